@@ -1,20 +1,174 @@
-"""Where the client's settings come from: arguments, then environment, then the config file.
+"""Where the client's settings come from, and `connect()`.
 
-With nothing configured, `connect()` starts the embedded sandbox on the bundled sample data.
+Each setting is taken from the first source that has it: `connect()` arguments, then the
+environment (`ZOHO_CLIENT_ID`, `ZOHO_CLIENT_SECRET`, `ZOHO_REFRESH_TOKEN`, `ZOHO_DC`,
+`ZOHO_API_DOMAIN`, `ZOHO_TOKEN_URL`, `ZOHO_EDITION`), then the config file
+(`$CRMKIT_CONFIG`, else `config.toml` in platformdirs' user config dir for "crmkit"):
+
+```toml
+[zoho]
+client_id = "1000.XXXX"
+client_secret = "…"
+refresh_token = "1000.…"
+dc = "eu"                 # us|eu|in|au|jp|ca|sa|cn
+# api_domain = "https://sandbox.zohoapis.eu"   # custom hosts only
+# token_url = "https://accounts.zoho.eu/oauth/v2/token"
+# edition = "enterprise"
+```
+
+With none of these anywhere, `connect()` starts the embedded sandbox on the bundled sample data and
+says so once. Setting some but not all credentials is an error naming what is missing.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
+import platformdirs
+
+from crmkit.api.auth import Secret, TokenCache, ZohoOAuth, cache_key, default_cache_dir
 from crmkit.api.client import CRMClient
+from crmkit.api.datacenters import data_centre
+from crmkit.api.errors import ConfigurationError
+from crmkit.api.limits import SUB_CONCURRENCY, RetryPolicy, edition_concurrency
+
+log = logging.getLogger("crmkit.api")
+
+ENV = {
+    "client_id": "ZOHO_CLIENT_ID",
+    "client_secret": "ZOHO_CLIENT_SECRET",
+    "refresh_token": "ZOHO_REFRESH_TOKEN",
+    "dc": "ZOHO_DC",
+    "api_domain": "ZOHO_API_DOMAIN",
+    "token_url": "ZOHO_TOKEN_URL",
+    "edition": "ZOHO_EDITION",
+}
+SECRET_KEYS = frozenset({"client_secret", "refresh_token"})
+CREDENTIAL_KEYS = ("client_id", "client_secret", "refresh_token")
+_sandbox_announced = False
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """`$CRMKIT_CONFIG`, else `config.toml` in the user's config dir."""
+    env = os.environ if env is None else env
+    if env.get("CRMKIT_CONFIG"):
+        return Path(env["CRMKIT_CONFIG"])
+    return Path(platformdirs.user_config_dir("crmkit")) / "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; `sources` says where each came from (never the value of a secret)."""
+
+    client_id: str | None = None
+    client_secret: Secret | None = None
+    refresh_token: Secret | None = None
+    dc: str | None = None
+    api_domain: str | None = None
+    token_url: str | None = None
+    edition: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def configured(self) -> bool:
+        """Anything at all pointing at a Zoho org."""
+        return any(getattr(self, k) for k in (*CREDENTIAL_KEYS, "dc", "api_domain", "token_url"))
+
+    def resolved_token_url(self) -> str:
+        """The token URL: explicit, else the data centre's (US when none is named)."""
+        if self.token_url:
+            return self.token_url
+        return data_centre(self.dc or "us").token_url
+
+    def default_api_domain(self) -> str | None:
+        """Fallback API domain when the token answer names none."""
+        if self.api_domain:
+            return self.api_domain
+        if self.token_url and not self.dc:
+            return None
+        return data_centre(self.dc or "us").api_domain
+
+
+def read_config_file(path: Path) -> dict[str, str]:
+    """The `[zoho]` table of a TOML config file (empty when the file does not exist)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        # The decoder's message names line and column; it never quotes the secret values.
+        raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from None
+    table = data.get("zoho", {})
+    if not isinstance(table, dict):
+        raise ConfigurationError(f"config file {path}: [zoho] must be a table")
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        if key not in ENV:
+            raise ConfigurationError(
+                f"config file {path}: unknown key zoho.{key} (known: {', '.join(ENV)})"
+            )
+        if not isinstance(value, str):
+            raise ConfigurationError(f"config file {path}: zoho.{key} must be a string")
+        out[key] = value
+    return out
+
+
+def resolve_settings(
+    arguments: Mapping[str, str | Secret | None],
+    *,
+    env: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Merge arguments, environment and config file, first source wins per setting."""
+    env = os.environ if env is None else env
+    path = config_file if config_file is not None else default_config_path(env)
+    from_file = read_config_file(path)
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for key, var in ENV.items():
+        arg = arguments.get(key)
+        if arg is not None and (arg if isinstance(arg, str) else arg.get()):
+            values[key], sources[key] = arg, "argument"
+        elif env.get(var):
+            values[key], sources[key] = env[var], f"environment {var}"
+        elif from_file.get(key):
+            values[key], sources[key] = from_file[key], f"config file {path}"
+    for key in SECRET_KEYS:
+        if key in values:
+            values[key] = Secret(values[key])
+    if "dc" in values:
+        data_centre(values["dc"])  # validate early, with the list of known codes
+    if "edition" in values:
+        edition_concurrency(values["edition"])
+    settings = Settings(**values, sources=sources)
+    missing = [k for k in CREDENTIAL_KEYS if getattr(settings, k) is None]
+    if settings.configured and missing:
+        given = ", ".join(f"{k} from {v}" for k, v in sorted(sources.items())) or "nothing"
+        raise ConfigurationError(
+            f"incomplete Zoho configuration: missing {', '.join(missing)} "
+            f"(set {', '.join(ENV[k] for k in missing)}, pass them to connect(), or add them "
+            f"to [zoho] in {path}); found {given}"
+        )
+    return settings
 
 
 def connect(
     *,
     client_id: str | None = None,
-    client_secret: str | None = None,
-    refresh_token: str | None = None,
+    client_secret: str | Secret | None = None,
+    refresh_token: str | Secret | None = None,
     dc: str | None = None,
     api_domain: str | None = None,
     token_url: str | None = None,
@@ -23,6 +177,107 @@ def connect(
     config_file: str | Path | None = None,
     token_cache: str | Path | bool | None = None,
     progress: bool = True,
+    retry: RetryPolicy | None = None,
+    transport: httpx.BaseTransport | None = None,
+    timeout: float = 60.0,
 ) -> CRMClient:
-    """Connect to Zoho CRM (or the embedded sandbox when nothing is configured)."""
-    raise NotImplementedError
+    """Connect to Zoho CRM (or the embedded sandbox when nothing is configured).
+
+    - `edition` sets the concurrency ceiling (free 5 … ultimate 25); read from the org when absent.
+    - `concurrency` overrides that ceiling (e.g. to leave room for another app).
+    - `token_cache`: a file path, `True`/`None` for the per-user cache dir, `False` for none.
+    - `transport`: an httpx transport (tests use `httpx.MockTransport`).
+    """
+    settings = resolve_settings(
+        {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "refresh_token": refresh_token,
+            "dc": dc,
+            "api_domain": api_domain,
+            "token_url": token_url,
+            "edition": edition,
+        },
+        config_file=Path(config_file) if config_file is not None else None,
+    )
+    on_close = None
+    description = "Zoho CRM"
+    if not settings.configured:
+        settings, on_close = _embedded_sandbox(settings)
+        description = "embedded sandbox"
+        if token_cache is None:
+            token_cache = False
+    assert settings.client_id and settings.client_secret and settings.refresh_token
+    token_url_value = settings.resolved_token_url()
+    cache: TokenCache | None = None
+    if token_cache is None or token_cache is True:
+        cache = TokenCache(
+            default_cache_dir()
+            / cache_key(token_url_value, settings.client_id, settings.refresh_token)
+        )
+    elif token_cache is not False:
+        cache = TokenCache(Path(token_cache))
+    ceiling = concurrency or (edition_concurrency(settings.edition) if settings.edition else 25)
+    http = httpx.Client(
+        transport=transport,
+        timeout=timeout,
+        limits=httpx.Limits(
+            max_connections=ceiling + SUB_CONCURRENCY, max_keepalive_connections=ceiling
+        ),
+    )
+    auth = ZohoOAuth(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        refresh_token=settings.refresh_token,
+        token_url=token_url_value,
+        http=http,
+        cache=cache,
+    )
+    http.auth = auth
+    return CRMClient(
+        auth=auth,
+        http=http,
+        api_domain=settings.api_domain,
+        edition=settings.edition,
+        concurrency=concurrency,
+        retry=retry,
+        progress=progress,
+        on_close=on_close,
+        description=description,
+    )
+
+
+def _embedded_sandbox(settings: Settings) -> tuple[Settings, Any]:
+    """Start the bundled sandbox (the one place crmkit.api reaches into crmkit.sandbox)."""
+    global _sandbox_announced
+    # Lazy, and by name: only this default path needs the sandbox, and it talks HTTP like any org.
+    sandbox_module: Any = importlib.import_module("crmkit.sandbox")
+    sandbox = sandbox_module.Sandbox(edition=settings.edition)
+    sandbox.start()
+    creds = sandbox.credentials
+    if not _sandbox_announced:
+        _sandbox_announced = True
+        log.warning(
+            "crmkit: no Zoho credentials configured (arguments, ZOHO_* environment, %s); "
+            "using the embedded sandbox on the bundled sample data at %s",
+            default_config_path(),
+            sandbox.url,
+        )
+    resolved = Settings(
+        client_id=str(creds.client_id),
+        client_secret=Secret(_plain(creds.client_secret)),
+        refresh_token=Secret(_plain(creds.refresh_token)),
+        token_url=str(sandbox.token_url),
+        edition=settings.edition,
+        sources={"client_id": "embedded sandbox"},
+    )
+    return resolved, sandbox.stop
+
+
+def _plain(value: object) -> str:
+    """A credential from the sandbox, which may wrap it in its own redacting type."""
+    for attr in ("get", "get_secret_value", "reveal"):
+        getter = getattr(value, attr, None)
+        if callable(getter):
+            return str(getter())
+    return str(value)

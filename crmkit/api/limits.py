@@ -1,19 +1,235 @@
-"""Concurrency limiter, retry policy and credit accounting."""
+"""Zoho's limits on the client side: concurrency, retries with backoff, credit accounting.
+
+- Concurrency: Zoho caps requests in flight per org by edition and runs Convert Lead, Search and
+  COQL in a sub-concurrency pool of 10; going over gets 429. `Limiter` keeps the client under both,
+  and lowers its own ceiling when 429s show the org allows fewer (another app sharing the org, or a
+  lower plan), then probes back up one step at a time (additive increase, fast decrease).
+- Retries: Zoho sends no Retry-After, so `RetryPolicy` backs off exponentially with jitter. The
+  sleep function and the random source are injectable so tests check timing without sleeping.
+- Credits: a rolling 24 h budget; Convert Lead costs 5, every other call 1. `CreditLedger` counts
+  per call type and remembers the last `X-API-CREDITS-REMAINING` (Zoho sends it once half is spent).
+"""
 
 from __future__ import annotations
 
+import logging
+import random
+import threading
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+log = logging.getLogger("crmkit.api.limits")
+
+EDITION_CONCURRENCY: dict[str, int] = {
+    "free": 5,
+    "standard": 10,
+    "professional": 15,
+    "enterprise": 20,
+    "ultimate": 25,
+}
+SUB_CONCURRENCY = 10
+SUB_POOL_KINDS = frozenset({"convert", "search", "coql"})
+CALL_CREDITS: dict[str, int] = {"convert": 5}
+
+
+def edition_concurrency(edition: str) -> int:
+    """Requests in flight Zoho allows an org of this edition."""
+    try:
+        return EDITION_CONCURRENCY[edition.strip().lower()]
+    except KeyError:
+        known = "|".join(EDITION_CONCURRENCY)
+        raise ValueError(f"unknown Zoho edition {edition!r}; expected one of {known}") from None
+
+
+def call_credits(kind: str) -> int:
+    """Credits one call of this type costs."""
+    return CALL_CREDITS.get(kind, 1)
+
+
+class CreditWarning(UserWarning):
+    """A batch is about to spend more credits than Zoho says remain."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff, equal jitter: attempt n waits between d/2 and d, d = base * 2**(n-1).
+
+    `max_attempts` counts the first try. Equal (not full) jitter keeps a floor under each wait so
+    a crowd of 429'd threads cannot come straight back at once.
+    """
+
+    max_attempts: int = 10
+    base_delay: float = 0.25
+    max_delay: float = 16.0
+    sleep: Callable[[float], None] = time.sleep
+    random: Callable[[], float] = random.random
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("RetryPolicy.max_attempts must be at least 1")
+        if self.base_delay < 0 or self.max_delay < 0:
+            raise ValueError("RetryPolicy delays must not be negative")
+
+    def delay(self, attempt: int) -> float:
+        """Wait after failed attempt number `attempt` (1-based)."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return float(ceiling / 2 + ceiling / 2 * self.random())
+
+    def wait(self, attempt: int) -> float:
+        """Sleep the backoff for `attempt` and return how long."""
+        seconds = self.delay(attempt)
+        self.sleep(seconds)
+        return seconds
+
+
+class Limiter:
+    """Caps requests in flight: a total that adapts to 429s, and a fixed sub-pool for some kinds."""
+
+    def __init__(self, total: int, sub: int = SUB_CONCURRENCY) -> None:
+        if total < 1 or sub < 1:
+            raise ValueError("concurrency limits must be at least 1")
+        self.max_total = total
+        self.limit = total
+        self._sub_max = min(sub, total)
+        self._in_flight = 0
+        self._sub_in_flight = 0
+        self._successes = 0
+        self._cond = threading.Condition()
+        self.peak = 0
+
+    @property
+    def in_flight(self) -> int:
+        """Requests currently holding a slot."""
+        return self._in_flight
+
+    @contextmanager
+    def slot(self, kind: str) -> Iterator[None]:
+        """Hold one slot (and a sub-pool slot for convert/search/COQL) for one request."""
+        sub = kind in SUB_POOL_KINDS
+        with self._cond:
+            while self._in_flight >= self.limit or (sub and self._sub_in_flight >= self._sub_max):
+                self._cond.wait()
+            self._in_flight += 1
+            self.peak = max(self.peak, self._in_flight)
+            if sub:
+                self._sub_in_flight += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._in_flight -= 1
+                if sub:
+                    self._sub_in_flight -= 1
+                self._cond.notify_all()
+
+    def throttled(self) -> None:
+        """A 429 came back: the org allows about as many as the others still in flight.
+
+        Never more than halves at once, so a lone 429 (credits, another app) does not collapse it.
+        """
+        with self._cond:
+            others = self._in_flight - 1
+            new = max(1, min(self.limit - 1, max(others, self.limit // 2)))
+            if new < self.limit:
+                log.debug("429: lowering the concurrency ceiling %d -> %d", self.limit, new)
+                self.limit = new
+            self._successes = 0
+
+    def succeeded(self) -> None:
+        """A request passed: after a full window of successes, allow one more in flight."""
+        with self._cond:
+            if self.limit >= self.max_total:
+                return
+            self._successes += 1
+            if self._successes >= self.limit:
+                self._successes = 0
+                self.limit += 1
+                self._cond.notify_all()
 
 
 @dataclass(frozen=True)
 class Usage:
-    """Snapshot of what a client spent: calls and credits per call type, credits remaining."""
+    """Snapshot of what a client spent: calls and credits per call type, credits remaining.
+
+    `remaining` is the last `X-API-CREDITS-REMAINING` seen (None until Zoho sends it, which it does
+    once half of the day's credits are used).
+    """
 
     calls: dict[str, int] = field(default_factory=dict)
     credits: dict[str, int] = field(default_factory=dict)
     remaining: int | None = None
+    throttled: int = 0
+    retries: int = 0
 
     @property
     def credits_used(self) -> int:
         """Credits spent by this client in total."""
         return sum(self.credits.values())
+
+
+class CreditLedger:
+    """Thread-safe counts of calls and credits per call type."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: Counter[str] = Counter()
+        self._credits: Counter[str] = Counter()
+        self._remaining: int | None = None
+        self._throttled = 0
+        self._retries = 0
+
+    def charge(self, kind: str, remaining_header: str | None) -> None:
+        """Count one answered call (Zoho charges those, not 429 or 401 rejections)."""
+        with self._lock:
+            self._calls[kind] += 1
+            self._credits[kind] += call_credits(kind)
+            self._see_remaining(remaining_header)
+
+    def observe(self, remaining_header: str | None, *, throttled: bool = False) -> None:
+        """Note an uncharged answer: its remaining-credits header, and whether it was a 429."""
+        with self._lock:
+            self._see_remaining(remaining_header)
+            if throttled:
+                self._throttled += 1
+
+    def retried(self) -> None:
+        """Count one retry."""
+        with self._lock:
+            self._retries += 1
+
+    def _see_remaining(self, header: str | None) -> None:
+        if header is None:
+            return
+        try:
+            self._remaining = int(header.strip())
+        except ValueError:
+            log.debug("ignoring unreadable X-API-CREDITS-REMAINING %r", header)
+
+    def snapshot(self) -> Usage:
+        """The counts so far."""
+        with self._lock:
+            return Usage(
+                calls=dict(self._calls),
+                credits=dict(self._credits),
+                remaining=self._remaining,
+                throttled=self._throttled,
+                retries=self._retries,
+            )
+
+    def check_batch(self, kind: str, count: int) -> int:
+        """Warn (CreditWarning) when `count` calls of `kind` would cost more than remains."""
+        cost = call_credits(kind) * count
+        with self._lock:
+            remaining = self._remaining
+        if remaining is not None and cost > remaining:
+            warnings.warn(
+                f"this batch of {count} {kind} calls costs {cost} credits but Zoho reports "
+                f"{remaining} remaining in the rolling 24 h window; calls past that get 429",
+                CreditWarning,
+                stacklevel=3,
+            )
+        return cost
