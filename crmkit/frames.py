@@ -199,9 +199,9 @@ def conform(frame: pd.DataFrame, schema: Mapping[str, str], *, name: str = "fram
 # --------------------------------------------------------------------------------------------------
 # Typing text columns (shared by CSV, Bulk Read and API sources)
 
-_SCI_ID = re.compile(r"^[0-9](\.[0-9]+)?[eE][+-]?[0-9]+$")
+_SCI_ID = re.compile(r"^[0-9](?:\.[0-9]+)?[eE][+-]?[0-9]+$")
 _FLOAT_ID = re.compile(r"^[0-9]+\.[0-9]*$")
-_HAS_OFFSET = re.compile(r"(Z|[+-][0-9]{2}:?[0-9]{2})$")
+_HAS_OFFSET = re.compile(r"(?:Z|[+-][0-9]{2}:?[0-9]{2})$")
 _TRUE = frozenset({"true"})
 _FALSE = frozenset({"false"})
 
