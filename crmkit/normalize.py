@@ -1,0 +1,269 @@
+"""Normalisers that turn messy contact data into comparison keys (for near-duplicate finding).
+
+Zoho matches exact strings; people type the same phone, address, company or name many ways.
+Each function here maps a whole ``pd.Series`` to keys, calling the maintained library
+(``phonenumbers``, ``cleanco``, ``nameparser``) once per *distinct* value, so a million rows with
+a hundred thousand distinct values cost a hundred thousand library calls. All offline: no DNS,
+no network. NA in, NA out; a value that yields no usable key also gives NA.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pandas as pd
+import phonenumbers
+from cleanco import basename
+from nameparser import HumanName
+
+# ---------------------------------------------------------------------------------- common
+
+
+def _text(values: pd.Series) -> pd.Series:
+    s = values.astype("string").str.strip()
+    return s.mask(s == "")
+
+
+def _per_distinct(values: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:
+    """Apply ``fn`` once per distinct non-NA value and broadcast back (NA stays NA)."""
+    s = _text(values)
+    uniq = s.dropna().unique()
+    table = {v: fn(str(v)) for v in uniq}
+    out = s.map(table, na_action="ignore").astype("string")
+    return out.mask(out == "")
+
+
+# ---------------------------------------------------------------------------------- phones
+
+
+def phone_key(value: str, region: str = "US") -> str | None:
+    """E.164 form of one phone number, or None when it cannot be a phone number.
+
+    Numbers that parse but are not possible numbers for their region fall back to their digits
+    (at least 7), so a malformed but consistently stored number still links to itself.
+    """
+    try:
+        num = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        num = None
+    if num is not None and phonenumbers.is_possible_number(num):
+        return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    digits = re.sub(r"\D", "", value)
+    return digits if len(digits) >= 7 else None
+
+
+def normalize_phones(values: pd.Series, region: str = "US") -> pd.Series:
+    """E.164 keys for a column of phone numbers (``region``: where numbers without a + are from)."""
+    return _per_distinct(values, lambda v: phone_key(v, region))
+
+
+# ---------------------------------------------------------------------------------- emails
+
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.co.in", "ymail.com",
+        "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "msn.com", "aol.com",
+        "icloud.com", "me.com", "mac.com", "protonmail.com", "proton.me", "gmx.com", "gmx.de",
+        "gmx.net", "web.de", "mail.com", "zoho.com", "zohomail.com", "yandex.com", "yandex.ru",
+        "qq.com", "163.com", "126.com", "rediffmail.com", "fastmail.com", "hey.com",
+    }
+)  # fmt: skip
+ROLE_LOCAL_PARTS = frozenset(
+    {
+        "info", "sales", "contact", "contactus", "admin", "office", "hello", "support", "help",
+        "enquiries", "enquiry", "inquiries", "inquiry", "team", "marketing", "billing",
+        "accounts", "accounting", "finance", "hr", "jobs", "careers", "press", "media", "noreply",
+        "no-reply", "donotreply", "webmaster", "postmaster", "hostmaster", "abuse", "service",
+        "customerservice", "orders", "reception", "general", "mail", "feedback", "legal",
+        "privacy", "security", "it", "ops", "operations", "purchasing", "procurement",
+    }
+)  # fmt: skip
+
+
+def normalize_emails(values: pd.Series) -> pd.Series:
+    """Lower-cased addresses; for Gmail only, dots and ``+tag`` dropped and googlemail -> gmail.
+
+    Gmail documents both rules; other providers differ (many treat dots as significant), so
+    crmkit applies them to Gmail alone. A value without exactly one ``@`` gives NA.
+    """
+    s = _text(values).str.lower()
+    parts = s.str.split("@")
+    valid = s.str.count("@") == 1
+    local = parts.str[0].where(valid)
+    domain = parts.str[1].where(valid)
+    valid = valid & (local.str.len() > 0) & (domain.str.len() > 0)
+    gmail = domain.isin(list(GMAIL_DOMAINS)).fillna(False).astype(bool)
+    g_local = local.str.split("+").str[0].str.replace(".", "", regex=False)
+    local = local.where(~gmail, g_local)
+    domain = domain.where(~gmail, "gmail.com")
+    out = (local + "@" + domain).astype("string")
+    return out.where(valid.fillna(False).astype(bool))
+
+
+def email_domains(values: pd.Series) -> pd.Series:
+    """The domain part of each (normalised) address."""
+    return normalize_emails(values).str.split("@").str[1].astype("string")
+
+
+def email_locals(values: pd.Series) -> pd.Series:
+    """The local part of each (normalised) address."""
+    return normalize_emails(values).str.split("@").str[0].astype("string")
+
+
+def is_role_address(values: pd.Series) -> pd.Series:
+    """True for shared mailboxes (info@, sales@, …): they name a company, not a person."""
+    local = email_locals(values).str.split("+").str[0]
+    return local.isin(list(ROLE_LOCAL_PARTS)).fillna(False).astype(bool)
+
+
+def is_free_mail(values: pd.Series) -> pd.Series:
+    """True for addresses at free-mail providers: their domain says nothing about the company."""
+    return email_domains(values).isin(list(FREE_MAIL_DOMAINS)).fillna(False).astype(bool)
+
+
+# ---------------------------------------------------------------------------------- companies
+
+# A bracketed qualifier after the name ("Acme (UK) Ltd", "Acme [old]"); a leading bracket
+# holds the name itself and only loses its bracket characters.
+_BRACKETS = re.compile(r"(?<=\S)\s*(\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\})")
+_BRACKET_CHARS = re.compile(r"[()\[\]{}]")
+_NON_WORD = re.compile(r"[^\w\s]+")
+_SPACES = re.compile(r"\s+")
+_LEADING_THE = re.compile(r"^the\s+")
+# Organisational words that are not legal forms (cleanco keeps them) but vary freely.
+_TRAILING_ORG_WORDS = re.compile(r"\s+(group|grp)$")
+
+
+def company_key(value: str) -> str | None:
+    """Comparison key for one company name: no legal suffix, brackets, punctuation or leading The.
+
+    Bracketed parts are removed *before* cleanco: cleanco treats a closing bracket as trailing
+    punctuation and returns ``"Acme (UK"`` for ``"Acme (UK) Ltd"`` (tests/matching pins this).
+    """
+    text = _BRACKET_CHARS.sub(" ", _BRACKETS.sub(" ", value))
+    text = text.replace("&", " and ")
+    text = _SPACES.sub(" ", text).strip()
+    if not text:
+        return None
+    stripped = basename(text)
+    stripped = basename(stripped)  # "Acme Co Ltd": one form per pass
+    text = stripped or text
+    text = _NON_WORD.sub(" ", text.lower())
+    text = _SPACES.sub(" ", text).strip()
+    text = _LEADING_THE.sub("", text)
+    text = _TRAILING_ORG_WORDS.sub("", text)
+    return text or None
+
+
+def normalize_companies(values: pd.Series) -> pd.Series:
+    """Company keys for a column (see :func:`company_key`)."""
+    return _per_distinct(values, company_key)
+
+
+# ---------------------------------------------------------------------------------- people
+
+# Nickname -> formal first names it can stand for, lower case (common English diminutives).
+# A nickname may stand for several names ("sam": Samuel or Samantha); name matching treats two
+# first names as the same when their sets of forms intersect.
+NICKNAMES: dict[str, tuple[str, ...]] = {
+    "bob": ("robert",), "bobby": ("robert",), "rob": ("robert",), "robbie": ("robert",),
+    "bill": ("william",), "billy": ("william",), "will": ("william",), "willy": ("william",),
+    "liam": ("william",), "rick": ("richard",), "ricky": ("richard",), "dick": ("richard",),
+    "rich": ("richard",), "richie": ("richard",), "jim": ("james",), "jimmy": ("james",),
+    "jamie": ("james",), "jack": ("john",), "johnny": ("john",), "jon": ("jonathan", "john"),
+    "mike": ("michael",), "mikey": ("michael",), "mick": ("michael",), "liz": ("elizabeth",),
+    "lizzie": ("elizabeth",), "beth": ("elizabeth",), "betsy": ("elizabeth",),
+    "betty": ("elizabeth",), "eliza": ("elizabeth",), "maggie": ("margaret",),
+    "peggy": ("margaret",), "meg": ("margaret",), "kate": ("katherine", "catherine"),
+    "kathy": ("katherine", "kathleen"), "katie": ("katherine", "kathleen"),
+    "kat": ("katherine",), "cathy": ("catherine",), "cat": ("catherine",),
+    "pat": ("patricia", "patrick"), "patty": ("patricia",), "trish": ("patricia",),
+    "jen": ("jennifer",), "jenny": ("jennifer",), "joe": ("joseph",), "joey": ("joseph",),
+    "tom": ("thomas",), "tommy": ("thomas",), "charlie": ("charles",), "chuck": ("charles",),
+    "chris": ("christopher", "christine", "christina", "christian"), "dan": ("daniel",),
+    "danny": ("daniel",), "matt": ("matthew",), "tony": ("anthony",), "don": ("donald",),
+    "donny": ("donald",), "steve": ("steven", "stephen"), "stevie": ("steven", "stephen"),
+    "andy": ("andrew",), "drew": ("andrew",), "josh": ("joshua",), "ken": ("kenneth",),
+    "kenny": ("kenneth",), "tim": ("timothy",), "timmy": ("timothy",), "ron": ("ronald",),
+    "ronnie": ("ronald",), "ed": ("edward",), "eddie": ("edward",), "ted": ("edward",),
+    "teddy": ("edward", "theodore"), "jeff": ("jeffrey",), "nick": ("nicholas",),
+    "nicky": ("nicholas", "nicole"), "larry": ("lawrence",), "ben": ("benjamin",),
+    "benny": ("benjamin",), "sam": ("samuel", "samantha"), "sammy": ("samuel", "samantha"),
+    "greg": ("gregory",), "alex": ("alexander", "alexandra", "alexis"), "al": ("albert", "alan"),
+    "ray": ("raymond",), "becky": ("rebecca",), "debbie": ("deborah", "debra"),
+    "deb": ("deborah", "debra"), "sue": ("susan",), "susie": ("susan",), "kim": ("kimberly",),
+    "steph": ("stephanie",), "vicky": ("victoria",), "tori": ("victoria",), "pam": ("pamela",),
+    "abby": ("abigail",), "nate": ("nathan",), "zach": ("zachary",), "zack": ("zachary",),
+    "jerry": ("gerald", "jeremy"), "doug": ("douglas",), "terry": ("theresa", "terence"),
+    "fran": ("frances", "francis"), "judy": ("judith",), "jackie": ("jacqueline",),
+    "walt": ("walter",), "gene": ("eugene",), "russ": ("russell",), "vince": ("vincent",),
+    "harry": ("harold", "henry"), "hal": ("harold",), "pete": ("peter",), "jake": ("jacob",),
+    "dave": ("david",), "davy": ("david",), "fred": ("frederick",), "freddie": ("frederick",),
+    "frank": ("francis", "franklin"), "sandy": ("sandra",), "cindy": ("cynthia",),
+    "mandy": ("amanda",), "gabe": ("gabriel",), "phil": ("philip", "phillip"),
+    "hank": ("henry",), "ollie": ("oliver",), "wes": ("wesley",), "stu": ("stuart",),
+    "cliff": ("clifford",), "len": ("leonard",), "lenny": ("leonard",), "art": ("arthur",),
+    "marty": ("martin",), "randy": ("randall",), "gerry": ("gerald",), "sally": ("sarah",),
+    "molly": ("mary",), "ginny": ("virginia",), "connie": ("constance",), "dot": ("dorothy",),
+    "dottie": ("dorothy",), "lou": ("louis",), "bernie": ("bernard",), "lori": ("lorraine",),
+}  # fmt: skip
+
+
+def _clean_token(value: str) -> str:
+    return re.sub(r"[^\w'-]", "", value.strip().lower())
+
+
+def first_name_forms(value: str) -> tuple[str, ...]:
+    """The first name itself (lower case) and the formal names it can be a nickname for."""
+    token = _clean_token(value)
+    if not token:
+        return ()
+    return (token, *NICKNAMES.get(token, ()))
+
+
+def first_name_key(value: str) -> str | None:
+    """One canonical form: the first formal name for a nickname, else the name itself."""
+    forms = first_name_forms(value)
+    if not forms:
+        return None
+    return forms[1] if len(forms) > 1 else forms[0]
+
+
+def _name_parts(value: str) -> tuple[str | None, str | None]:
+    name = HumanName(value)
+    first = first_name_key(name.first) if name.first else None
+    last = _clean_token(name.last) if name.last else None
+    return first, (last or None)
+
+
+def normalize_person_names(
+    full: pd.Series | None = None,
+    first: pd.Series | None = None,
+    last: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Columns ``first_key``, ``last_key`` and ``name_key`` ("first last") for each person.
+
+    Separate First/Last columns are used as given (nicknames mapped); a single full-name column
+    is parsed with nameparser (titles, suffixes, "Last, First" order handled there).
+    """
+    if first is not None or last is not None:
+        index = (first if first is not None else last).index  # type: ignore[union-attr]
+        f = _per_distinct(first, first_name_key) if first is not None else None
+        lk = _per_distinct(last, lambda v: _clean_token(v) or None) if last is not None else None
+        empty = pd.Series(pd.NA, index=index, dtype="string")
+        f = f if f is not None else empty
+        lk = lk if lk is not None else empty
+    elif full is not None:
+        s = _text(full)
+        uniq = s.dropna().unique()
+        parsed = {v: _name_parts(str(v)) for v in uniq}
+        f = s.map({k: p[0] for k, p in parsed.items()}, na_action="ignore").astype("string")
+        lk = s.map({k: p[1] for k, p in parsed.items()}, na_action="ignore").astype("string")
+    else:
+        raise ValueError("normalize_person_names needs full names or first/last names")
+    name = (f.fillna("") + " " + lk.fillna("")).str.strip().astype("string")
+    return pd.DataFrame(
+        {"first_key": f, "last_key": lk, "name_key": name.mask(name == "")}, index=f.index
+    )
