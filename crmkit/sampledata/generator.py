@@ -264,6 +264,9 @@ class _Phones:
     def digits(self, n: int) -> tuple[Arr, Arr, Arr]:
         if self.next + n > self.size:
             raise ValueError(f"cannot make {n} more unique phone numbers")
+        if n == 0:
+            empty = np.empty(0, dtype=object)
+            return empty, empty, empty
         k = np.arange(self.next, self.next + n, dtype=np.int64)
         self.next += n
         m = (k * self.mult + self.offset) % self.size
@@ -583,9 +586,12 @@ class _Builder:
         pool = rng.permutation(self.n_contacts)
         pool_unique = [i for i in pool if unique_name[i]]
         pool_rest = [i for i in pool if not unique_name[i]]
+        # Prefer unique names; a large org runs out of them, and then a lead matches every
+        # contact sharing the name (all recorded below).
         take_unique = counts["name"] + counts["name_suppressed"]
-        name_targets = np.asarray(pool_unique[:take_unique], dtype=np.int64)
-        rest = np.asarray(pool_unique[take_unique:] + pool_rest, dtype=np.int64)
+        ordered = pool_unique + pool_rest
+        name_targets = np.asarray(ordered[:take_unique], dtype=np.int64)
+        rest = np.asarray(ordered[take_unique:], dtype=np.int64)
         rest = rest[rng.permutation(len(rest))]
         self.con_role = np.zeros(self.n_contacts, dtype=bool)
         cur = 0
@@ -606,10 +612,15 @@ class _Builder:
             "sup_name": name_targets[counts["name"] :],
             "sup_email": take(counts["name_suppressed"]),
             "role": take(2 * counts["role"]),
-            "nd_phone": take(counts["nd_phone"]),
-            "nd_email": take(counts["nd_email"]),
-            "nd_name": take(counts["nd_name"]),
         }
+        # Near-duplicate people: mostly people whose first name has a nickname.
+        left = rest[cur:]
+        nickable = np.isin(con_first[left], _NICKABLE)
+        left = np.concatenate([left[nickable], left[~nickable]])
+        for k in ("nd_phone", "nd_email", "nd_name"):
+            n_nick = int(counts[k] * 0.7)
+            blocks[k] = np.concatenate([left[:n_nick], left[len(left) - (counts[k] - n_nick) :]])
+            left = left[n_nick : len(left) - (counts[k] - n_nick)]
         self._ensure_contact_fields(blocks)
         self._dedupe_contact_emails()
         self._finish_contacts()
@@ -675,7 +686,11 @@ class _Builder:
         self._name_variants(li)
         blank_identity(li, phone=True, email=True)
         company_of(li, ci, 0.4)
-        self._truth_many(lid[li], "Contacts", cid[ci], "Full_Name", "name")
+        wanted = np.flatnonzero(np.isin(full_key, full_key[ci]))
+        by_name = pd.Series(wanted).groupby(full_key[wanted]).agg(list)
+        for lead_i, ci_one in zip(li, ci, strict=True):
+            for other in by_name[full_key[ci_one]]:
+                self._truth(lid[lead_i], "Contacts", cid[other], "Full_Name", "name")
 
         li, cn, ce = slots["name_suppressed"], blocks["sup_name"], blocks["sup_email"]
         copy_person(li, cn)
@@ -758,7 +773,7 @@ class _Builder:
         C, rng = self.con, self.rng
         first, last = str(C["First_Name"][ci]), str(C["Last_Name"][ci])
         nicks = [x for x in W.NICKNAMES.get(first, ()) if x not in _FIRST_SET]
-        if nicks and rng.random() < 0.7:
+        if nicks and rng.random() < 0.9:
             return nicks[int(rng.integers(0, len(nicks)))], last, "nickname"
         return first, _typo(rng, last, _CONTACT_LAST_LOWER), "typo"
 
@@ -1052,6 +1067,7 @@ class _Builder:
 
 _FIRST_SET = frozenset(W.FIRST_NAMES)
 _CONTACT_LAST_LOWER = frozenset(x.lower() for x in W.CONTACT_LAST_NAMES)
+_NICKABLE = [f for f, nicks in W.NICKNAMES.items() if any(x not in _FIRST_SET for x in nicks)]
 _ACCOUNT_NOUN_LOWER = frozenset(x.lower() for x in W.ACCOUNT_NOUNS)
 _LEAD_LAST = tuple(
     dict.fromkeys(x for x in W.LEAD_LAST_NAMES if x.lower() not in _CONTACT_LAST_LOWER)
