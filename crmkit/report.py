@@ -43,6 +43,7 @@ class Headline:
     """The figures a reader wants first: how many leads already exist, and where."""
 
     leads: int
+    answered: int
     matched: int
     contacts: int
     accounts: int
@@ -50,16 +51,16 @@ class Headline:
 
     @property
     def rate(self) -> float:
-        """Share of leads that already exist as a Contact or an Account."""
-        return self.matched / self.leads if self.leads else 0.0
+        """Share of answered leads that already exist as a Contact or an Account."""
+        return self.matched / self.answered if self.answered else 0.0
 
     @property
     def contact_rate(self) -> float:
-        return self.contacts / self.leads if self.leads else 0.0
+        return self.contacts / self.answered if self.answered else 0.0
 
     @property
     def account_rate(self) -> float:
-        return self.accounts / self.leads if self.leads else 0.0
+        return self.accounts / self.answered if self.answered else 0.0
 
 
 @dataclass
@@ -84,7 +85,8 @@ class Report:
     @property
     def top_fields(self) -> list[str]:
         """Matching fields by share of leads (*first* attribution), largest first."""
-        ranked = self.rates_by_field.sort_values("first_leads", ascending=False, kind="stable")
+        ranked = self.rates_by_field.sort_values("leads_first", ascending=False, kind="stable")
+        ranked = ranked.loc[ranked["leads_first"] > 0]
         return [f"{f} ({m})" for m, f in zip(ranked["module"], ranked["field"], strict=True)]
 
 
@@ -116,8 +118,8 @@ def compute_report(
     conversions, conversions_note = tables.conversion_history(journal)
 
     figures = {
-        "rates_by_field": _png(tables.plot_rates_by_field(rates_by_field, headline.leads)),
-        "trend": _png(tables.plot_trend(trend)),
+        "rates_by_field": _png(tables.plot_rates_by_field(rates_by_field)),
+        "trend": _png(tables.plot_trend(leads, options, matches)),
         "overlaps": _png(tables.plot_overlaps(overlaps)),
     }
     if conversions is not None and not conversions.empty:
@@ -217,7 +219,7 @@ def render_html(report: Report) -> str:
         name: "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         for name, png in report.figures.items()
     }
-    overlaps = report.overlaps.reset_index().rename(columns={"index": "field"})
+    overlaps = report.overlaps.rename_axis("field").reset_index()
     template = _environment().get_template("report.html.j2")
     return template.render(
         report=report,
@@ -225,7 +227,7 @@ def render_html(report: Report) -> str:
         pct=_pct,
         num=_num,
         images=images,
-        rates_by_field=_table(report.rates_by_field, percent=("any_rate", "first_rate")),
+        rates_by_field=_table(report.rates_by_field, percent=("rate_any", "rate_first")),
         rates_by_module=_table(report.rates_by_module, percent=("rate",)),
         trend=_table(report.trend, percent=("rate",)),
         overlaps=_table(overlaps),

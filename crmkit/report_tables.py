@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-MODULES: tuple[str, ...] = ("Contacts", "Accounts")
-_COLORS = {"Contacts": "#3b6fb6", "Accounts": "#e08a2c", "any": "#9db7dd", "first": "#3b6fb6"}
+from crmkit import analysis
+
+_BAR_COLOUR = "#4C72B0"
 
 
 @dataclass
@@ -73,172 +73,53 @@ def _load_snapshot(path: Path) -> Any:
 
 
 def headline(options: pd.DataFrame) -> dict[str, int]:
-    """Counts of leads, leads matching anything, a Contact, an Account, and errors."""
-    n_contacts = options["n_contacts"].fillna(0)
-    n_accounts = options["n_accounts"].fillna(0)
+    """Counts of leads, answered leads, leads matching anything, a Contact, an Account, errors."""
+    figures = analysis.summary(options)
     return {
-        "leads": len(options),
-        "matched": int(((n_contacts > 0) | (n_accounts > 0)).sum()),
-        "contacts": int((n_contacts > 0).sum()),
-        "accounts": int((n_accounts > 0).sum()),
-        "errors": int((options["outcome"] == "error").fillna(False).sum()),
+        "leads": int(figures["n_leads"]),
+        "answered": int(figures["n_answered"]),
+        "matched": int(figures["n_matched"]),
+        "contacts": int(figures.get("n_contacts", 0)),
+        "accounts": int(figures.get("n_accounts", 0)),
+        "errors": int(figures["n_errors"]),
     }
-
-
-_ROUTE_ORDER = {"unique": 0, "email": 1, "company": 1, "name": 2}
-
-
-def _hits(matches: pd.DataFrame) -> pd.DataFrame:
-    """Distinct (lead, module, field) with the field's rank, from explained and unexplained rows."""
-    hits = matches[["lead_id", "module", "field", "field_rank", "route"]].dropna(subset=["field"])
-    return hits.drop_duplicates(["lead_id", "module", "field"])
-
-
-def field_order(hits: pd.DataFrame) -> pd.DataFrame:
-    """(module, field) in Zoho's preference order: unique fields, then Email/Company, then name."""
-    keys = hits.assign(
-        _m=hits["module"].map({m: i for i, m in enumerate(MODULES)}).fillna(len(MODULES)),
-        _r=hits["route"].map(_ROUTE_ORDER).fillna(1),
-    )
-    order = (
-        keys.groupby(["module", "field"], observed=True)
-        .agg(_m=("_m", "min"), _r=("_r", "min"), _k=("field_rank", "mean"))
-        .reset_index()
-        .sort_values(["_m", "_r", "_k", "field"], kind="stable")
-    )
-    return order[["module", "field"]].reset_index(drop=True)
 
 
 def rates_by_field(options: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFrame:
-    """Per (module, field): leads it matched at all (*any*), leads attributed to it (*first*)."""
-    n = len(options)
-    hits = _hits(matches)
-    any_counts = hits.groupby(["module", "field"], observed=True).agg(
-        any_leads=("lead_id", "nunique")
-    )
-    first = options.dropna(subset=["first_field"])
-    first_counts = (
-        first.groupby(["first_module", "first_field"], observed=True)
-        .size()
-        .rename("first_leads")
-        .rename_axis(["module", "field"])
-    )
-    table = any_counts.join(first_counts, how="outer").reset_index()
-    table["any_leads"] = table["any_leads"].fillna(0).astype("Int64")
-    table["first_leads"] = table["first_leads"].fillna(0).astype("Int64")
-    table["any_rate"] = (table["any_leads"] / n if n else table["any_leads"] * 0.0).astype(
-        "Float64"
-    )
-    table["first_rate"] = (table["first_leads"] / n if n else table["first_leads"] * 0.0).astype(
-        "Float64"
-    )
-    order = field_order(hits)
-    known = order.merge(table, on=["module", "field"], how="inner")
-    rest = table.merge(order, on=["module", "field"], how="left", indicator=True)
-    rest = rest.loc[rest["_merge"] == "left_only"].drop(columns="_merge")
-    table = pd.concat([known, rest], ignore_index=True)
-    columns = ["module", "field", "any_leads", "any_rate", "first_leads", "first_rate"]
-    return table[columns].reset_index(drop=True)
+    """`analysis.rate_table`: per module and field, *any* and *first* leads and rates."""
+    table = analysis.rate_table(options, matches)
+    columns = ["module", "field", "route", "leads_any", "rate_any", "leads_first", "rate_first"]
+    return table[columns]
 
 
 def rates_by_module(options: pd.DataFrame) -> pd.DataFrame:
-    """Leads with at least one candidate in Contacts, in Accounts, in both, in either."""
-    n = len(options)
-    contacts = options["n_contacts"].fillna(0) > 0
-    accounts = options["n_accounts"].fillna(0) > 0
-    counts = {
-        "Contacts": int(contacts.sum()),
-        "Accounts": int(accounts.sum()),
-        "Contacts and Accounts": int((contacts & accounts).sum()),
-        "either": int((contacts | accounts).sum()),
-    }
-    table = pd.DataFrame({"module": list(counts), "leads": list(counts.values())})
-    table["module"] = table["module"].astype("string")
-    table["leads"] = table["leads"].astype("Int64")
-    table["rate"] = (table["leads"] / n if n else table["leads"] * 0.0).astype("Float64")
-    return table
-
-
-def _created(leads: pd.DataFrame) -> pd.Series:
-    if "Created_Time" not in leads.columns:
-        return pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns, UTC]")
-    created = leads["Created_Time"]
-    if not isinstance(created.dtype, pd.DatetimeTZDtype):
-        created = pd.to_datetime(created, utc=True)
-    return created
+    """`analysis.module_rates`: leads with a candidate per module, and in any module."""
+    return analysis.module_rates(options)
 
 
 def trend(leads: pd.DataFrame, options: pd.DataFrame, freq: str = "M") -> pd.DataFrame:
-    """Leads created per month and the share that already existed (by Created_Time)."""
-    created = _created(leads)
-    month = created.dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period(freq).astype("string")
-    by_id = pd.DataFrame({"lead_id": leads["id"].astype("string"), "period": month})
-    matched = (options["n_contacts"].fillna(0) > 0) | (options["n_accounts"].fillna(0) > 0)
-    joined = options[["lead_id"]].assign(matched=matched.astype("int64"))
-    joined = joined.merge(by_id, on="lead_id", how="left").dropna(subset=["period"])
-    table = (
-        joined.groupby("period", observed=True)
-        .agg(leads=("lead_id", "size"), matched=("matched", "sum"))
-        .reset_index()
-        .sort_values("period")
-    )
-    table["leads"] = table["leads"].astype("Int64")
-    table["matched"] = table["matched"].astype("Int64")
-    table["rate"] = (table["matched"] / table["leads"]).astype("Float64")
-    return table.reset_index(drop=True)
-
-
-def field_label(module: str, field_name: str) -> str:
-    return f"{field_name} ({module})"
+    """Leads per creation month (answered ones) and the share that already existed."""
+    if "Created_Time" not in leads.columns:
+        return pd.DataFrame(
+            {
+                "segment": pd.Series(dtype="string"),
+                "n_leads": pd.Series(dtype="Int64"),
+                "n_matched": pd.Series(dtype="Int64"),
+                "rate": pd.Series(dtype="Float64"),
+            }
+        )
+    table = analysis.segment_summary(leads, options, "Created_Time", freq=freq)
+    return table.rename(columns={"segment": "month"}).sort_values("month").reset_index(drop=True)
 
 
 def overlaps(matches: pd.DataFrame) -> pd.DataFrame:
-    """Square table: leads matched by both fields (diagonal: by that field at all)."""
-    hits = _hits(matches)
-    if hits.empty:
-        return pd.DataFrame(dtype="Int64")
-    order = field_order(hits)
-    labels = [field_label(m, f) for m, f in zip(order["module"], order["field"], strict=True)]
-    label = hits["field"].astype("string") + " (" + hits["module"].astype("string") + ")"
-    indicator = pd.crosstab(hits["lead_id"], label).reindex(columns=labels, fill_value=0)
-    matrix = indicator.clip(upper=1).astype("int64")
-    product = matrix.T.dot(matrix)
-    product.index.name = None
-    product.columns.name = None
-    return product.astype("Int64")
+    """`analysis.field_overlaps`: leads matched by both fields (diagonal: by that field at all)."""
+    return analysis.field_overlaps(matches)
 
 
 def top_accounts(matches: pd.DataFrame, top: int = 10) -> pd.DataFrame:
-    """Accounts that attract the most leads: as the matched Account, or as a matched Contact's."""
-    via_account = matches.loc[
-        (matches["module"] == "Accounts") & matches["record_id"].notna(),
-        ["lead_id", "record_id", "record_name"],
-    ].set_axis(["lead_id", "account_id", "account_name"], axis=1)
-    via_contact = matches.loc[
-        (matches["module"] == "Contacts") & matches["account_id"].notna(),
-        ["lead_id", "account_id", "account_name"],
-    ]
-    rows = pd.concat(
-        [via_account.assign(via="account"), via_contact.assign(via="contact")], ignore_index=True
-    ).drop_duplicates(["lead_id", "account_id", "via"])
-    columns = ["account_id", "account_name", "leads", "as_account", "via_contacts"]
-    if rows.empty:
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
-    counts = pd.crosstab(rows["account_id"], rows["via"])
-    table = (
-        rows.groupby("account_id", observed=True)
-        .agg(account_name=("account_name", "first"), leads=("lead_id", "nunique"))
-        .join(counts)
-        .reset_index()
-    )
-    table = table.rename(columns={"account": "as_account", "contact": "via_contacts"})
-    for column in ("as_account", "via_contacts"):
-        if column not in table.columns:
-            table[column] = 0
-    for column in ("leads", "as_account", "via_contacts"):
-        table[column] = table[column].astype("Int64")
-    table = table.sort_values(["leads", "account_name"], ascending=[False, True], kind="stable")
-    return table[columns].head(top).reset_index(drop=True)
+    """`analysis.top_accounts`: accounts attracting most leads, directly or via their contacts."""
+    return analysis.top_accounts(matches, n=top)
 
 
 def source_label(options: pd.DataFrame) -> str:
@@ -307,80 +188,33 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
-def plot_rates_by_field(table: pd.DataFrame, n_leads: int) -> Figure:
-    """Horizontal bars: share of leads matched by each field, *any* behind *first*."""
-    fig = _figure(7.5, 0.45 * max(len(table), 2) + 1.2)
+def _placeholder(text: str) -> Figure:
+    fig = _figure(6, 1.6)
     ax = fig.subplots()
-    if table.empty:
-        ax.text(0.5, 0.5, "No lead matched any field", ha="center", va="center")
-        ax.set_axis_off()
-        return fig
-    labels = [field_label(m, f) for m, f in zip(table["module"], table["field"], strict=True)]
-    y = np.arange(len(table))[::-1]
-    ax.barh(y, table["any_rate"].to_numpy(dtype=float), color=_COLORS["any"], label="any")
-    ax.barh(
-        y,
-        table["first_rate"].to_numpy(dtype=float),
-        height=0.5,
-        color=_COLORS["first"],
-        label="first (adds up to the overall rate)",
-    )
-    ax.set_yticks(y, labels)
-    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
-    ax.set_xlabel(f"share of {n_leads:,} leads")
-    fig.legend(loc="outside lower center", ncols=2, frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
+    ax.text(0.5, 0.5, text, ha="center", va="center")
+    ax.set_axis_off()
     return fig
 
 
-def plot_trend(table: pd.DataFrame) -> Figure:
-    """Leads created per month (bars) and the share already existing (line)."""
-    fig = _figure(7.5, 3.2)
-    ax = fig.subplots()
+def plot_rates_by_field(table: pd.DataFrame) -> Figure:
+    """`analysis.plot_field_rates` (*first*: the bars add up to the overall rate)."""
     if table.empty:
-        ax.text(0.5, 0.5, "No creation dates", ha="center", va="center")
-        ax.set_axis_off()
-        return fig
-    x = np.arange(len(table))
-    ax.bar(x, table["leads"].to_numpy(dtype=float), color="#d5dbe5", label="leads created")
-    ax.set_ylabel("leads created")
-    ax.set_xticks(x, list(table["period"].astype(str)), rotation=45, ha="right")
-    ax2 = ax.twinx()
-    ax2.plot(x, table["rate"].to_numpy(dtype=float), color=_COLORS["first"], marker="o")
-    ax2.set_ylim(0, 1.05)
-    ax2.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
-    ax2.set_ylabel("already existing")
-    ax.spines[["top"]].set_visible(False)
-    ax2.spines[["top"]].set_visible(False)
-    return fig
+        return _placeholder("No lead matched any field")
+    return analysis.plot_field_rates(table, how="first")
+
+
+def plot_trend(leads: pd.DataFrame, options: pd.DataFrame, matches: pd.DataFrame) -> Figure:
+    """`analysis.plot_trend` over the creation month."""
+    if "Created_Time" not in leads.columns or leads["Created_Time"].isna().all():
+        return _placeholder("No creation dates")
+    return analysis.plot_trend(leads, options, matches)
 
 
 def plot_overlaps(matrix: pd.DataFrame) -> Figure:
-    """Heat map of leads matched by two fields at once."""
-    size = max(len(matrix), 2)
-    fig = _figure(1.1 * size + 2.5, 0.9 * size + 1.5)
-    ax = fig.subplots()
+    """`analysis.plot_overlaps`."""
     if matrix.empty:
-        ax.text(0.5, 0.5, "No overlaps", ha="center", va="center")
-        ax.set_axis_off()
-        return fig
-    values = matrix.to_numpy(dtype=float)
-    image = ax.imshow(values, cmap="Blues")
-    ax.set_xticks(range(len(matrix)), list(matrix.columns), rotation=45, ha="right")
-    ax.set_yticks(range(len(matrix)), list(matrix.index))
-    top = values.max() if values.size else 0
-    for (i, j), value in np.ndenumerate(values):
-        ax.text(
-            j,
-            i,
-            f"{int(value):,}",
-            ha="center",
-            va="center",
-            color="white" if value > top / 2 else "black",
-            fontsize=8,
-        )
-    fig.colorbar(image, ax=ax, label="leads")
-    return fig
+        return _placeholder("No overlaps: no lead matched two fields")
+    return analysis.plot_overlaps(matrix)
 
 
 def plot_conversions(table: pd.DataFrame) -> Figure:
@@ -393,7 +227,7 @@ def plot_conversions(table: pd.DataFrame) -> Figure:
         ax.set_axis_off()
         return fig
     counts = table[column].astype("string").fillna("unknown").value_counts()
-    ax.barh(list(counts.index)[::-1], counts.to_numpy()[::-1], color=_COLORS["first"])
+    ax.barh(list(counts.index)[::-1], counts.to_numpy()[::-1], color=_BAR_COLOUR)
     ax.set_xlabel("leads")
     ax.spines[["top", "right"]].set_visible(False)
     return fig

@@ -57,6 +57,32 @@ _HIT_COLUMNS = [
 ]
 
 
+_MODULE_ORDER = {"Contacts": 0, "Accounts": 1, "Deals": 2}
+_ROUTE_ORDER = {"unique": 0, "email": 1, "company": 1, "name": 2}
+
+
+def _created(leads: pd.DataFrame) -> pd.Series:
+    """Created_Time as UTC datetimes (all missing when the leads frame lacks it)."""
+    if "Created_Time" not in leads.columns:
+        return pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns, UTC]")
+    return pd.to_datetime(leads["Created_Time"], utc=True)
+
+
+def _field_order(hits: pd.DataFrame) -> pd.DataFrame:
+    """(module, field) in Zoho's preference order: unique fields, then Email/Company, then name."""
+    keys = hits.assign(
+        _m=hits["module"].map(_MODULE_ORDER).fillna(len(_MODULE_ORDER)),
+        _r=hits["route"].map(_ROUTE_ORDER).fillna(1),
+    )
+    order = (
+        keys.groupby(["module", "field"], observed=True)
+        .agg(_m=("_m", "min"), _r=("_r", "min"), _k=("rank", "mean"))
+        .reset_index()
+        .sort_values(["_m", "_r", "_k", "field"], kind="stable")
+    )
+    return order[["module", "field"]].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the analyst narrowed the leads to. `None` means no restriction."""
@@ -120,14 +146,20 @@ class ExplorerModel:
     ) -> None:
         """`api` and `predicted` are (options, matches) frames; `near_duplicates` a pairs frame."""
         self.leads = leads.assign(id=leads["id"].astype("string"))
-        self.created = report_tables._created(self.leads)
+        self.created = _created(self.leads)
         self._hits: dict[str, pd.DataFrame] = {}
-        if api is not None:
-            self._hits["api"] = _hits_from_matches(*api)
-        if predicted is not None:
-            self._hits["predicted"] = _hits_from_matches(*predicted)
+        # Rates are shares of the leads a source answered for (as in crmkit.analysis): a lead
+        # whose conversion options failed is neither a match nor a non-match.
+        self._answered: dict[str, pd.Series] = {}
+        for name, pair in (("api", api), ("predicted", predicted)):
+            if pair is not None:
+                options, matches = pair
+                self._hits[name] = _hits_from_matches(options, matches)
+                answered = options["outcome"].isin(["matched", "no_match"]).to_numpy(dtype=bool)
+                self._answered[name] = options.loc[answered, "lead_id"].astype("string")
         if near_duplicates is not None:
             self._hits["near"] = _hits_from_near(near_duplicates)
+            self._answered["near"] = self.leads["id"]
         if not self._hits:
             raise ValueError("the explorer needs at least one source: api, predicted or near")
         self.filters = Filters(source=next(iter(self._hits)))
@@ -215,7 +247,13 @@ class ExplorerModel:
         return mask.astype(bool)
 
     def filtered_leads(self) -> pd.DataFrame:
+        """Leads passing the lead filters."""
         return self.leads.loc[self.lead_mask()]
+
+    def population(self) -> int:
+        """Filtered leads the current source answered for: the denominator of every rate."""
+        ids = self.filtered_leads()["id"]
+        return int(ids.isin(self._answered[self.filters.source]).sum())
 
     def hits(self) -> pd.DataFrame:
         """The current source's hits for the filtered leads, by module and attribution."""
@@ -236,12 +274,12 @@ class ExplorerModel:
 
     def rates(self) -> pd.DataFrame:
         """One row per bar: module, field, label, leads and rate (share of the filtered leads)."""
-        n = int(self.lead_mask().sum())
+        n = self.population()
         hits = self.hits()
         counts = hits.groupby(["module", "field", "label"], observed=True)["lead_id"].nunique()
         table = counts.rename("leads").reset_index()
         if self.filters.source != "near":
-            order = report_tables.field_order(hits.rename(columns={"rank": "field_rank"}))
+            order = _field_order(hits)
             table = order.merge(table, on=["module", "field"], how="inner")
         else:
             table = table.sort_values(["leads", "label"], ascending=[False, True])
@@ -250,8 +288,8 @@ class ExplorerModel:
         return table[["module", "field", "label", "leads", "rate"]].reset_index(drop=True)
 
     def overall(self) -> tuple[int, int]:
-        """(filtered leads with any hit under the current source and module, filtered leads)."""
-        return int(self.hits()["lead_id"].nunique()), int(self.lead_mask().sum())
+        """(leads with a hit under the current source and module, `population()`)."""
+        return int(self.hits()["lead_id"].nunique()), self.population()
 
     def table(self) -> pd.DataFrame:
         """The leads behind the selected bar (all filtered leads when none), one row per lead."""
@@ -260,7 +298,7 @@ class ExplorerModel:
         if self.selected is not None:
             hits = hits.loc[hits["label"] == self.selected]
             leads = leads.loc[leads["id"].isin(hits["lead_id"])]
-        module_order = hits["module"].map({"Contacts": 0, "Accounts": 1}).fillna(2)
+        module_order = hits["module"].map(_MODULE_ORDER).fillna(len(_MODULE_ORDER))
         grouped = (
             hits.assign(_m=module_order)
             .sort_values(["lead_id", "_m", "rank"], kind="stable")
@@ -358,6 +396,6 @@ class ExplorerModel:
         ax.set_xlim(0, max(float(rates["rate"].max()) * 1.25, 0.05))
         n = self.overall()[1]
         ax.set_title(self.summary(), fontsize=9, loc="left")
-        ax.set_xlabel(f"share of {n:,} filtered leads")
+        ax.set_xlabel(f"share of {n:,} filtered leads answered")
         ax.spines[["top", "right"]].set_visible(False)
         return fig

@@ -1,0 +1,160 @@
+"""The report on six hand-built leads whose every figure is known (see handframes.py)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from crmkit.report import compute_report, render_html, write_report
+
+SECTIONS = (
+    "headline",
+    "rates-by-field",
+    "rates-by-module",
+    "trend",
+    "overlaps",
+    "top-accounts",
+    "near-duplicates",
+    "conversions",
+)
+
+
+def images_of(html: str) -> list[bytes]:
+    sources = re.findall(r'<img[^>]*src="([^"]+)"', html)
+    out = []
+    for src in sources:
+        assert src.startswith("data:image/png;base64,"), src[:60]
+        out.append(base64.b64decode(src.split(",", 1)[1], validate=True))
+    return out
+
+
+def test_headline_counts_answered_leads(hand: ModuleType) -> None:
+    report = compute_report(hand.frames())
+    h = report.headline
+    assert (h.leads, h.answered, h.matched, h.contacts, h.accounts, h.errors) == (6, 5, 4, 3, 2, 1)
+    assert h.rate == pytest.approx(4 / 5)
+    assert h.contact_rate == pytest.approx(3 / 5)
+
+
+def test_first_rates_add_up_to_the_overall_rate(hand: ModuleType) -> None:
+    report = compute_report(hand.frames())
+    table = report.rates_by_field.set_index(["module", "field"])
+    assert table["leads_first"].sum() == report.headline.matched
+    assert float(table["rate_first"].sum()) == pytest.approx(report.headline.rate)
+    assert int(table.loc[("Contacts", "Email"), "leads_any"]) == 2
+    assert int(table.loc[("Contacts", "Email"), "leads_first"]) == 1
+    assert int(table.loc[("Accounts", "Account_Name"), "leads_any"]) == 2
+
+
+def test_trend_top_accounts_and_overlaps(hand: ModuleType) -> None:
+    report = compute_report(hand.frames())
+    assert list(report.trend["month"]) == ["2025-01", "2025-02", "2025-03"]
+    assert list(report.trend["n_matched"]) == [2, 1, 1]
+    top = report.top_accounts
+    assert list(top["account_id"]) == ["A1", "A2"]
+    assert list(top["leads"]) == [2, 1]
+    assert int(report.overlaps.loc["Contacts.Phone", "Contacts.Email"]) == 1
+    assert int(report.overlaps.loc["Contacts.Email", "Contacts.Email"]) == 2
+    assert report.top_fields[0].endswith("(Contacts)")
+
+
+def test_near_duplicates_section_keeps_only_leads_zoho_left_unmatched(hand: ModuleType) -> None:
+    report = compute_report(hand.frames(), near_duplicates=hand.near_duplicates())
+    assert report.near_duplicates is not None
+    assert list(report.near_duplicates["lead_id"]) == ["L4"]  # L2 is matched by Zoho already
+    assert (
+        "1 leads" in report.notes["near_duplicates"] or "1 lead" in report.notes["near_duplicates"]
+    )
+
+
+def test_without_journal_the_conversion_section_says_none_yet(hand: ModuleType) -> None:
+    report = compute_report(hand.frames())
+    assert report.conversions is None
+    html = render_html(report)
+    section = html.split('id="conversions"', 1)[1]
+    assert "No conversions yet" in section
+
+
+def test_journal_frame_is_shown_with_a_plot(hand: ModuleType) -> None:
+    journal = pd.DataFrame(
+        {
+            "lead_id": pd.Series(["L1", "L2"], dtype="string"),
+            "outcome": pd.Series(["converted", "failed"], dtype="string"),
+        }
+    )
+    report = compute_report(hand.frames(), journal)
+    assert report.conversions is not None and len(report.conversions) == 2
+    html = render_html(report)
+    assert "conversions" in report.figures
+    assert len(images_of(html)) == 4
+
+
+def test_rendered_page_has_every_section_and_valid_png_images(hand: ModuleType) -> None:
+    html = render_html(compute_report(hand.frames(), near_duplicates=hand.near_duplicates()))
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in html, section
+    pngs = images_of(html)
+    assert len(pngs) == 3
+    for png in pngs:
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        with Image.open(io.BytesIO(png)) as image:
+            image.verify()
+            assert image.size[0] > 100 and image.size[1] > 50
+
+
+def test_page_is_self_contained(hand: ModuleType) -> None:
+    html = render_html(compute_report(hand.frames()))
+    assert "<script" not in html
+    assert "<link" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_values_are_escaped(hand: ModuleType) -> None:
+    matches = hand.matches()
+    matches.loc[matches["record_id"] == "A2", "record_name"] = "<script>alert(1)</script>"
+    frames = {"leads": hand.leads(), "options": hand.options(), "matches": matches}
+    html = render_html(compute_report(frames))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_only_known_metadata_reaches_the_page(hand: ModuleType) -> None:
+    frames = dict(hand.frames())
+    meta = {"org": "Zylker", "api_domain": "http://127.0.0.1:1", "refresh_token": "r-secret-1"}
+    report = compute_report({**frames, "meta": meta})
+    html = render_html(report)
+    assert "Zylker" in html and "http://127.0.0.1:1" in html
+    assert "r-secret-1" not in html
+    assert "refresh_token" not in report.meta
+
+
+def test_write_report_creates_parents(hand: ModuleType, tmp_path: Path) -> None:
+    target = write_report(compute_report(hand.frames()), tmp_path / "a" / "b" / "report.html")
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_missing_frames_are_named(hand: ModuleType) -> None:
+    with pytest.raises(ValueError, match="missing: matches"):
+        compute_report({"leads": hand.leads(), "options": hand.options()})
+
+
+def test_no_match_at_all_still_renders(hand: ModuleType) -> None:
+    options = hand.options()
+    options.loc[:, "outcome"] = "no_match"
+    for column in ("n_contacts", "n_accounts"):
+        options.loc[:, column] = 0
+    for column in ("first_field", "first_module", "contact_fields", "account_fields"):
+        options.loc[:, column] = pd.NA
+    matches = hand.matches().iloc[0:0]
+    html = render_html(
+        compute_report({"leads": hand.leads(), "options": options, "matches": matches})
+    )
+    assert len(images_of(html)) == 3
+    assert "0.0%" in html
