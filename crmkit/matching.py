@@ -36,12 +36,6 @@ from crmkit.orgconfig import OrgConfig
 
 SOURCE = "predicted"
 
-# Record field -> lead field where the api names differ (Zoho's default conversion mapping).
-LEAD_FIELD_FOR = {
-    ("Contacts", "Title"): "Designation",
-    ("Accounts", "Account_Name"): "Company",
-}
-
 
 class Prediction(NamedTuple):
     """The three frames of docs/architecture.md, all with ``source="predicted"``."""
@@ -59,7 +53,7 @@ class MatchField:
     field: str
     lead_field: str
     route: str  # unique | email | company | name
-    kind: str  # text (case-insensitive) | exact (case-sensitive, stripped) | phone (as stored)
+    kind: str  # text (trimmed, case-insensitive) | exact (trimmed, case-sensitive)
 
 
 class PredictionError(ValueError):
@@ -85,14 +79,11 @@ def match_fields(module: str, config: OrgConfig) -> list[MatchField]:
         if uf.api_name in seen:
             continue
         seen.add(uf.api_name)
-        if config.is_phone(module, uf.api_name):
-            kind = "phone"
-        else:
-            kind = "exact" if uf.casesensitive else "text"
-        lead_field = LEAD_FIELD_FOR.get((module, uf.api_name), uf.api_name)
+        kind = "exact" if uf.casesensitive else "text"
+        lead_field = config.lead_field_for(module, uf.api_name)
         out.append(MatchField(module, uf.api_name, lead_field, route_of(module, uf.api_name), kind))
     if builtin not in seen:
-        lead_field = LEAD_FIELD_FOR.get((module, builtin), builtin)
+        lead_field = config.lead_field_for(module, builtin)
         out.append(MatchField(module, builtin, lead_field, route, "text"))
     return [
         f
@@ -110,8 +101,8 @@ def _blank_to_na(s: pd.Series) -> pd.Series:
 def match_key(values: pd.Series, kind: str) -> pd.Series:
     """Normalised comparison key for a column; NA where the value can never match.
 
-    ``text``: trimmed and case-folded. ``exact`` (case-sensitive unique field) and ``phone``
-    (compared as stored): trimmed only — an export or the API never carries surrounding blanks.
+    ``text``: trimmed and case-folded. ``exact`` (a case-sensitive unique field): trimmed only.
+    Phones are text like any other field: compared as stored, no format normalisation.
     """
     s = values.astype("string").str.strip()
     if kind == "text":
@@ -232,18 +223,23 @@ def _empty_hits() -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- lead state
-def lead_errors(leads: pd.DataFrame) -> pd.Series:
+def lead_errors(leads: pd.DataFrame, config: OrgConfig | None = None) -> pd.Series:
     """Zoho's error code per lead (NA when the options call would succeed).
 
-    A locked lead answers RECORD_LOCKED; an unapproved one NOT_APPROVED (locked checked first).
+    Checked in this order: already converted (ID_ALREADY_CONVERTED), not approved
+    (NOT_APPROVED), locked (RECORD_LOCKED). With the Contacts module removed no lead is checked:
+    the answer is 204 for all.
     """
-    locked = _bool_column(leads, "Locked__s", False).reset_index(drop=True)
-    state = _column(leads, "$approval_state").str.strip().str.lower().reset_index(drop=True)
-    unapproved = state.notna() & (state != "approved")
-    codes = pd.Series(pd.NA, index=locked.index, dtype="string")
-    codes = codes.mask(unapproved.fillna(False).astype(bool), "NOT_APPROVED")
-    codes = codes.mask(locked.astype(bool), "RECORD_LOCKED")
-    return codes
+    codes = pd.Series(pd.NA, index=range(len(leads)), dtype="string")
+    if config is not None and not config.has_module("Contacts"):
+        return codes
+    converted = _bool_column(leads, "Converted__s", False).reset_index(drop=True).astype(bool)
+    locked = _bool_column(leads, "Locked__s", False).reset_index(drop=True).astype(bool)
+    state = _column(leads, "$approval_state").str.strip().reset_index(drop=True)
+    unapproved = (state.notna() & (state != "approved")).fillna(False).astype(bool)
+    codes = codes.mask(locked, "RECORD_LOCKED")
+    codes = codes.mask(unapproved, "NOT_APPROVED")
+    return codes.mask(converted, "ID_ALREADY_CONVERTED")
 
 
 # ---------------------------------------------------------------------------- predict
@@ -267,7 +263,7 @@ def predict(
     lead_ids = _ids(leads, "Leads")
     contact_ids = _ids(contacts, "Contacts")
     account_ids = _ids(accounts, "Accounts")
-    errors = lead_errors(leads)
+    errors = lead_errors(leads, config)
     ok = errors.isna().to_numpy()
     ok_leads = leads[ok].reset_index(drop=True)
     ok_ids = lead_ids[ok].reset_index(drop=True)
@@ -363,6 +359,15 @@ def _decorate(
     return conform(out[list(MATCHES_SCHEMA)], MATCHES_SCHEMA, name="matches")
 
 
+def accounts_first(config: OrgConfig) -> bool:
+    """ "If Contacts has no unique field but Accounts has, Accounts come first" (zoho-api.md §4).
+
+    crmkit reads it as: in such an org, a lead that matched any account gets
+    ``module_preference`` Accounts even when contacts matched too (docs/matching.md).
+    """
+    return not config.unique("Contacts") and bool(config.unique("Accounts"))
+
+
 def _first_of(fields: pd.Series) -> pd.Series:
     return fields.str.split(";").str[0].astype("string")
 
@@ -401,8 +406,12 @@ def _options(
     outcome = pd.Series("no_match", index=base.index, dtype="string")
     outcome = outcome.mask(any_match.astype(bool), "matched").mask(is_error, "error")
     pref = pd.Series(pd.NA, index=base.index, dtype="string")
-    pref = pref.mask((n_accounts > 0).astype(bool), "Accounts")
-    pref = pref.mask((n_contacts > 0).astype(bool), "Contacts")
+    if accounts_first(config):
+        pref = pref.mask((n_contacts > 0).astype(bool), "Contacts")
+        pref = pref.mask((n_accounts > 0).astype(bool), "Accounts")
+    else:
+        pref = pref.mask((n_accounts > 0).astype(bool), "Accounts")
+        pref = pref.mask((n_contacts > 0).astype(bool), "Contacts")
     first_field = _first_of(contact_fields).where(pref == "Contacts", _first_of(account_fields))
     first_field = first_field.where(pref.notna()).astype("string")
     layouts = ";".join(config.multiple_layouts()) if config.has_module("Contacts") else ""

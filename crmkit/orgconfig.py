@@ -22,6 +22,25 @@ DEFAULT_PHONE_FIELDS = frozenset(
 )
 
 
+# (target module, target field) -> lead field, Zoho's default conversion mapping (zoho-api.md §5)
+# where the names differ; every other field maps from the lead field of the same name.
+DEFAULT_LEAD_FIELD: dict[tuple[str, str], str] = {
+    ("Contacts", "Title"): "Designation",
+    ("Accounts", "Account_Name"): "Company",
+    ("Accounts", "Employees"): "No_of_Employees",
+    ("Contacts", "Mailing_Street"): "Street",
+    ("Contacts", "Mailing_City"): "City",
+    ("Contacts", "Mailing_State"): "State",
+    ("Contacts", "Mailing_Zip"): "Zip_Code",
+    ("Contacts", "Mailing_Country"): "Country",
+    ("Accounts", "Billing_Street"): "Street",
+    ("Accounts", "Billing_City"): "City",
+    ("Accounts", "Billing_State"): "State",
+    ("Accounts", "Billing_Code"): "Zip_Code",
+    ("Accounts", "Billing_Country"): "Country",
+}
+
+
 class OrgConfigError(ValueError):
     """org.json or field metadata that cannot be read; the message names file, key and cause."""
 
@@ -48,12 +67,28 @@ class OrgConfig:
     layouts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     phone_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
     edition: str | None = None
+    # Admin overrides of the lead conversion mapping: target module -> {lead field: field}.
+    convert_mapping: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    phone_region: str | None = None
 
     def unique(self, module: str) -> tuple[UniqueField, ...]:
-        """Unique fields of ``module`` in preference order (none when the module is removed)."""
+        """Unique fields of ``module`` in preference order, without removed modules or fields."""
         if module in self.removed_modules:
             return ()
-        return tuple(self.unique_fields.get(module, ()))
+        return tuple(
+            u for u in self.unique_fields.get(module, ()) if self.has_field(module, u.api_name)
+        )
+
+    def lead_field_for(self, module: str, api_name: str) -> str:
+        """The lead field whose value a ``module`` field is compared with (conversion mapping).
+
+        Admin overrides first, then Zoho's default mapping (zoho-api.md §5), else the lead field
+        of the same api name.
+        """
+        for lead_field, target in self.convert_mapping.get(module, {}).items():
+            if target == api_name:
+                return lead_field
+        return DEFAULT_LEAD_FIELD.get((module, api_name), api_name)
 
     def has_module(self, module: str) -> bool:
         return module not in self.removed_modules
@@ -66,10 +101,10 @@ class OrgConfig:
         return api_name in self.phone_fields.get(module, DEFAULT_PHONE_FIELDS)
 
     def multiple_layouts(self) -> tuple[str, ...]:
-        """Modules (present in the org) with more than one layout, in a stable order."""
-        return tuple(
-            m for m in sorted(self.layouts) if len(self.layouts[m]) > 1 and self.has_module(m)
-        )
+        """Modules (present in the org) with more than one layout: Contacts, Accounts, Deals."""
+        order = ["Contacts", "Accounts", "Deals"]
+        order += sorted(m for m in self.layouts if m not in order)
+        return tuple(m for m in order if len(self.layouts.get(m, ())) > 1 and self.has_module(m))
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -107,12 +142,25 @@ class OrgConfig:
         if not isinstance(layouts, Mapping):
             raise OrgConfigError(f"{source}: 'layouts' must map module -> list of layout names")
         edition = data.get("edition")
+        mapping = data.get("convert_mapping") or {}
+        if not isinstance(mapping, Mapping) or not all(
+            isinstance(v, Mapping) for v in mapping.values()
+        ):
+            raise OrgConfigError(
+                f"{source}: 'convert_mapping' must map module -> {{lead field: field}}"
+            )
+        org = data.get("org") if isinstance(data.get("org"), Mapping) else {}
+        region = org.get("phone_region") or org.get("country_code")
         return cls(
             unique_fields=uniques,
             removed_modules=frozenset(str(m) for m in removed_modules),
             removed_fields=_frozen_map(removed_fields),
             layouts={str(k): tuple(str(x) for x in v) for k, v in layouts.items()},
             edition=str(edition) if edition is not None else None,
+            convert_mapping={
+                str(m): {str(k): str(v) for k, v in fm.items()} for m, fm in mapping.items()
+            },
+            phone_region=str(region) if region else None,
         )
 
     @classmethod

@@ -215,7 +215,7 @@ def test_locked_and_unapproved_leads_are_errors() -> None:
     assert p.options.set_index("lead_id")["error_code"].to_dict() == {
         "1": "RECORD_LOCKED",
         "2": "NOT_APPROVED",
-        "3": "RECORD_LOCKED",
+        "3": "NOT_APPROVED",  # approval is checked before the lock
     }
     assert set(p.options["outcome"]) == {"error"}
     assert p.options["n_contacts"].isna().all()
@@ -227,6 +227,44 @@ def test_converted_leads_are_left_out_by_default() -> None:
     assert predict(leads, CONTACTS, ACCOUNTS).options["lead_id"].tolist() == ["2"]
     both = predict(leads, CONTACTS, ACCOUNTS, include_converted=True)
     assert both.options["lead_id"].tolist() == ["1", "2"]
+    assert both.options["error_code"].tolist()[0] == "ID_ALREADY_CONVERTED"
+
+
+def test_removed_contacts_module_wins_over_lead_state() -> None:
+    leads = frame(id=["1"], Last_Name=["A"], Locked__s=["true"])
+    cfg = OrgConfig(removed_modules=frozenset({"Contacts"}))
+    assert row(predict(leads, CONTACTS, ACCOUNTS, cfg).options, "1")["outcome"] == "no_match"
+
+
+def test_accounts_first_when_only_accounts_have_unique_fields() -> None:
+    leads = frame(id=["1"], Last_Name=["X"], Email=["a@b.c"], Company=["Acme"])
+    contacts = frame(id=["c1"], Last_Name=["Y"], Email=["a@b.c"])
+    accounts = frame(id=["a1"], Account_Name=["Acme"], Phone=["1"])
+    only_accounts = OrgConfig(unique_fields={"Accounts": (UniqueField("Phone"),)})
+    o = row(predict(leads, contacts, accounts, only_accounts).options, "1")
+    # The account matched by Account_Name (not its unique field): Accounts still come first.
+    assert (o["module_preference"], o["first_module"], o["first_field"]) == (
+        "Accounts",
+        "Accounts",
+        "Account_Name",
+    )
+    both = OrgConfig(
+        unique_fields={"Accounts": (UniqueField("Phone"),), "Contacts": (UniqueField("Phone"),)}
+    )
+    assert row(predict(leads, contacts, accounts, both).options, "1")["module_preference"] == (
+        "Contacts"
+    )
+    # No account matched: Contacts, as always.
+    none = row(predict(leads, contacts, frame(id=[]), only_accounts).options, "1")
+    assert none["module_preference"] == "Contacts"
+
+
+def test_removed_unique_field_is_not_matched() -> None:
+    cfg = OrgConfig(
+        unique_fields={"Contacts": (UniqueField("Phone"),)},
+        removed_fields={"Contacts": frozenset({"Phone"})},
+    )
+    assert row(predict(PAT, CONTACTS, ACCOUNTS, cfg).options, "1")["contact_fields"] == "Email"
 
 
 def test_empty_values_never_match() -> None:
