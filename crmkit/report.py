@@ -78,7 +78,8 @@ class Report:
     overlaps: pd.DataFrame
     top_accounts: pd.DataFrame
     near_duplicates: pd.DataFrame | None
-    conversions: pd.DataFrame | None
+    conversions: pd.DataFrame | None  # the journal's runs
+    conversion_attempts: pd.DataFrame | None  # each lead's latest attempt per run
     figures: dict[str, bytes] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -101,8 +102,9 @@ def compute_report(
     """Compute the report from a snapshot (a directory, a snapshot object or a mapping of frames).
 
     `snapshot` needs `leads`, `options` and `matches` frames (schemas in docs/architecture.md)
-    and may carry `meta`/`metadata`. `journal` is a conversion journal (or its path, or a frame
-    of its history); without it the conversion section says there are no conversions yet.
+    and may carry `meta`/`metadata`. `journal` is a conversion journal (a
+    `crmkit.conversion.journal.Journal` or its path); without it the conversion section says
+    there are no conversions yet.
     `near_duplicates` is crmkit's near-duplicate frame; when omitted and the snapshot holds the
     Contacts and Accounts exports, it is computed with `crmkit.neardup`.
     """
@@ -115,15 +117,15 @@ def compute_report(
     overlaps = tables.overlaps(matches)
     top_accounts = tables.top_accounts(matches, top=top)
     neardup, neardup_note = tables.near_duplicates_missed(frames, options, near_duplicates)
-    conversions, conversions_note = tables.conversion_history(journal)
+    history = tables.conversion_history(journal)
 
     figures = {
         "rates_by_field": _png(tables.plot_rates_by_field(rates_by_field)),
         "trend": _png(tables.plot_trend(leads, options, matches)),
         "overlaps": _png(tables.plot_overlaps(overlaps)),
     }
-    if conversions is not None and not conversions.empty:
-        figures["conversions"] = _png(tables.plot_conversions(conversions))
+    if history.attempts is not None:
+        figures["conversions"] = _png(tables.plot_conversions(history.attempts))
     return Report(
         title=title,
         generated_at=datetime.now(UTC),
@@ -136,9 +138,10 @@ def compute_report(
         overlaps=overlaps,
         top_accounts=top_accounts,
         near_duplicates=neardup,
-        conversions=conversions,
+        conversions=history.runs,
+        conversion_attempts=history.attempts,
         figures=figures,
-        notes={"near_duplicates": neardup_note, "conversions": conversions_note},
+        notes={"near_duplicates": neardup_note, "conversions": history.note},
     )
 
 
@@ -234,6 +237,7 @@ def render_html(report: Report) -> str:
         top_accounts=_table(report.top_accounts),
         near_duplicates=_table(report.near_duplicates, percent=()),
         conversions=_table(report.conversions),
+        conversion_attempts=_table(report.conversion_attempts),
     )
 
 

@@ -167,17 +167,62 @@ def _compute_near_duplicates(frames: Frames) -> pd.DataFrame | None:
 # ------------------------------------------------------------------------------ conversions
 
 
-def conversion_history(journal: Any) -> tuple[pd.DataFrame | None, str]:
-    """The journal's attempts as a frame, newest first; a note when there is nothing to show."""
+@dataclass
+class ConversionHistory:
+    """The journal's runs (one row each) and every lead's latest attempt, newest first."""
+
+    runs: pd.DataFrame | None
+    attempts: pd.DataFrame | None
+    note: str
+
+
+_ATTEMPT_COLUMNS = [
+    "lead_id",
+    "run_id",
+    "kind",
+    "outcome",
+    "code",
+    "message",
+    "contact_id",
+    "account_id",
+    "deal_id",
+    "answered_at",
+]
+
+
+def conversion_history(journal: Any) -> ConversionHistory:
+    """Read a conversion journal (a `crmkit.conversion.journal.Journal` or its path).
+
+    A path that does not exist is not created: the section then says there are no conversions.
+    Request and answer bodies are left out (they are redacted in the journal anyway).
+    """
     if journal is None:
-        return None, "No conversions yet: nothing has been converted through crmkit's journal."
+        return ConversionHistory(None, None, "No conversions yet: no conversion journal given.")
     if isinstance(journal, str | Path):
-        conversion = importlib.import_module("crmkit.conversion")
-        journal = conversion.Journal(journal)
-    frame = journal if isinstance(journal, pd.DataFrame) else journal.to_frame()
-    if frame.empty:
-        return None, "No conversions yet: the journal is empty."
-    return frame.reset_index(drop=True), f"{len(frame):,} conversion attempts in the journal."
+        path = Path(journal)
+        if not path.exists():
+            return ConversionHistory(None, None, f"No conversions yet: no journal at {path}.")
+        module = importlib.import_module("crmkit.conversion.journal")
+        opened = module.Journal(path)
+        try:
+            return conversion_history(opened)
+        finally:
+            opened.close()
+    runs: pd.DataFrame = journal.runs()
+    attempts: pd.DataFrame = journal.attempts()
+    if runs.empty or attempts.empty:
+        return ConversionHistory(None, None, "No conversions yet: the journal is empty.")
+    latest = attempts.sort_values("attempt_id").drop_duplicates(["run_id", "lead_id"], keep="last")
+    latest = latest.sort_values("attempt_id", ascending=False)[_ATTEMPT_COLUMNS]
+    counts = latest["outcome"].value_counts()
+    summary = ", ".join(f"{int(n):,} {outcome}" for outcome, n in counts.items())
+    note = f"{len(runs):,} runs, {len(latest):,} leads attempted: {summary}."
+    runs = runs.drop(columns=[c for c in ("plan_hash",) if c in runs.columns])
+    return ConversionHistory(
+        runs.sort_values("run_id", ascending=False).reset_index(drop=True),
+        latest.reset_index(drop=True),
+        note,
+    )
 
 
 # ------------------------------------------------------------------------------------ plots
@@ -217,17 +262,12 @@ def plot_overlaps(matrix: pd.DataFrame) -> Figure:
     return analysis.plot_overlaps(matrix)
 
 
-def plot_conversions(table: pd.DataFrame) -> Figure:
-    """Conversion attempts by outcome."""
-    fig = _figure(6, 2.8)
+def plot_conversions(attempts: pd.DataFrame) -> Figure:
+    """Leads by the outcome of their latest conversion attempt."""
+    fig = _figure(6, 2.4)
     ax = fig.subplots()
-    column = next((c for c in ("outcome", "status", "state") if c in table.columns), None)
-    if column is None:
-        ax.text(0.5, 0.5, f"{len(table):,} attempts", ha="center", va="center")
-        ax.set_axis_off()
-        return fig
-    counts = table[column].astype("string").fillna("unknown").value_counts()
+    counts = attempts["outcome"].astype("string").fillna("unknown").value_counts()
     ax.barh(list(counts.index)[::-1], counts.to_numpy()[::-1], color=_BAR_COLOUR)
-    ax.set_xlabel("leads")
+    ax.set_xlabel("leads (latest attempt per run)")
     ax.spines[["top", "right"]].set_visible(False)
     return fig

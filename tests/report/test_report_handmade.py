@@ -82,18 +82,32 @@ def test_without_journal_the_conversion_section_says_none_yet(hand: ModuleType) 
     assert "No conversions yet" in section
 
 
-def test_journal_frame_is_shown_with_a_plot(hand: ModuleType) -> None:
-    journal = pd.DataFrame(
-        {
-            "lead_id": pd.Series(["L1", "L2"], dtype="string"),
-            "outcome": pd.Series(["converted", "failed"], dtype="string"),
-        }
-    )
-    report = compute_report(hand.frames(), journal)
-    assert report.conversions is not None and len(report.conversions) == 2
+def test_journal_runs_and_latest_attempts_are_shown(hand: ModuleType, tmp_path: Path) -> None:
+    from crmkit.conversion.journal import Journal
+
+    path = tmp_path / "journal.sqlite"
+    with Journal(path) as journal:
+        run = journal.open_run("hash-1", [{"lead_id": "L1"}, {"lead_id": "L2"}], plan_name="demo")
+        first = journal.begin(run.run_id, "L1", kind="convert", request={"data": [{}]})
+        journal.answer(first, outcome="converted", contact_id="C1", account_id="A1")
+        second = journal.begin(run.run_id, "L2", kind="convert", request={"data": [{}]})
+        journal.answer(second, outcome="failed", code="DUPLICATE_DATA", message="duplicate data")
+    report = compute_report(hand.frames(), path)
+    assert report.conversions is not None and list(report.conversions["converted"]) == [1]
+    assert report.conversion_attempts is not None
+    assert list(report.conversion_attempts["lead_id"]) == ["L2", "L1"]  # newest first
+    assert "1 converted" in report.notes["conversions"]
     html = render_html(report)
     assert "conversions" in report.figures
     assert len(images_of(html)) == 4
+    assert "DUPLICATE_DATA" in html.split('id="conversions"', 1)[1]
+
+
+def test_a_missing_journal_path_is_not_created(hand: ModuleType, tmp_path: Path) -> None:
+    report = compute_report(hand.frames(), tmp_path / "none.sqlite")
+    assert report.conversions is None
+    assert "No conversions yet" in report.notes["conversions"]
+    assert not (tmp_path / "none.sqlite").exists()
 
 
 def test_rendered_page_has_every_section_and_valid_png_images(hand: ModuleType) -> None:
