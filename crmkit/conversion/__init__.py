@@ -1,0 +1,68 @@
+"""crmkit.conversion: plan -> validate -> estimate -> execute -> journal.
+
+A plan is a DataFrame of decisions, one row per lead (`crmkit.conversion.plan`). `validate` checks
+it against Zoho's rules before any call; `estimate` says what it will cost; `execute` re-checks it
+live, converts each lead at most once and journals every request and answer in SQLite, so a rerun
+resumes and settles lost answers by reading the lead back. docs/conversion.md tells the whole story.
+"""
+
+from crmkit.conversion.estimate import Estimate, estimate, mass_groups
+from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, converted_ids, execute
+from crmkit.conversion.journal import Journal, RunInfo, default_journal_path
+from crmkit.conversion.plan import (
+    PLAN_SCHEMA,
+    BuiltPlan,
+    PlanError,
+    Policy,
+    empty_plan,
+    load_plan,
+    make_plan,
+    plan_from_options,
+    plan_hash,
+    request_for,
+    save_plan,
+)
+from crmkit.conversion.validate import (
+    PROBLEMS_SCHEMA,
+    RULES,
+    Facts,
+    OrgFacts,
+    blocked_leads,
+    live_facts,
+    org_facts,
+    recheck,
+    validate,
+)
+
+__all__ = [
+    "PLAN_SCHEMA",
+    "PROBLEMS_SCHEMA",
+    "RESULTS_SCHEMA",
+    "RULES",
+    "BuiltPlan",
+    "Estimate",
+    "ExecutionReport",
+    "Facts",
+    "Journal",
+    "OrgFacts",
+    "PlanError",
+    "Policy",
+    "RunInfo",
+    "blocked_leads",
+    "converted_ids",
+    "default_journal_path",
+    "empty_plan",
+    "estimate",
+    "execute",
+    "live_facts",
+    "load_plan",
+    "make_plan",
+    "mass_groups",
+    "org_facts",
+    "plan_from_options",
+    "plan_hash",
+    "recheck",
+    "request_for",
+    "save_plan",
+    "validate",
+]

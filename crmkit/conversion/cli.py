@@ -1,0 +1,200 @@
+"""`crmkit convert` and `crmkit history`: run a reviewed plan, and look back at what runs did.
+
+    crmkit convert --plan plan.csv --dry-run        # validate live + estimate, send nothing
+    crmkit convert --plan plan.csv [--journal J]    # convert (resumes if run before)
+    crmkit history [--journal J] [--run N] [--export created.csv]
+
+Exit codes: 0 all planned leads settled as converted (or already done), 1 some lead failed or was
+skipped, 2 the plan is invalid / validation refused rows in a dry run, 3 outcomes still open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from crmkit.conversion.estimate import estimate
+from crmkit.conversion.execute import execute
+from crmkit.conversion.journal import Journal, default_journal_path
+from crmkit.conversion.plan import PlanError, load_plan
+from crmkit.conversion.validate import blocked_leads, recheck
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register `crmkit convert` and `crmkit history`."""
+    conv = subparsers.add_parser(
+        "convert",
+        help="convert leads from a reviewed plan (CSV), journaled and resumable",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    conv.add_argument("--plan", required=True, type=Path, help="plan CSV (crmkit.conversion.plan)")
+    conv.add_argument("--dry-run", action="store_true", help="validate and estimate only")
+    conv.add_argument(
+        "--journal",
+        type=Path,
+        default=None,
+        help=f"journal file (default {default_journal_path()})",
+    )
+    conv.add_argument(
+        "--mode",
+        choices=("auto", "single", "mass"),
+        default="auto",
+        help="auto: Mass Convert for create-new rows sharing options (default)",
+    )
+    conv.add_argument(
+        "--no-snapshots",
+        action="store_true",
+        help="skip before/after copies of merge targets and new records (saves calls)",
+    )
+    conv.add_argument("--results", type=Path, default=None, help="write per-lead results CSV")
+    conv.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="give leads Zoho refused (or validation skipped) another try",
+    )
+    conv.add_argument(
+        "--latency-ms", type=float, default=300.0, help="latency assumed by the time estimate"
+    )
+    conv.add_argument("--quiet", action="store_true", help="no progress bar")
+    conv.set_defaults(handler=run_convert)
+
+    hist = subparsers.add_parser(
+        "history",
+        help="list conversion runs from the journal; export what a run created",
+    )
+    hist.add_argument(
+        "--journal",
+        type=Path,
+        default=None,
+        help=f"journal file (default {default_journal_path()})",
+    )
+    hist.add_argument("--run", type=int, default=None, help="show one run's per-lead outcomes")
+    hist.add_argument(
+        "--export",
+        type=Path,
+        default=None,
+        help="write what the run created (CSV) for audit; needs --run",
+    )
+    hist.set_defaults(handler=run_history)
+
+
+def _print_problems(problems: pd.DataFrame) -> None:
+    for rec in problems.to_dict("records"):
+        print(
+            f"  [{rec['severity']}] lead {rec['lead_id']} (row {rec['row']}, "
+            f"{rec['column']}): {rec['rule']}: {rec['reason']}"
+        )
+
+
+def _report_recheck(problems: pd.DataFrame) -> None:
+    print(f"{len(problems)} problem(s) found by the live re-check:")
+    _print_problems(problems)
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    """Load, validate, estimate, then (unless --dry-run) execute the plan."""
+    try:
+        plan = load_plan(args.plan)
+    except PlanError as exc:
+        print(f"crmkit convert: {exc}", file=sys.stderr)
+        return 2
+    import crmkit.api as api  # late: connecting may start the embedded sandbox
+
+    client = api.connect(progress=not args.quiet)
+    try:
+        print(f"plan {args.plan}: {len(plan)} leads, against {client.description}")
+        est = estimate(
+            plan,
+            mode=args.mode,
+            snapshots=not args.no_snapshots,
+            concurrency=client.concurrency,
+            latency_s=args.latency_ms / 1000,
+        )
+        print(f"estimate: {est}")
+        if args.dry_run:
+            problems = recheck(client, plan, progress=not args.quiet)
+            if len(problems):
+                print(f"{len(problems)} problem(s):")
+                _print_problems(problems)
+            blocked = blocked_leads(problems)
+            print(
+                f"dry run: {len(plan) - len(blocked)} lead(s) would be sent, "
+                f"{len(blocked)} refused; nothing was converted"
+            )
+            return 2 if blocked else 0
+        journal = args.journal or default_journal_path()
+        report = execute(
+            client,
+            plan,
+            journal=journal,
+            mode=args.mode,
+            snapshots=not args.no_snapshots,
+            progress=not args.quiet,
+            plan_name=str(args.plan),
+            retry_failed=args.retry_failed,
+            on_problems=_report_recheck,
+        )
+        print(report.message)
+        print(f"journal: {journal}")
+        if args.results is not None:
+            report.results.to_csv(args.results, index=False)
+            print(f"results: {args.results}")
+        outcomes = set(report.results["outcome"].tolist())
+        if outcomes & {"unknown", "not_converted"}:
+            return 3
+        if outcomes & {"failed", "skipped"}:
+            return 1
+        return 0
+    finally:
+        client.close()
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """Print the runs (or one run's outcomes), and export what a run created."""
+    path = args.journal or default_journal_path()
+    if not Path(path).exists():
+        print(f"no journal at {path}: no conversions yet")
+        return 0
+    with Journal(path) as journal:
+        if args.export is not None:
+            if args.run is None:
+                print("crmkit history: --export needs --run N", file=sys.stderr)
+                return 2
+            created = journal.created(args.run)
+            created.to_csv(args.export, index=False)
+            print(f"run {args.run}: {len(created)} converted lead(s) written to {args.export}")
+            return 0
+        if args.run is not None:
+            try:
+                info = journal.run(args.run)
+            except KeyError as exc:
+                print(f"crmkit history: {exc.args[0]}", file=sys.stderr)
+                return 2
+            print(f"run {info.run_id} ({info.plan_name}) {info.status}: {info.summary}")
+            attempts = journal.attempts(run_id=args.run)
+            last = attempts.drop_duplicates("lead_id", keep="last")
+            cols = ["lead_id", "outcome", "kind", "code", "contact_id", "account_id", "deal_id"]
+            print(last[cols].to_string(index=False))
+            return 0
+        runs = journal.runs()
+        if runs.empty:
+            print(f"journal {path}: no runs yet")
+            return 0
+        cols = [
+            "run_id",
+            "started_at",
+            "status",
+            "n_leads",
+            "converted",
+            "failed",
+            "skipped",
+            "open",
+            "plan_name",
+        ]
+        print(runs[cols].to_string(index=False))
+    return 0

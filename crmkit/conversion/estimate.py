@@ -1,0 +1,138 @@
+"""What running a plan will cost, shown before anything is sent: calls, credits and time.
+
+Why: credits are a daily budget shared by every integration of the org, and converting is the
+most expensive call (5 credits). The figures follow exactly the calls `execute` makes, so the
+estimate is a promise the bench holds it to.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from crmkit.conversion.plan import mass_key, rows_of
+
+__all__ = ["CREDITS", "Estimate", "estimate", "mass_groups"]
+
+CREDITS: dict[str, int] = {"convert": 5}
+SUB_CONCURRENCY = 10
+MASS_CHUNK = 50
+METADATA_CALLS = 5  # modules, fields of Contacts/Accounts/Deals, users
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Calls and credits per call type, and seconds at the org's ceiling for a given latency."""
+
+    leads: int
+    single: int
+    mass: int
+    mass_jobs: int
+    calls: dict[str, int] = field(default_factory=dict)
+    credits: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    latency_s: float = 0.0
+    concurrency: int = 10
+
+    @property
+    def total_calls(self) -> int:
+        """Every call the run makes."""
+        return sum(self.calls.values())
+
+    @property
+    def total_credits(self) -> int:
+        """Every credit the run spends."""
+        return sum(self.credits.values())
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(self.calls.items()))
+        return (
+            f"{self.leads} leads ({self.single} by Convert Lead, {self.mass} by Mass Convert in "
+            f"{self.mass_jobs} jobs): {self.total_calls} calls ({parts}), "
+            f"{self.total_credits} credits, about {self.seconds:.0f} s at "
+            f"{self.concurrency} in flight and {self.latency_s * 1000:.0f} ms per call"
+        )
+
+
+def mass_groups(plan: pd.DataFrame, *, min_size: int = 2) -> dict[str, list[str]]:
+    """Leads that may share Mass Convert jobs, by shared options; groups below `min_size` are left
+    to Convert Lead (a lone lead gains nothing from a job it must poll and read back)."""
+    groups: dict[str, list[str]] = {}
+    for row in rows_of(plan):
+        key = mass_key(row)
+        if key is not None:
+            groups.setdefault(key, []).append(str(row["lead_id"]))
+    return {k: v for k, v in groups.items() if len(v) >= min_size}
+
+
+def estimate(
+    plan: pd.DataFrame,
+    *,
+    mode: str = "auto",
+    recheck: bool = True,
+    snapshots: bool = True,
+    concurrency: int = 10,
+    latency_s: float = 0.3,
+    polls_per_job: int = 2,
+    poll_interval: float = 1.0,
+    mass_min: int = 2,
+) -> Estimate:
+    """Estimate the calls `execute(plan, mode=...)` makes if nothing fails.
+
+    Per lead: the live re-check reads the lead and its conversion options (2 calls); Convert Lead
+    (5 credits); with `snapshots`, a before-copy of each merge target and an after-copy of the lead
+    and of the Contact, Account and Deal it became. Mass Convert: one call per job of <= 50, polls,
+    and a read-back of each lead (which is also its after-copy).
+    """
+    if mode not in ("auto", "single", "mass"):
+        raise ValueError("mode must be auto, single or mass")
+    rows = {str(r["lead_id"]): r for r in rows_of(plan)}
+    in_mass: set[str] = set()
+    jobs = 0
+    if mode != "single":
+        for ids in mass_groups(plan, min_size=1 if mode == "mass" else mass_min).values():
+            in_mass.update(ids)
+            jobs += math.ceil(len(ids) / MASS_CHUNK)
+    calls: Counter[str] = Counter()
+    if recheck and rows:
+        calls["metadata"] += METADATA_CALLS
+        calls["read"] += len(rows)
+        calls["conversion_options"] += len(rows)
+    for lead_id, row in rows.items():
+        account_after = row["account_action"] != "none" or row["contact_action"] == "merge"
+        deal = any(row[c] is not None for c in ("deal_name", "stage", "pipeline"))
+        if lead_id in in_mass:
+            calls["read"] += 1  # read-back (the lead's after-copy)
+            if snapshots:
+                calls["read"] += 1 + int(account_after) + int(deal)
+            continue
+        calls["convert"] += 1
+        if snapshots:
+            calls["read"] += int(row["contact_action"] == "merge")
+            calls["read"] += int(
+                row["account_action"] == "merge" and row["contact_action"] != "merge"
+            )
+            calls["read"] += 2 + int(account_after) + int(deal)
+    if jobs:
+        calls["mass_convert"] += jobs
+        calls["mass_convert_status"] += jobs * polls_per_job
+    credits = {k: v * CREDITS.get(k, 1) for k, v in calls.items()}
+    sub = min(SUB_CONCURRENCY, concurrency)
+    seconds = calls["convert"] * latency_s / sub
+    reads = sum(v for k, v in calls.items() if k not in ("convert", "mass_convert_status"))
+    seconds += reads * latency_s / concurrency
+    seconds += jobs * polls_per_job * (latency_s + poll_interval)
+    return Estimate(
+        leads=len(rows),
+        single=len(rows) - len(in_mass),
+        mass=len(in_mass),
+        mass_jobs=jobs,
+        calls=dict(calls),
+        credits=credits,
+        seconds=seconds,
+        latency_s=latency_s,
+        concurrency=concurrency,
+    )

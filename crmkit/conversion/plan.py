@@ -1,0 +1,531 @@
+"""Conversion plans: one DataFrame row per lead saying exactly what converting it must do.
+
+Why a DataFrame saved as CSV: a plan is reviewed, diffed and approved by people before anything is
+sent to Zoho, and converting cannot be undone. Builders only *propose* rows; `validate` checks them;
+`execute` turns each row into the request `request_for(row)` returns, nothing more.
+
+Columns (PLAN_SCHEMA; ids are strings, never floats):
+
+- `lead_id`
+- `contact_action`: `merge` (into `contact_id`) | `create` (a new Contact)
+- `account_action`: `merge` (into `account_id`) | `create` (Zoho makes one from the lead's Company)
+  | `none` (the lead has no Company, so no Account)
+- `deal_name`, `closing_date` (YYYY-MM-DD), `pipeline`, `stage`, `amount`, `contact_role`: an
+  optional Deal; all empty means no Deal
+- `overwrite`, `notify_lead_owner`, `notify_new_entity_owner`: booleans (empty = Zoho's default,
+  false)
+- `assign_to`: user id owning the new records (empty = lead owner)
+- `move_attachments_to`: `Contacts` | `Accounts` | `Deals` (empty = Zoho's default, Contacts)
+- `carry_over_tags`: `Contacts:tag1|tag2;Deals:tag3` (empty = none)
+- `note`: free text, e.g. why a builder chose the row; never sent
+
+Request rule (decision, docs/conversion.md): when a Contact is merged its Account follows from the
+Contact (Zoho: the lead joins the Contact's Account), so `Accounts` is sent only with a new Contact.
+`validate` checks that a merged Contact's Account is the one the plan names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+import pandas as pd
+
+from crmkit.api.models import ConvertRequest
+
+__all__ = [
+    "BOOL_COLUMNS",
+    "DEAL_COLUMNS",
+    "PLAN_SCHEMA",
+    "BuiltPlan",
+    "PlanError",
+    "Policy",
+    "deal_of",
+    "empty_plan",
+    "load_plan",
+    "make_plan",
+    "parse_tags",
+    "plan_from_options",
+    "plan_hash",
+    "request_for",
+    "save_plan",
+]
+
+PLAN_SCHEMA: dict[str, str] = {
+    "lead_id": "string",
+    "contact_action": "string",
+    "contact_id": "string",
+    "account_action": "string",
+    "account_id": "string",
+    "deal_name": "string",
+    "closing_date": "string",
+    "pipeline": "string",
+    "stage": "string",
+    "amount": "Float64",
+    "contact_role": "string",
+    "overwrite": "boolean",
+    "notify_lead_owner": "boolean",
+    "notify_new_entity_owner": "boolean",
+    "assign_to": "string",
+    "move_attachments_to": "string",
+    "carry_over_tags": "string",
+    "note": "string",
+}
+DEAL_COLUMNS = ("deal_name", "closing_date", "pipeline", "stage", "amount", "contact_role")
+BOOL_COLUMNS = ("overwrite", "notify_lead_owner", "notify_new_entity_owner")
+ID_COLUMNS = ("lead_id", "contact_id", "account_id", "assign_to", "contact_role")
+CONTACT_ACTIONS = ("merge", "create")
+ACCOUNT_ACTIONS = ("merge", "create", "none")
+TAG_MODULES = ("Contacts", "Accounts", "Deals")
+ATTACHMENT_TARGETS = ("Contacts", "Accounts", "Deals")
+
+_DIGITS = re.compile(r"^[0-9]{1,19}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+class PlanError(ValueError):
+    """A plan that cannot be read or is malformed; names the file/row/column and the fix."""
+
+
+def empty_plan() -> pd.DataFrame:
+    """A plan with no rows and every column typed."""
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in PLAN_SCHEMA.items()})
+
+
+def _where(source: str, pos: int, column: str) -> str:
+    # CSV row numbers count the header as line 1, so data row 0 is line 2.
+    if source.endswith(".csv"):
+        return f"{source}: line {pos + 2}, column {column!r}"
+    return f"{source}: row {pos}, column {column!r}"
+
+
+def _conform(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Type every column of PLAN_SCHEMA, refusing anything that would need a guess."""
+    unknown = [c for c in frame.columns if c not in PLAN_SCHEMA]
+    if unknown:
+        raise PlanError(
+            f"{source}: unknown column(s) {unknown}; a plan has the columns {list(PLAN_SCHEMA)}"
+        )
+    if "lead_id" not in frame.columns:
+        raise PlanError(f"{source}: column 'lead_id' is missing (one row per lead)")
+    out: dict[str, pd.Series] = {}
+    n = len(frame)
+    for col, dtype in PLAN_SCHEMA.items():
+        if col not in frame.columns:
+            out[col] = pd.Series([pd.NA] * n, dtype=dtype)
+            continue
+        raw = frame[col].reset_index(drop=True)
+        if dtype == "string":
+            text = raw.astype("string").str.strip()
+            text = text.mask(text == "", pd.NA)
+            out[col] = text
+        elif dtype == "boolean":
+            values: list[object] = []
+            for pos, v in enumerate(raw.tolist()):
+                if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+                    values.append(pd.NA)
+                elif isinstance(v, bool):
+                    values.append(v)
+                else:
+                    key = str(v).strip().lower()
+                    if key == "":
+                        values.append(pd.NA)
+                    elif key in _TRUE:
+                        values.append(True)
+                    elif key in _FALSE:
+                        values.append(False)
+                    else:
+                        raise PlanError(
+                            f"{_where(source, pos, col)}: {v!r} is not a boolean; "
+                            "write true or false (or leave empty for Zoho's default)"
+                        )
+            out[col] = pd.Series(values, dtype="boolean")
+        else:
+            text = raw.astype("string").str.strip()
+            text = text.mask(text == "", pd.NA)
+            numbers = pd.to_numeric(text, errors="coerce")
+            bad = numbers.isna() & text.notna()
+            if bad.any():
+                pos = int(bad.to_numpy().argmax())
+                raise PlanError(f"{_where(source, pos, col)}: {raw.iloc[pos]!r} is not a number")
+            out[col] = numbers.astype("Float64")
+    plan = pd.DataFrame(out)
+    for col in ID_COLUMNS:
+        ids = plan[col]
+        bad = ids.notna() & ~ids.fillna("0").str.match(_DIGITS)
+        if bad.any():
+            pos = int(bad.to_numpy().argmax())
+            raise PlanError(
+                f"{_where(source, pos, col)}: {ids.iloc[pos]!r} is not a Zoho id (digits only;"
+                " a spreadsheet may have turned it into 4.87E+18 — keep the column as text)"
+            )
+    missing = plan["lead_id"].isna()
+    if missing.any():
+        raise PlanError(f"{_where(source, int(missing.to_numpy().argmax()), 'lead_id')}: empty")
+    dup = plan["lead_id"].duplicated()
+    if dup.any():
+        pos = int(dup.to_numpy().argmax())
+        raise PlanError(
+            f"{_where(source, pos, 'lead_id')}: lead {plan['lead_id'].iloc[pos]} appears twice; "
+            "a plan has one row per lead"
+        )
+    for col, allowed in (("contact_action", CONTACT_ACTIONS), ("account_action", ACCOUNT_ACTIONS)):
+        actions = plan[col]
+        bad = actions.isna() | ~actions.isin(allowed)
+        if bad.any():
+            pos = int(bad.to_numpy().argmax())
+            raise PlanError(
+                f"{_where(source, pos, col)}: {actions.iloc[pos]!r} is not one of {list(allowed)}"
+            )
+    for pos, text in enumerate(plan["carry_over_tags"].tolist()):
+        if text is not pd.NA:
+            try:
+                parse_tags(str(text))
+            except ValueError as exc:
+                raise PlanError(f"{_where(source, pos, 'carry_over_tags')}: {exc}") from None
+    for pos, text in enumerate(plan["move_attachments_to"].tolist()):
+        if text is not pd.NA and text not in ATTACHMENT_TARGETS:
+            raise PlanError(
+                f"{_where(source, pos, 'move_attachments_to')}: {text!r} is not one of "
+                f"{list(ATTACHMENT_TARGETS)}"
+            )
+    for pos, text in enumerate(plan["closing_date"].tolist()):
+        if text is not pd.NA and not _DATE.match(str(text)):
+            raise PlanError(
+                f"{_where(source, pos, 'closing_date')}: {text!r} is not a date; write YYYY-MM-DD"
+            )
+    return plan
+
+
+def make_plan(
+    rows: Iterable[Mapping[str, Any]] | pd.DataFrame, *, source: str = "plan"
+) -> pd.DataFrame:
+    """A plan written by hand: dicts (or a frame) with at least lead_id and the two actions.
+
+    Missing optional columns are empty; ids given as ints are turned into strings.
+    """
+    if isinstance(rows, pd.DataFrame):
+        frame = rows.copy()
+    else:
+        records = [dict(r) for r in rows]
+        if not records:
+            return empty_plan()
+        frame = pd.DataFrame.from_records(records)
+    for col in ID_COLUMNS:
+        if col in frame.columns:
+            frame[col] = (
+                frame[col]
+                .map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v) else str(v))
+                .astype("string")
+            )
+    return _conform(frame, source)
+
+
+def save_plan(plan: pd.DataFrame, path: str | Path) -> Path:
+    """Write the plan as CSV (UTF-8, every column, ids as text) for review and approval."""
+    path = Path(path)
+    conformed = _conform(plan, str(path))
+    path.write_text(_to_csv(conformed), encoding="utf-8")
+    return path
+
+
+def _to_csv(plan: pd.DataFrame) -> str:
+    buffer = io.StringIO()
+    text = plan.copy()
+    for col in BOOL_COLUMNS:
+        text[col] = text[col].map({True: "true", False: "false"}).astype("string")
+    text["amount"] = text["amount"].map(lambda v: f"{v:.2f}" if pd.notna(v) else pd.NA)
+    text.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def load_plan(path: str | Path) -> pd.DataFrame:
+    """Read a plan CSV; every cell is read as text first so ids never pass through a float."""
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise PlanError(f"{path}: no such plan file") from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise PlanError(f"{path}: not a UTF-8 CSV plan ({exc})") from None
+    return _conform(frame, str(path))
+
+
+def plan_hash(plan: pd.DataFrame) -> str:
+    """Content hash of a plan (row order ignored): the same plan resumes the same journal run."""
+    conformed = _conform(plan, "plan").sort_values("lead_id", kind="stable")
+    return hashlib.sha256(_to_csv(conformed.reset_index(drop=True)).encode()).hexdigest()[:16]
+
+
+def parse_tags(text: str) -> dict[str, list[str]]:
+    """`Contacts:a|b;Deals:c` -> `{"Contacts": ["a", "b"], "Deals": ["c"]}`."""
+    out: dict[str, list[str]] = {}
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        module, sep, names = part.partition(":")
+        module = module.strip()
+        if not sep or module not in TAG_MODULES:
+            raise ValueError(
+                f"{part!r} must be Module:tag|tag with Module one of {list(TAG_MODULES)}"
+            )
+        tags = [t.strip() for t in names.split("|") if t.strip()]
+        if not tags:
+            raise ValueError(f"{part!r} names no tag")
+        out.setdefault(module, []).extend(tags)
+    return out
+
+
+def _cell(row: Mapping[str, Any], col: str) -> Any:
+    value = row.get(col)
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
+def deal_of(row: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The `Deals` object of the request, or None when the row asks for no Deal."""
+    if all(_cell(row, c) is None for c in DEAL_COLUMNS):
+        return None
+    deal: dict[str, Any] = {}
+    for col, key in (
+        ("deal_name", "Deal_Name"),
+        ("closing_date", "Closing_Date"),
+        ("pipeline", "Pipeline"),
+        ("stage", "Stage"),
+    ):
+        if _cell(row, col) is not None:
+            deal[key] = str(_cell(row, col))
+    if _cell(row, "amount") is not None:
+        deal["Amount"] = float(_cell(row, "amount"))
+    if _cell(row, "contact_role") is not None:
+        deal["Contact_Role"] = str(_cell(row, "contact_role"))
+    return deal
+
+
+def request_for(row: Mapping[str, Any]) -> ConvertRequest:
+    """The Convert Lead request a plan row means (see the module docstring for the Account rule)."""
+    contact_merge = _cell(row, "contact_action") == "merge"
+    account_merge = _cell(row, "account_action") == "merge"
+    tags = _cell(row, "carry_over_tags")
+
+    def flag(col: str) -> bool | None:
+        value = _cell(row, col)
+        return None if value is None else bool(value)
+
+    return ConvertRequest(
+        contact_id=str(_cell(row, "contact_id")) if contact_merge else None,
+        account_id=str(_cell(row, "account_id")) if account_merge and not contact_merge else None,
+        overwrite=flag("overwrite"),
+        notify_lead_owner=flag("notify_lead_owner"),
+        notify_new_entity_owner=flag("notify_new_entity_owner"),
+        move_attachments_to=_cell(row, "move_attachments_to"),
+        assign_to=None if _cell(row, "assign_to") is None else str(_cell(row, "assign_to")),
+        deal=deal_of(row),
+        carry_over_tags=parse_tags(str(tags)) if tags is not None else None,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Builder from the options / matches frames
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How `plan_from_options` decides each lead.
+
+    - `on_match`: `merge` into Zoho's preferred match (the first record of `module_preference`, as
+      Zoho ordered it: best matching field first), `create` new anyway, or `skip` the lead.
+    - `on_no_match`: `create` new records, or `skip`.
+    - `on_ambiguous`: when the preferred module names more than one candidate: `skip` (a person
+      decides) or `merge` into the first one.
+    - `defaults`: values for the other plan columns on every row (deal, owner, flags, tags...).
+    """
+
+    on_match: Literal["merge", "create", "skip"] = "merge"
+    on_no_match: Literal["create", "skip"] = "create"
+    on_ambiguous: Literal["skip", "merge"] = "skip"
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, allowed in (
+            ("on_match", ("merge", "create", "skip")),
+            ("on_no_match", ("create", "skip")),
+            ("on_ambiguous", ("skip", "merge")),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"Policy.{name} must be one of {list(allowed)}")
+        bad = [k for k in self.defaults if k not in PLAN_SCHEMA or k in _DECIDED]
+        if bad:
+            raise ValueError(f"Policy.defaults cannot set {bad} (the policy decides those)")
+
+
+_DECIDED = frozenset(
+    {"lead_id", "contact_action", "contact_id", "account_action", "account_id", "note"}
+)
+
+
+class BuiltPlan(NamedTuple):
+    """What a builder proposes: the plan, and the leads it left out with the reason."""
+
+    plan: pd.DataFrame
+    skipped: pd.DataFrame  # lead_id, reason
+
+
+def _companies(leads: pd.DataFrame | None) -> dict[str, bool]:
+    if leads is None or "Company" not in leads.columns:
+        return {}
+    ids = leads["id"].astype("string")
+    company = leads["Company"].astype("string").str.strip().fillna("")
+    return dict(zip(ids.tolist(), (company != "").tolist(), strict=True))
+
+
+def plan_from_options(
+    options: pd.DataFrame,
+    matches: pd.DataFrame,
+    policy: Policy | None = None,
+    *,
+    leads: pd.DataFrame | None = None,
+) -> BuiltPlan:
+    """Propose a plan from the `options` and `matches` frames (crmkit.frames) under a policy.
+
+    `leads` (optional, with `id` and `Company`) lets the builder write `account_action=none` for
+    leads without a Company instead of `create`. Leads whose options are an error are skipped.
+    """
+    policy = policy or Policy()
+    has_company = _companies(leads)
+    recs = matches[matches["record_id"].notna()]
+    # First row per (lead, module, record) in Zoho's order: matches is sorted by field rank, then
+    # by the record's position in Zoho's answer.
+    recs = recs.drop_duplicates(subset=["lead_id", "module", "record_id"], keep="first")
+    by_lead: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for rec in _records(recs):
+        by_lead.setdefault(str(rec["lead_id"]), {}).setdefault(str(rec["module"]), []).append(rec)
+
+    rows: list[dict[str, Any]] = []
+    skipped: list[tuple[str, str]] = []
+    for opt in options.to_dict("records"):
+        lead_id = str(opt["lead_id"])
+        outcome = opt.get("outcome")
+        if outcome == "error":
+            skipped.append((lead_id, f"conversion options failed: {opt.get('error_code')}"))
+            continue
+        cands = by_lead.get(lead_id, {})
+        contacts = cands.get("Contacts", [])
+        accounts = cands.get("Accounts", [])
+        company = has_company.get(lead_id)
+        new_account = "none" if company is False else "create"
+        row: dict[str, Any] = {"lead_id": lead_id}
+        if not contacts and not accounts:
+            if policy.on_no_match == "skip":
+                skipped.append((lead_id, "no match (policy on_no_match=skip)"))
+                continue
+            row.update(contact_action="create", account_action=new_account, note="no match: new")
+        elif policy.on_match == "skip":
+            skipped.append((lead_id, "matched (policy on_match=skip)"))
+            continue
+        elif policy.on_match == "create":
+            row.update(
+                contact_action="create",
+                account_action=new_account,
+                note="matched, policy creates new",
+            )
+        else:
+            pref = opt.get("module_preference")
+            module = (
+                pref
+                if pref in ("Contacts", "Accounts")
+                else ("Contacts" if contacts else "Accounts")
+            )
+            cands_pref = contacts if module == "Contacts" else accounts
+            if not cands_pref:  # preference names a module without candidates: use the other
+                module = "Accounts" if module == "Contacts" else "Contacts"
+                cands_pref = contacts if module == "Contacts" else accounts
+            if len(cands_pref) > 1 and policy.on_ambiguous == "skip":
+                skipped.append(
+                    (
+                        lead_id,
+                        f"ambiguous: {len(cands_pref)} {module} candidates "
+                        f"({', '.join(str(c['record_id']) for c in cands_pref)})",
+                    )
+                )
+                continue
+            best = cands_pref[0]
+            how = f"by {best['field']}" if best.get("field") is not pd.NA else ""
+            if module == "Contacts":
+                row.update(contact_action="merge", contact_id=str(best["record_id"]))
+                acct = best.get("account_id")
+                if acct is not None and acct is not pd.NA:
+                    row.update(account_action="merge", account_id=str(acct))
+                else:
+                    row.update(account_action=new_account)
+                row["note"] = f"merge into preferred Contact {best['record_id']} {how}".strip()
+            else:
+                row.update(
+                    contact_action="create",
+                    account_action="merge",
+                    account_id=str(best["record_id"]),
+                    note=f"merge into preferred Account {best['record_id']} {how}".strip(),
+                )
+        for key, value in policy.defaults.items():
+            row[key] = value
+        rows.append(row)
+    plan = make_plan(rows) if rows else empty_plan()
+    skipped_frame = pd.DataFrame(
+        {
+            "lead_id": pd.Series([s[0] for s in skipped], dtype="string"),
+            "reason": pd.Series([s[1] for s in skipped], dtype="string"),
+        }
+    )
+    return BuiltPlan(plan, skipped_frame)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def rows_of(plan: pd.DataFrame) -> list[dict[str, Any]]:
+    """Plan rows as plain dicts (NA -> None), the form journaled and turned into requests."""
+    out: list[dict[str, Any]] = []
+    for rec in _records(plan):
+        out.append({k: _cell(rec, k) for k in PLAN_SCHEMA})
+    return out
+
+
+def lead_ids(plan: pd.DataFrame) -> Sequence[str]:
+    """The plan's lead ids in order."""
+    return [str(x) for x in plan["lead_id"].tolist()]
+
+
+def mass_key(row: Mapping[str, Any]) -> str | None:
+    """Rows with equal keys may share one Mass Convert job; None: this row needs Convert Lead.
+
+    Mass Convert takes no merge targets, no notify flags and no per-tag choice (it carries all of
+    a lead's tags), so only create-new rows without those qualify; the Deal, owner and attachments
+    target must then be identical across the job.
+    """
+    if _cell(row, "contact_action") != "create" or _cell(row, "account_action") == "merge":
+        return None
+    if _cell(row, "carry_over_tags") is not None:
+        return None
+    if _cell(row, "notify_lead_owner") or _cell(row, "notify_new_entity_owner"):
+        return None
+    deal = deal_of(row)
+    return json.dumps(
+        {
+            "deal": deal,
+            "assign_to": _cell(row, "assign_to"),
+            "move_attachments_to": _cell(row, "move_attachments_to"),
+        },
+        sort_keys=True,
+        default=str,
+    )
