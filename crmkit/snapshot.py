@@ -1,0 +1,360 @@
+"""Snapshots: leads and their conversion options saved once, analysed many times for free.
+
+Asking Zoho costs one credit per lead (and minutes at the org's concurrency ceiling), so a fetch is
+saved as Parquet beside a small JSON of metadata (org, API domain, fetched at, credits spent).
+Loading costs nothing; a refresh re-lists the leads (one credit per 200) and asks again only for
+leads modified since the snapshot (`Modified_Time`), new leads, and leads whose last answer was an
+error, and drops leads that left the listing (converted or deleted).
+
+Layout of a snapshot directory (also written by `crmkit predict`):
+`leads.parquet`, `options.parquet`, `matches.parquet`, `matched_fields.parquet`, `snapshot.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from crmkit.frames import (
+    MATCHED_FIELDS_SCHEMA,
+    MATCHES_SCHEMA,
+    OPTIONS_SCHEMA,
+    FramesError,
+    conform,
+    fetch_leads,
+    fetch_options,
+)
+
+if TYPE_CHECKING:
+    from crmkit.api.client import CRMClient
+
+__all__ = [
+    "DEFAULT_LEAD_FIELDS",
+    "FORMAT_VERSION",
+    "RefreshReport",
+    "Snapshot",
+    "SnapshotError",
+    "SnapshotMeta",
+    "fetch_snapshot",
+    "load_snapshot",
+    "refresh_snapshot",
+    "save_snapshot",
+]
+
+FORMAT_VERSION = 1
+FRAMES = ("leads", "options", "matches", "matched_fields")
+META_FILE = "snapshot.json"
+
+# Fetched when the org's field metadata cannot be read (Zoho's standard Leads fields).
+DEFAULT_LEAD_FIELDS: tuple[str, ...] = (
+    "First_Name",
+    "Last_Name",
+    "Full_Name",
+    "Email",
+    "Phone",
+    "Mobile",
+    "Company",
+    "Designation",
+    "Lead_Source",
+    "Lead_Status",
+    "Industry",
+    "Owner",
+    "Created_Time",
+    "Modified_Time",
+    "Tag",
+    "Converted__s",
+    "Locked__s",
+    "$approval_state",
+)
+# Field types Zoho refuses in a list call's `fields` (not plain values).
+_UNLISTABLE_TYPES = frozenset({"subform", "multiselectlookup", "formula_subform", "fileupload"})
+
+
+class SnapshotError(FramesError):
+    """A snapshot directory that is missing pieces or was written by an incompatible version."""
+
+
+@dataclass(frozen=True)
+class SnapshotMeta:
+    """What a snapshot is: where it came from, when, and what it cost."""
+
+    org_id: str | None
+    org_name: str | None
+    api_domain: str | None
+    fetched_at: str  # ISO 8601 UTC, taken before the leads were listed
+    credits_spent: int
+    n_leads: int
+    converted: str = "false"
+    fields: tuple[str, ...] = ()
+    source: str = "api"
+    refreshes: tuple[dict[str, Any], ...] = ()
+    format_version: int = FORMAT_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fetched_at_ts(self) -> pd.Timestamp:
+        """`fetched_at` as a tz-aware timestamp."""
+        return pd.Timestamp(self.fetched_at).tz_convert("UTC")
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["fields"] = list(self.fields)
+        data["refreshes"] = list(self.refreshes)
+        return json.dumps(data, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str, where: str) -> SnapshotMeta:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SnapshotError(f"{where}: not valid JSON ({exc})") from exc
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise SnapshotError(
+                f"{where}: snapshot format {version!r}, this crmkit reads {FORMAT_VERSION}; "
+                "fetch it again"
+            )
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise SnapshotError(f"{where}: unknown keys {unknown}")
+        data["fields"] = tuple(data.get("fields") or ())
+        data["refreshes"] = tuple(data.get("refreshes") or ())
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Leads, their conversion options as frames (crmkit.frames schemas), and the metadata."""
+
+    leads: pd.DataFrame
+    options: pd.DataFrame
+    matches: pd.DataFrame
+    matched_fields: pd.DataFrame
+    meta: SnapshotMeta
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """What a refresh did: leads asked again (and why), leads dropped, credits spent."""
+
+    modified: tuple[str, ...]
+    added: tuple[str, ...]
+    retried: tuple[str, ...]
+    removed: tuple[str, ...]
+    credits_spent: int
+
+    @property
+    def refetched(self) -> tuple[str, ...]:
+        """Every lead whose conversion options were asked again."""
+        return (*self.modified, *self.added, *self.retried)
+
+    def __str__(self) -> str:
+        return (
+            f"re-fetched {len(self.refetched)} lead(s): {len(self.modified)} modified since the "
+            f"snapshot, {len(self.added)} new, {len(self.retried)} that had errors; "
+            f"dropped {len(self.removed)} no longer listed; {self.credits_spent} credits spent"
+        )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _lead_fields(client: CRMClient) -> tuple[list[str], dict[str, str]]:
+    """Every listable Leads field (api_name) and its Zoho data_type, from field metadata."""
+    try:
+        meta = client.fields("Leads")
+    except Exception:  # metadata refused (scope): fall back to the standard fields
+        meta = []
+    names = [
+        str(f["api_name"])
+        for f in meta
+        if f.get("api_name") and str(f.get("data_type")) not in _UNLISTABLE_TYPES
+    ]
+    types = {str(f["api_name"]): str(f.get("data_type")) for f in meta if f.get("api_name")}
+    if not names:
+        names = list(DEFAULT_LEAD_FIELDS)
+    if "Modified_Time" not in names:
+        names.append("Modified_Time")  # refresh needs it
+    return [n for n in names if n != "id"], types
+
+
+def _org(client: CRMClient) -> tuple[str | None, str | None]:
+    try:
+        org = client.org()
+    except Exception:  # an org the token may not read; the snapshot is still useful
+        return None, None
+    name = org.get("company_name") or org.get("name")
+    return (str(org["id"]) if org.get("id") else None), (str(name) if name else None)
+
+
+def _api_domain(client: CRMClient) -> str | None:
+    domain = getattr(client, "api_domain", None)
+    if isinstance(domain, str):
+        return domain
+    try:
+        return str(client._base_url()).removesuffix("/crm/v8")
+    except Exception:
+        return None
+
+
+def _credits(client: CRMClient) -> int:
+    return int(client.usage.credits_used)
+
+
+def fetch_snapshot(
+    client: CRMClient,
+    *,
+    fields: Sequence[str] | None = None,
+    converted: str = "false",
+    tz: str | None = None,
+) -> Snapshot:
+    """List every lead (all pages) and ask Zoho for each one's conversion options.
+
+    `fields`: Leads fields to keep (default: every listable field in the org's metadata).
+    Costs one credit per 200 leads listed plus one per lead asked.
+    """
+    fetched_at = _now()
+    before = _credits(client)
+    org_id, org_name = _org(client)
+    all_fields, types = _lead_fields(client)
+    wanted = list(fields) if fields is not None else all_fields
+    if "Modified_Time" not in wanted:
+        wanted.append("Modified_Time")
+    leads = fetch_leads(client, wanted, converted=converted, field_types=types, tz=tz)
+    frames = fetch_options(client, leads["id"].tolist())
+    meta = SnapshotMeta(
+        org_id=org_id,
+        org_name=org_name,
+        api_domain=_api_domain(client),
+        fetched_at=fetched_at,
+        credits_spent=_credits(client) - before,
+        n_leads=len(leads),
+        converted=converted,
+        fields=tuple(wanted),
+    )
+    return Snapshot(leads, frames.options, frames.matches, frames.matched_fields, meta)
+
+
+def save_snapshot(snapshot: Snapshot, directory: str | Path) -> Path:
+    """Write the four frames as Parquet and the metadata as JSON; returns the directory."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in FRAMES:
+        frame: pd.DataFrame = getattr(snapshot, name)
+        frame.to_parquet(out / f"{name}.parquet", index=False)
+    (out / META_FILE).write_text(snapshot.meta.to_json() + "\n", encoding="utf-8")
+    return out
+
+
+def load_snapshot(directory: str | Path) -> Snapshot:
+    """Read a snapshot directory (no API call, no credits)."""
+    src = Path(directory)
+    meta_path = src / META_FILE
+    if not meta_path.is_file():
+        raise SnapshotError(
+            f"{src}: no {META_FILE}; not a crmkit snapshot "
+            "(write one with `crmkit fetch --out DIR`)"
+        )
+    meta = SnapshotMeta.from_json(meta_path.read_text(encoding="utf-8"), str(meta_path))
+    frames: dict[str, pd.DataFrame] = {}
+    for name in FRAMES:
+        path = src / f"{name}.parquet"
+        if not path.is_file():
+            raise SnapshotError(f"{src}: {path.name} is missing; fetch the snapshot again")
+        frames[name] = pd.read_parquet(path)
+    schemas = {
+        "options": OPTIONS_SCHEMA,
+        "matches": MATCHES_SCHEMA,
+        "matched_fields": MATCHED_FIELDS_SCHEMA,
+    }
+    for name, schema in schemas.items():
+        frames[name] = conform(frames[name], schema, name=f"{src}/{name}.parquet")
+    return Snapshot(meta=meta, **frames)
+
+
+def refresh_snapshot(
+    client: CRMClient,
+    snapshot: Snapshot | str | Path,
+    *,
+    save: bool = True,
+    tz: str | None = None,
+) -> tuple[Snapshot, RefreshReport]:
+    """Bring a snapshot up to date, asking Zoho only about leads that changed.
+
+    Re-lists the leads (same fields and `converted` as the snapshot), then asks for the conversion
+    options of leads with `Modified_Time` after the snapshot's `fetched_at`, leads not in the
+    snapshot, and leads whose last answer was an error. Leads no longer listed are dropped. When
+    `snapshot` is a directory and `save` is true, the refreshed snapshot is written back there.
+
+    Conversion options also change when Contacts or Accounts change, which a lead's
+    `Modified_Time` does not show: fetch anew to catch those.
+    """
+    directory = Path(snapshot) if isinstance(snapshot, str | Path) else None
+    old = load_snapshot(directory) if directory is not None else snapshot
+    assert isinstance(old, Snapshot)
+    started = _now()
+    before = _credits(client)
+    _, types = _lead_fields(client)
+    fields = list(old.meta.fields) or list(DEFAULT_LEAD_FIELDS)
+    leads = fetch_leads(client, fields, converted=old.meta.converted, field_types=types, tz=tz)
+    since = old.meta.fetched_at_ts
+    old_ids = pd.Index(old.leads["id"])
+    new_ids = pd.Index(leads["id"])
+    is_modified = leads["Modified_Time"].gt(since).fillna(True).to_numpy(dtype=bool)
+    in_old = new_ids.isin(old_ids)
+    errored = set(old.options.loc[old.options["outcome"] == "error", "lead_id"])
+    modified = tuple(leads.loc[is_modified & in_old, "id"])
+    added = tuple(leads.loc[~in_old, "id"])
+    retried = tuple(i for i in leads.loc[~is_modified & in_old, "id"] if i in errored)
+    removed = tuple(old_ids[~old_ids.isin(new_ids)])
+    ask = [*modified, *added, *retried]
+    fresh = fetch_options(client, ask)
+    drop = set(ask) | set(removed)
+
+    def merge(old_frame: pd.DataFrame, new_frame: pd.DataFrame) -> pd.DataFrame:
+        kept = old_frame.loc[~old_frame["lead_id"].isin(drop).to_numpy(dtype=bool)]
+        both = pd.concat([kept, new_frame], ignore_index=True)
+        order = pd.Series(range(len(new_ids)), index=new_ids)
+        rank = both["lead_id"].map(order)
+        return both.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+
+    spent = _credits(client) - before
+    report = RefreshReport(modified, added, retried, removed, spent)
+    meta = replace(
+        old.meta,
+        fetched_at=started,
+        credits_spent=old.meta.credits_spent + spent,
+        n_leads=len(leads),
+        api_domain=_api_domain(client) or old.meta.api_domain,
+        refreshes=(
+            *old.meta.refreshes,
+            {
+                "at": started,
+                "modified": len(modified),
+                "added": len(added),
+                "retried": len(retried),
+                "removed": len(removed),
+                "credits_spent": spent,
+            },
+        ),
+    )
+    refreshed = Snapshot(
+        leads=leads,
+        options=conform(merge(old.options, fresh.options), OPTIONS_SCHEMA, name="options"),
+        matches=conform(merge(old.matches, fresh.matches), MATCHES_SCHEMA, name="matches"),
+        matched_fields=conform(
+            merge(old.matched_fields, fresh.matched_fields), MATCHED_FIELDS_SCHEMA, name="mf"
+        ),
+        meta=meta,
+    )
+    if directory is not None and save:
+        save_snapshot(refreshed, directory)
+    return refreshed, report
