@@ -1,0 +1,278 @@
+"""Static facts about the emulated org: standard fields per module, the default lead field mapping.
+
+Kept apart from the rules so that metadata endpoints (settings/fields) and the conversion rules read
+the same truth: a field whose metadata says `phone` is the field conversion copies and matches on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+MODULES: Final = ("Leads", "Contacts", "Accounts", "Deals")
+# Stable module ids, shaped like Zoho's (19 digits).
+MODULE_IDS: Final = {
+    "Leads": "4876876000000002175",
+    "Contacts": "4876876000000002179",
+    "Accounts": "4876876000000002177",
+    "Deals": "4876876000000002181",
+}
+SINGULAR: Final = {"Leads": "Lead", "Contacts": "Contact", "Accounts": "Account", "Deals": "Deal"}
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One standard field: its API name, Zoho data type and, for lookups, the module looked up."""
+
+    api_name: str
+    data_type: str
+    system_mandatory: bool = False
+    read_only: bool = False
+    lookup: str | None = None
+    length: int = 255
+
+
+def _f(name: str, dtype: str = "text", **kw: object) -> FieldDef:
+    return FieldDef(name, dtype, **kw)  # type: ignore[arg-type]
+
+
+_COMMON_TAIL = (
+    _f("Owner", "ownerlookup", lookup="users"),
+    _f("Created_Time", "datetime", read_only=True),
+    _f("Modified_Time", "datetime", read_only=True),
+    _f("Tag", "text"),
+    _f("Locked__s", "boolean", read_only=True),
+    _f("Description", "textarea", length=32000),
+)
+
+STANDARD_FIELDS: Final[dict[str, tuple[FieldDef, ...]]] = {
+    "Leads": (
+        _f("First_Name"),
+        _f("Last_Name", system_mandatory=True),
+        _f("Full_Name", read_only=True),
+        _f("Email", "email"),
+        _f("Secondary_Email", "email"),
+        _f("Phone", "phone", length=30),
+        _f("Mobile", "phone", length=30),
+        _f("Fax", "phone", length=30),
+        _f("Company"),
+        _f("Designation"),
+        _f("Website", "website"),
+        _f("Lead_Source", "picklist"),
+        _f("Lead_Status", "picklist"),
+        _f("Industry", "picklist"),
+        _f("Annual_Revenue", "currency", length=16),
+        _f("No_of_Employees", "integer", length=9),
+        _f("Street"),
+        _f("City"),
+        _f("State"),
+        _f("Zip_Code"),
+        _f("Country"),
+        _f("Converted__s", "boolean", read_only=True),
+        _f("Converted_Date_Time", "datetime", read_only=True),
+        _f("Record_Status__s", "picklist", read_only=True),
+        *_COMMON_TAIL,
+    ),
+    "Contacts": (
+        _f("First_Name"),
+        _f("Last_Name", system_mandatory=True),
+        _f("Full_Name", read_only=True),
+        _f("Email", "email"),
+        _f("Secondary_Email", "email"),
+        _f("Phone", "phone", length=30),
+        _f("Mobile", "phone", length=30),
+        _f("Fax", "phone", length=30),
+        _f("Home_Phone", "phone", length=30),
+        _f("Other_Phone", "phone", length=30),
+        _f("Title"),
+        _f("Department"),
+        _f("Lead_Source", "picklist"),
+        _f("Account_Name", "lookup", lookup="Accounts"),
+        _f("Mailing_Street"),
+        _f("Mailing_City"),
+        _f("Mailing_State"),
+        _f("Mailing_Zip"),
+        _f("Mailing_Country"),
+        _f("Record_Status__s", "picklist", read_only=True),
+        *_COMMON_TAIL,
+    ),
+    "Accounts": (
+        _f("Account_Name", system_mandatory=True),
+        _f("Phone", "phone", length=30),
+        _f("Fax", "phone", length=30),
+        _f("Website", "website"),
+        _f("Industry", "picklist"),
+        _f("Account_Type", "picklist"),
+        _f("Annual_Revenue", "currency", length=16),
+        _f("Employees", "integer", length=9),
+        _f("Billing_Street"),
+        _f("Billing_City"),
+        _f("Billing_State"),
+        _f("Billing_Code"),
+        _f("Billing_Country"),
+        _f("Layout", "lookup", read_only=True, lookup="layouts"),
+        _f("Record_Status__s", "picklist", read_only=True),
+        *_COMMON_TAIL,
+    ),
+    "Deals": (
+        _f("Deal_Name", system_mandatory=True),
+        _f("Stage", "picklist", system_mandatory=True),
+        _f("Pipeline", "picklist"),
+        _f("Closing_Date", "date"),
+        _f("Amount", "currency", length=16),
+        _f("Probability", "integer", length=3),
+        _f("Type", "picklist"),
+        _f("Lead_Source", "picklist"),
+        _f("Account_Name", "lookup", lookup="Accounts"),
+        _f("Contact_Name", "lookup", lookup="Contacts"),
+        _f("Record_Status__s", "picklist", read_only=True),
+        *_COMMON_TAIL,
+    ),
+}
+
+PICKLISTS: Final[dict[str, tuple[str, ...]]] = {
+    "Lead_Source": (
+        "Advertisement",
+        "Cold Call",
+        "Employee Referral",
+        "External Referral",
+        "Online Store",
+        "Partner",
+        "Public Relations",
+        "Sales Email Alias",
+        "Seminar Partner",
+        "Internal Seminar",
+        "Trade Show",
+        "Web Download",
+        "Web Research",
+        "Chat",
+    ),
+    "Lead_Status": (
+        "Attempted to Contact",
+        "Contact in Future",
+        "Contacted",
+        "Junk Lead",
+        "Lost Lead",
+        "Not Contacted",
+        "Pre-Qualified",
+        "Not Qualified",
+    ),
+    "Industry": (
+        "ASP (Application Service Provider)",
+        "Data/Telecom OEM",
+        "ERP (Enterprise Resource Planning)",
+        "Government/Military",
+        "Large Enterprise",
+        "ManagementISV",
+        "MSP (Management Service Provider)",
+        "Network Equipment Enterprise",
+        "Non-management ISV",
+        "Optical Networking",
+        "Service Provider",
+        "Small/Medium Enterprise",
+        "Storage Equipment",
+        "Storage Service Provider",
+        "Systems Integrator",
+        "Wireless Industry",
+    ),
+    "Account_Type": ("Analyst", "Competitor", "Customer", "Distributor", "Investor", "Partner"),
+    "Type": ("New Business", "Existing Business"),
+    "Record_Status__s": ("Available", "Draft", "Trash"),
+}
+# Stages of the Deals module when the org has no pipelines.
+DEFAULT_STAGES: Final = (
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
+    "Closed Lost",
+    "Closed-Lost to Competition",
+)
+
+# Lead field -> {target module: target field}: Zoho's default conversion mapping.
+DEFAULT_CONVERT_MAPPING: Final[dict[str, dict[str, str]]] = {
+    "First_Name": {"Contacts": "First_Name"},
+    "Last_Name": {"Contacts": "Last_Name"},
+    "Email": {"Contacts": "Email"},
+    "Secondary_Email": {"Contacts": "Secondary_Email"},
+    "Phone": {"Contacts": "Phone", "Accounts": "Phone"},
+    "Mobile": {"Contacts": "Mobile"},
+    "Fax": {"Contacts": "Fax", "Accounts": "Fax"},
+    "Designation": {"Contacts": "Title"},
+    "Lead_Source": {"Contacts": "Lead_Source", "Deals": "Lead_Source"},
+    "Company": {"Accounts": "Account_Name"},
+    "Website": {"Accounts": "Website"},
+    "Industry": {"Accounts": "Industry"},
+    "Annual_Revenue": {"Accounts": "Annual_Revenue"},
+    "No_of_Employees": {"Accounts": "Employees"},
+    "Street": {"Contacts": "Mailing_Street", "Accounts": "Billing_Street"},
+    "City": {"Contacts": "Mailing_City", "Accounts": "Billing_City"},
+    "State": {"Contacts": "Mailing_State", "Accounts": "Billing_State"},
+    "Zip_Code": {"Contacts": "Mailing_Zip", "Accounts": "Billing_Code"},
+    "Country": {"Contacts": "Mailing_Country", "Accounts": "Billing_Country"},
+    "Description": {"Contacts": "Description"},
+}
+# Fields never copied by conversion (system-managed on each record).
+NOT_COPIED: Final = frozenset(
+    {
+        "id",
+        "Owner",
+        "Created_Time",
+        "Modified_Time",
+        "Tag",
+        "Locked__s",
+        "Full_Name",
+        "Converted__s",
+        "Converted_Date_Time",
+        "Record_Status__s",
+        "$approval_state",
+        "$converted_detail",
+        "Layout",
+    }
+)
+BOOLEAN_FIELDS: Final = frozenset({"Locked__s", "Converted__s"})
+APPROVAL_STATES: Final = frozenset(
+    {
+        "approved",
+        "draft",
+        "pending",
+        "rejected",
+        "approval_process_pending",
+        "approval_process_rejected",
+        "review_process_pending",
+        "review_process_rejected",
+    }
+)
+
+EDITIONS: Final = ("free", "standard", "professional", "enterprise", "ultimate")
+CONCURRENCY: Final = {"free": 5, "standard": 10, "professional": 15, "enterprise": 20, "ultimate": 25}
+SUB_CONCURRENCY: Final = 10
+
+
+def daily_credits(edition: str, n_users: int) -> int | None:
+    """Credits per rolling 24 h (zoho-api.md §7); None means unlimited."""
+    if edition == "free":
+        return 5_000
+    per_user = {"standard": 250, "professional": 500, "enterprise": 1_000}.get(edition)
+    cap = {"standard": 100_000, "professional": 3_000_000, "enterprise": 5_000_000}.get(edition)
+    if per_user is None or cap is None:
+        return None
+    return min(50_000 + per_user * n_users, cap)
+
+
+def standard_field(module: str, api_name: str) -> FieldDef | None:
+    for fd in STANDARD_FIELDS[module]:
+        if fd.api_name == api_name:
+            return fd
+    return None
+
+
+def stable_id(kind: str, key: str) -> str:
+    """A deterministic 19-digit id for metadata objects (fields, layouts, tags, pipelines)."""
+    import hashlib
+
+    digest = int.from_bytes(hashlib.sha256(f"{kind}:{key}".encode()).digest()[:6], "big")
+    return f"4876876{digest % 10**12:012d}"

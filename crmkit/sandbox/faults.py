@@ -1,0 +1,158 @@
+"""Injected faults: rules matched by method and path pattern, applied by an outer ASGI layer.
+
+The layer sits outside Starlette so it can do what a handler cannot: drop the connection without
+answering — before the request reaches the rules (nothing changes) or after (the change is made,
+the answer is lost), which is the case a safe client must resolve by reading back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import itertools
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from crmkit.sandbox.errors import ApiError
+
+KINDS = ("429", "500", "drop_before", "drop_after", "expired_token", "latency")
+ASGIApp = Callable[..., Any]
+
+
+@dataclass
+class FaultRule:
+    """Fire `kind` on up to `count` requests (None: forever) whose method and path match.
+
+    `path` is an fnmatch pattern over the URL path (`/crm/v8/Leads/*/actions/convert`); `skip`
+    lets that many matching requests through first. `latency_ms` is used by kind `latency`.
+    """
+
+    kind: str
+    path: str = "*"
+    method: str = "*"
+    count: int | None = 1
+    skip: int = 0
+    latency_ms: int = 0
+    id: int = 0
+    fired: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"fault kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.count is not None and self.count < 1:
+            raise ValueError("count must be >= 1 (or null for every matching request)")
+        self.method = self.method.upper()
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method in ("*", method)) and fnmatch.fnmatchcase(path, self.path)
+
+
+@dataclass
+class FaultBook:
+    rules: list[FaultRule] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, **spec: Any) -> FaultRule:
+        allowed = {"kind", "path", "method", "count", "skip", "latency_ms"}
+        unknown = set(spec) - allowed
+        if unknown:
+            raise ValueError(f"unknown fault keys: {', '.join(sorted(unknown))}")
+        rule = FaultRule(**spec)
+        with self.lock:
+            rule.id = next(self._ids)
+            self.rules.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        with self.lock:
+            self.rules.clear()
+
+    def take(self, method: str, path: str) -> FaultRule | None:
+        """The first live rule matching the request, counted as fired (exhausted rules drop)."""
+        with self.lock:
+            for rule in self.rules:
+                if not rule.matches(method, path):
+                    continue
+                if rule.skip > 0:
+                    rule.skip -= 1
+                    continue
+                rule.fired += 1
+                if rule.count is not None:
+                    rule.count -= 1
+                    if rule.count == 0:
+                        self.rules.remove(rule)
+                return rule
+        return None
+
+    def describe(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [asdict(r) for r in self.rules]
+
+
+class FaultMiddleware:
+    """ASGI layer applying faults to every path outside the control surface."""
+
+    def __init__(
+        self, app: ASGIApp, book: FaultBook, expire_token: Callable[[str | None], None]
+    ) -> None:
+        self.app, self.book, self.expire_token = app, book, expire_token
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/__sandbox__"):
+            await self.app(scope, receive, send)
+            return
+        rule = self.book.take(scope["method"], scope["path"])
+        if rule is None:
+            await self.app(scope, receive, send)
+            return
+        if rule.kind == "latency":
+            await asyncio.sleep(rule.latency_ms / 1000)
+            await self.app(scope, receive, send)
+        elif rule.kind == "429":
+            await _answer(send, ApiError(429, "TOO_MANY_REQUESTS", {}, "injected fault"))
+        elif rule.kind == "500":
+            await _answer(send, ApiError(500, "INTERNAL_ERROR"))
+        elif rule.kind == "expired_token":
+            headers = dict(scope.get("headers", []))
+            auth = headers.get(b"authorization")
+            self.expire_token(auth.decode("latin-1") if auth else None)
+            await _answer(send, ApiError(401, "INVALID_TOKEN"))
+        elif rule.kind == "drop_before":
+            await _drop(send)
+        else:  # drop_after: let the request run to the end, then lose its answer
+
+            async def swallow(message: dict[str, Any]) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)
+            await _drop(send)
+
+
+async def _answer(send: Any, err: ApiError) -> None:
+    body = json.dumps(err.body()).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": err.status,
+            "headers": [
+                (b"content-type", b"application/json;charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _drop(send: Any) -> None:
+    """Close the TCP connection without a response (uvicorn's cycle object owns the transport)."""
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:  # not served by uvicorn: the best we can do is an empty 500
+        raise ConnectionAbortedError("fault: connection dropped")
+    transport.abort()
+    cycle.disconnected = True  # type: ignore[union-attr]
+    await asyncio.sleep(0)

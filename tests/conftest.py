@@ -1,0 +1,80 @@
+"""Shared fixtures: real sandbox servers on 127.0.0.1 (free ports), and hand-built orgs.
+
+- `sandbox` (session): a `crmkit.Sandbox` serving the bundled sample data (`sample_data/`).
+  Tests that change it must use `clean_sandbox` instead.
+- `clean_sandbox` (function): the same server, `control.reset()` to the seed state first
+  (records, org settings, run-time settings; faults, outbox, jobs, credit ledger cleared).
+- `make_org` (function): `make_org(leads=[…], contacts=[…], accounts=[…], deals=None, org=None,
+  name="org")` writes a data directory under `tmp_path` from API-shaped dicts
+  (`crmkit.sandbox.loader.write_data_dir`: lookups as `{"id","name"}`, tags as lists) and
+  returns its path.
+- `small_sandbox` (function): `small_sandbox(path=None, *, edition=None, latency_ms=0, db=None,
+  **make_org_kwargs)` starts a `Sandbox` on `path` (or on a fresh `make_org(**kwargs)`) and
+  stops it after the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crmkit.sandbox import Sandbox
+from crmkit.sandbox.loader import write_data_dir
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def clean_sandbox(sandbox: Sandbox) -> Sandbox:
+    sandbox.control.reset()
+    return sandbox
+
+
+@pytest.fixture
+def make_org(tmp_path: Path) -> Callable[..., Path]:
+    counter = iter(range(1_000_000))
+
+    def make(
+        *,
+        leads: list[dict[str, Any]],
+        contacts: list[dict[str, Any]] | None = None,
+        accounts: list[dict[str, Any]] | None = None,
+        deals: list[dict[str, Any]] | None = None,
+        org: dict[str, Any] | None = None,
+        name: str | None = None,
+    ) -> Path:
+        target = tmp_path / (name or f"org{next(counter)}")
+        return write_data_dir(
+            target, leads=leads, contacts=contacts, accounts=accounts, deals=deals, org=org
+        )
+
+    return make
+
+
+@pytest.fixture
+def small_sandbox(make_org: Callable[..., Path]) -> Iterator[Callable[..., Sandbox]]:
+    started: list[Sandbox] = []
+
+    def start(
+        path: Path | None = None,
+        *,
+        edition: str | None = None,
+        latency_ms: int = 0,
+        db: str | Path | None = None,
+        **org: Any,
+    ) -> Sandbox:
+        data = path if path is not None else make_org(**org)
+        sb = Sandbox(data, edition=edition, latency_ms=latency_ms, db=db).start()
+        started.append(sb)
+        return sb
+
+    yield start
+    for sb in started:
+        sb.stop()
