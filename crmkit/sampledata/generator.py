@@ -42,6 +42,7 @@ Arr = np.ndarray[Any, np.dtype[Any]]
 
 DEFAULT_SEED = 20260301
 VERIFY_MAX_LEADS = 200_000
+COMPOUND_NAMES_ABOVE = 20_000
 ORG_ID = "4876876000000017001"
 TZ_OFFSET = "+05:30"
 _SECONDS_FROM = int(np.datetime64("2024-01-01T00:00:00", "s").astype(np.int64))
@@ -219,6 +220,11 @@ def _obj(values: Iterable[Any] | Arr) -> Arr:
 
 def _pick(rng: np.random.Generator, pool: Sequence[str], n: int) -> Arr:
     return np.asarray(pool, dtype=object)[rng.integers(0, len(pool), n)]
+
+
+def _isin(a: Arr, values: Iterable[Any] | Arr) -> Arr:
+    """Hash-based membership (``np.isin`` is slow on strings)."""
+    return pd.Series(a, dtype=object).isin(pd.Series(list(values), dtype=object)).to_numpy()
 
 
 def _lower(a: Arr) -> Arr:
@@ -460,6 +466,10 @@ class _Builder:
         first = _pick(rng, W.FIRST_NAMES, n)
         first = np.where(rng.random(n) < 0.03, "", first)
         last = _pick(rng, W.CONTACT_LAST_NAMES, n)
+        if n > COMPOUND_NAMES_ABOVE:
+            # Large orgs: double-barrelled names keep most people's names distinct.
+            compound = rng.random(n) < 0.8
+            last = np.where(compound, last + "-" + _pick(rng, W.CONTACT_LAST_NAMES, n), last)
         n_acc = len(self.acc["id"])
         acc = rng.integers(0, n_acc, n)
         acc = np.where(rng.random(n) < 0.8, acc, -1)
@@ -615,7 +625,7 @@ class _Builder:
         }
         # Near-duplicate people: mostly people whose first name has a nickname.
         left = rest[cur:]
-        nickable = np.isin(con_first[left], _NICKABLE)
+        nickable = _isin(con_first[left], _NICKABLE)
         left = np.concatenate([left[nickable], left[~nickable]])
         for k in ("nd_phone", "nd_email", "nd_name"):
             n_nick = int(counts[k] * 0.7)
@@ -686,7 +696,7 @@ class _Builder:
         self._name_variants(li)
         blank_identity(li, phone=True, email=True)
         company_of(li, ci, 0.4)
-        wanted = np.flatnonzero(np.isin(full_key, full_key[ci]))
+        wanted = np.flatnonzero(_isin(full_key, full_key[ci]))
         by_name = pd.Series(wanted).groupby(full_key[wanted]).agg(list)
         for lead_i, ci_one in zip(li, ci, strict=True):
             for other in by_name[full_key[ci_one]]:
@@ -860,7 +870,7 @@ class _Builder:
         # people use the same free-mail domain.
         li = slots["neg_freemail"]
         con_dom = pd.Series(self.con["Email"], dtype="str").str.split("@").str[-1]
-        ok = (self.con_acc >= 0) & con_dom.isin(list(W.FREE_MAIL)).to_numpy()
+        ok = (self.con_acc >= 0) & _isin(con_dom.to_numpy(dtype=object), W.FREE_MAIL)
         ok &= ~np.isin(self.con_acc, self.dup_accounts.ravel())
         cands = np.flatnonzero(ok)
         chosen = rng.choice(cands, len(li), replace=False)
@@ -1198,9 +1208,9 @@ def generate(
 
     open_ids = set(lead_df["id"][_open_mask(lead_df)].tolist())
     truth = pd.DataFrame(b.truth, columns=TRUTH_COLUMNS, dtype="str")
-    truth = truth[truth["lead_id"].isin(open_ids)].drop_duplicates()
+    truth = truth[_isin(truth["lead_id"].to_numpy(dtype=object), open_ids)].drop_duplicates()
     near = pd.DataFrame(b.near, columns=NEAR_COLUMNS, dtype="str")
-    near = near[near["lead_id"].isin(open_ids)]
+    near = near[_isin(near["lead_id"].to_numpy(dtype=object), open_ids)]
     truth = truth.sort_values(["lead_id", "module", "record_id", "field"], ignore_index=True)
     near = near.sort_values(["lead_id", "module", "record_id", "route"], ignore_index=True)
 

@@ -319,3 +319,12 @@ def test_cli_writes_a_small_org(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert len(read(out, "Leads")) == 300
     with pytest.raises(SystemExit):
         parser.parse_args(["sample-data", "--out", str(out), "--leads", "0"])
+
+
+def test_larger_org_verifies_with_compound_names(tmp_path: Path) -> None:
+    report = generate(tmp_path, leads=30_000, contacts=25_000, accounts=8_000, seed=11)
+    assert report.verified  # generate() raises if the independent check disagrees
+    assert report.sizes == {"Leads": 30_000, "Contacts": 25_000, "Accounts": 8_000, "Deals": 2666}
+    contacts = read(tmp_path, "Contacts")
+    assert contacts["Last_Name"].str.contains("-").mean() > 0.5
+    assert set(report.truth_rows_by_route) == {"unique", "email", "company", "name"}
