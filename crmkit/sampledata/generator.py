@@ -361,8 +361,6 @@ def _frame(columns: list[str], data: dict[str, Arr]) -> pd.DataFrame:
 
 class _Builder:
     def __init__(self, leads: int, contacts: int, accounts: int, deals: int, seed: int) -> None:
-        if min(leads, contacts, accounts) < 100:
-            raise ValueError("leads, contacts and accounts must each be at least 100")
         self.n_leads, self.n_contacts, self.n_accounts, self.n_deals = (
             leads,
             contacts,
@@ -1166,6 +1164,11 @@ def generate(
     200,000 leads) recomputes every exact match with :func:`exact_matches` and
     raises if it differs from the planted ground truth in any row.
     """
+    if min(leads, contacts, accounts) < 100:
+        raise ValueError(
+            f"leads, contacts and accounts must each be at least 100 "
+            f"(got {leads}, {contacts}, {accounts})"
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     n_deals = deals if deals is not None else max(1, accounts // 3)
