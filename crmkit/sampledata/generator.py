@@ -1141,10 +1141,6 @@ def exact_matches(
     return found
 
 
-def _read(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
 # --------------------------------------------------------------------------- entry point
 
 
