@@ -187,7 +187,9 @@ class _Runner:
             return "converted", converted_ids(record), record
         return "not_converted", {}, record
 
-    def settle(self, attempt_id: int, lead_id: str, *, note: str) -> str:
+    def settle(
+        self, attempt_id: int, lead_id: str, *, note: str, code: str = "SETTLED_BY_READ_BACK"
+    ) -> str:
         """Settle an attempt whose answer was lost by reading the lead back; the outcome."""
         state, ids, record = self.read_back(lead_id)
         if state == "unknown":
@@ -200,7 +202,7 @@ class _Runner:
                 contact_id=ids.get("Contacts"),
                 account_id=ids.get("Accounts"),
                 deal_id=ids.get("Deals"),
-                code="SETTLED_BY_READ_BACK",
+                code=code,
                 message=f"{note}; the lead reads back converted",
                 answer={"read_back": record},
                 after=self._after(record, ids, lead_id),
@@ -219,7 +221,7 @@ class _Runner:
             attempt_id,
             outcome="not_converted",
             state="settled",
-            code="SETTLED_BY_READ_BACK",
+            code=code,
             message=f"{note}; the lead reads back unconverted, so it was not converted",
             answer={"read_back": record},
         )
@@ -410,7 +412,7 @@ class _Runner:
         by_id = {str(r["lead_id"]): r for r in rows}
 
         def one(lead_id: str) -> None:
-            outcome = self.settle(attempts[lead_id], lead_id, note=note)
+            outcome = self.settle(attempts[lead_id], lead_id, note=note, code="MASS_CONVERT")
             if outcome == "not_converted":
                 with self.lock:
                     left.append(by_id[lead_id])

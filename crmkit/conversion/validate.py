@@ -80,14 +80,16 @@ _WARNING_RULES = frozenset({"account_create_without_company", "duplicate_email_o
 class OrgFacts:
     """What the org's metadata says, as far as conversion cares.
 
-    `pipelines` maps pipeline -> stages (None: the org has no pipelines, `stages` lists the Stage
-    picklist). `unique_fields` per module from field metadata (`unique` non-empty). `users` maps
-    active user ids -> names (None: unknown, not checked). `modules`: None = not checked.
+    `pipelines` maps pipeline -> its stages (None when the metadata carries no `maps` for it; the
+    pipeline then only has to exist and the stage to be in `stages`); `pipelines=None`: the org has
+    no pipelines. `stages` is the Stage picklist. `unique_fields` per module from field metadata
+    (`unique` non-empty). `users` maps active user ids -> names (None: unknown, not checked).
+    `modules`: None = not checked.
     """
 
     modules: frozenset[str] | None = None
     unique_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    pipelines: Mapping[str, frozenset[str]] | None = None
+    pipelines: Mapping[str, frozenset[str] | None] | None = None
     stages: frozenset[str] | None = None
     deal_required: frozenset[str] = frozenset({"Deal_Name", "Closing_Date", "Stage"})
     users: Mapping[str, str] | None = None
@@ -111,7 +113,7 @@ class OrgFacts:
                 and m.get("visible", True) is not False
             )
         unique: dict[str, frozenset[str]] = {}
-        pipelines: dict[str, frozenset[str]] | None = None
+        pipelines: dict[str, frozenset[str] | None] | None = None
         stages: frozenset[str] | None = None
         required = {"Deal_Name", "Closing_Date", "Stage"}
         for module, defs in (fields or {}).items():
@@ -132,11 +134,11 @@ class OrgFacts:
                 pipelines = {}
                 for value in pipe.get("pick_list_values") or []:
                     name = str(value.get("actual_value") or value.get("display_value"))
-                    mapped: set[str] = set()
-                    for m in value.get("maps") or []:
-                        if m.get("api_name") == "Stage":
-                            mapped |= set(_picklist(m))
-                    pipelines[name] = frozenset(mapped)
+                    maps = [m for m in value.get("maps") or [] if m.get("api_name") == "Stage"]
+                    # Without `maps` the metadata names the pipelines but not their stages.
+                    pipelines[name] = (
+                        frozenset(s for m in maps for s in _picklist(m)) if maps else None
+                    )
                 required.add("Pipeline")
         user_map: dict[str, str] | None = None
         if users is not None:
@@ -559,31 +561,33 @@ def _check_deal(row: Mapping[str, Any], org_f: OrgFacts | None, add: Any) -> Non
         return
     stage = row["stage"]
     pipeline = row["pipeline"]
-    if org_f.pipelines is not None and pipeline is not None:
-        stages = org_f.pipelines.get(str(pipeline))
-        if stages is None:
-            add(
-                "pipeline_unknown",
-                "pipeline",
-                f"pipeline {pipeline!r} does not exist; pipelines: {sorted(org_f.pipelines)}",
-            )
-        elif stage is not None and str(stage) not in stages:
-            add(
-                "stage_not_in_pipeline",
-                "stage",
-                f"stage {stage!r} is not in pipeline {pipeline!r} (MAPPING_MISMATCH); "
-                f"its stages: {sorted(stages)}",
-            )
-    elif (
-        org_f.pipelines is None
-        and org_f.stages is not None
-        and stage is not None
-        and str(stage) not in org_f.stages
+    if (
+        org_f.pipelines is not None
+        and pipeline is not None
+        and str(pipeline) not in org_f.pipelines
     ):
+        add(
+            "pipeline_unknown",
+            "pipeline",
+            f"pipeline {pipeline!r} does not exist; pipelines: {sorted(org_f.pipelines)}",
+        )
+        return
+    stages = org_f.pipelines.get(str(pipeline)) if org_f.pipelines and pipeline else None
+    if stage is None:
+        return
+    if stages is not None and str(stage) not in stages:
         add(
             "stage_not_in_pipeline",
             "stage",
-            f"stage {stage!r} is not a Deals stage; stages: {sorted(org_f.stages)}",
+            f"stage {stage!r} is not in pipeline {pipeline!r} (MAPPING_MISMATCH); "
+            f"its stages: {sorted(stages)}",
+        )
+    elif stages is None and org_f.stages is not None and str(stage) not in org_f.stages:
+        add(
+            "stage_not_in_pipeline",
+            "stage",
+            f"stage {stage!r} is not a Deals stage (MAPPING_MISMATCH); "
+            f"stages: {sorted(org_f.stages)}",
         )
 
 
@@ -600,7 +604,7 @@ def blocked_leads(problems: pd.DataFrame) -> list[str]:
 def org_facts(client: CRMClient) -> OrgFacts:
     """Org metadata as conversion needs it (field metadata is cached by the client)."""
     modules = client.modules()
-    present = {str(m.get("api_name")) for m in modules}
+    present = OrgFacts.from_metadata(modules=modules).modules or frozenset()
     fields: dict[str, list[dict[str, Any]]] = {
         m: client.fields(m) for m in ("Contacts", "Accounts", "Deals") if m in present
     }
