@@ -1,7 +1,7 @@
 """crmkit's local Zoho CRM: the sandbox server, its control client and the data-directory loader.
 
-    with Sandbox(data="my_export/", edition="professional") as sb:
-        sb.url, sb.token_url, sb.credentials, sb.control.reset()
+with Sandbox(data="my_export/", edition="professional") as sb:
+    sb.url, sb.token_url, sb.credentials, sb.control.reset()
 """
 
 from crmkit.sandbox.loader import DataDirError, load_data_dir

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from crmkit.sandbox import control, rules, views
+from crmkit.sandbox import catalog, control, rules, views
 from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.faults import FaultMiddleware
 from crmkit.sandbox.runtime import Job, Runtime
@@ -47,7 +47,9 @@ async def read_json(request: Request) -> Any:
         raise ApiError(400, "INVALID_DATA", {}, "body is not in JSON format") from None
 
 
-def crm(scope: str | Callable[[Request], str], *, cost: int = 1, pool: bool = False) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+def crm(
+    scope: str | Callable[[Request], str], *, cost: int = 1, pool: bool = False
+) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Wrap a /crm handler: auth, concurrency admission, credits, latency, error bodies."""
 
     def deco(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -105,7 +107,9 @@ async def token(request: Request) -> Response:
 @crm(_module_scope("READ"))
 async def list_records(request: Request, rt: Runtime) -> Response:
     module = request.path_params["module"]
-    body = views.list_records(rt.store, rt.org(), module, dict(request.query_params), rt.page_tokens)
+    body = views.list_records(
+        rt.store, rt.org(), module, dict(request.query_params), rt.page_tokens
+    )
     return no_content() if body is None else ok(body)
 
 
@@ -173,13 +177,19 @@ async def users(request: Request, rt: Runtime) -> Response:
                 "first_name": first if last else None,
                 "last_name": last or first,
                 "status": u["status"],
-                "role": {"name": u["role"], "id": rules.catalog.stable_id("role", u["role"])},
-                "profile": {"name": "Administrator" if u is all_users[0] else "Standard",
-                            "id": rules.catalog.stable_id("profile", u["id"])},
+                "role": {"name": u["role"], "id": catalog.stable_id("role", u["role"])},
+                "profile": {
+                    "name": "Administrator" if u is all_users[0] else "Standard",
+                    "id": catalog.stable_id("profile", u["id"]),
+                },
             }
         )
-    return ok({"users": out, "info": {"per_page": 200, "count": len(out), "page": 1,
-                                      "more_records": False}})
+    return ok(
+        {
+            "users": out,
+            "info": {"per_page": 200, "count": len(out), "page": 1, "more_records": False},
+        }
+    )
 
 
 @crm("ZohoCRM.org.READ")

@@ -248,7 +248,13 @@ APPROVAL_STATES: Final = frozenset(
 )
 
 EDITIONS: Final = ("free", "standard", "professional", "enterprise", "ultimate")
-CONCURRENCY: Final = {"free": 5, "standard": 10, "professional": 15, "enterprise": 20, "ultimate": 25}
+CONCURRENCY: Final = {
+    "free": 5,
+    "standard": 10,
+    "professional": 15,
+    "enterprise": 20,
+    "ultimate": 25,
+}
 SUB_CONCURRENCY: Final = 10
 
 

@@ -30,8 +30,13 @@ def run(args: argparse.Namespace) -> int:
     from crmkit.sandbox.server import Sandbox
 
     sb = Sandbox(
-        args.data, edition=args.edition, db=args.db, latency_ms=args.latency_ms,
-        host=args.host, port=args.port, admin_key=args.admin_key,
+        args.data,
+        edition=args.edition,
+        db=args.db,
+        latency_ms=args.latency_ms,
+        host=args.host,
+        port=args.port,
+        admin_key=args.admin_key,
     )
     try:
         sb.start()
@@ -44,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"crmkit sandbox listening on {sb.url}", flush=True)
     creds = sb.credentials
     print(f"  token URL {sb.token_url}  client id {creds.client_id}", flush=True)
-    print(f"  control surface {sb.url}/__sandbox__/  X-Sandbox-Admin-Key: {sb.admin_key}", flush=True)
+    print(
+        f"  control surface {sb.url}/__sandbox__/  X-Sandbox-Admin-Key: {sb.admin_key}", flush=True
+    )
     try:
         while True:
             time.sleep(3600)

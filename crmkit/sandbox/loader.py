@@ -118,7 +118,9 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         try:
             header = next(reader)
         except StopIteration:
-            raise DataDirError(str(path), 1, 0, "file is empty (a header row is required)") from None
+            raise DataDirError(
+                str(path), 1, 0, "file is empty (a header row is required)"
+            ) from None
         except csv.Error as exc:
             raise DataDirError(str(path), reader.line_num, 0, f"bad CSV: {exc}") from None
         rows: list[tuple[int, list[str]]] = []
@@ -210,7 +212,11 @@ def normalize_org(
     if not isinstance(pl, dict):
         raise fail("pipelines", "pipelines must be an object of pipeline -> list of stages")
     for name, stages in pl.items():
-        if not isinstance(stages, list) or not stages or not all(isinstance(s, str) for s in stages):
+        if (
+            not isinstance(stages, list)
+            or not stages
+            or not all(isinstance(s, str) for s in stages)
+        ):
             raise fail(name, f"pipelines.{name} must be a non-empty list of stage names")
     org["pipelines"] = {k: list(v) for k, v in pl.items()}
     edition = raw.get("edition", "enterprise")
@@ -369,14 +375,16 @@ def _parse_module(
     for line, row in rows:
         if len(row) != len(header):
             raise DataDirError(
-                file, line, min(len(row), len(header)) + 1,
+                file,
+                line,
+                min(len(row), len(header)) + 1,
                 f"row has {len(row)} cells, header has {len(header)}",
             )
         rec: Record = {}
         for col, (h, cell) in enumerate(zip(header, row, strict=True), start=1):
             value = cell.strip()
 
-            def bad(reason: str, col: int = col, h: str = h) -> DataDirError:
+            def bad(reason: str, col: int = col, h: str = h, line: int = line) -> DataDirError:
                 return DataDirError(file, line, f"{col} ({h})", reason)
 
             if h == "id":

@@ -283,7 +283,9 @@ def parse_convert_body(body: Any) -> ConvertRequest:
     data = body["data"]
     if not isinstance(data, list) or len(data) != 1 or not isinstance(data[0], dict):
         raise ApiError(
-            400, "INVALID_DATA", {"api_name": "data", "json_path": "$.data"},
+            400,
+            "INVALID_DATA",
+            {"api_name": "data", "json_path": "$.data"},
             "data must hold exactly one object",
         )
     item = data[0]
@@ -308,7 +310,11 @@ def parse_convert_body(body: Any) -> ConvertRequest:
             if not isinstance(item[key], bool):
                 raise _bad(key, f"{root}.{key}", expected_data_type="boolean")
             setattr(req, key, item[key])
-    for key, attr in (("Contacts", "contact_id"), ("Accounts", "account_id"), ("assign_to", "assign_to")):
+    for key, attr in (
+        ("Contacts", "contact_id"),
+        ("Accounts", "account_id"),
+        ("assign_to", "assign_to"),
+    ):
         if key in item and item[key] is not None:
             v = item[key]
             rid = norm_id(v.get("id")) if isinstance(v, dict) else None
@@ -321,7 +327,11 @@ def parse_convert_body(body: Any) -> ConvertRequest:
         req.deal = dict(item["Deals"])
     mat = item.get("move_attachments_to")
     if mat is not None:
-        if not isinstance(mat, dict) or mat.get("api_name") not in ("Contacts", "Accounts", "Deals"):
+        if not isinstance(mat, dict) or mat.get("api_name") not in (
+            "Contacts",
+            "Accounts",
+            "Deals",
+        ):
             raise _bad("move_attachments_to", f"{root}.move_attachments_to")
         req.move_attachments_to = mat["api_name"]
     tags = item.get("carry_over_tags")
@@ -341,7 +351,8 @@ def parse_convert_body(body: Any) -> ConvertRequest:
 def _user(org: dict[str, Any], uid: str) -> dict[str, str] | None:
     for u in org["users"]:
         if u["id"] == uid and u.get("status", "active") == "active":
-            return u
+            user: dict[str, str] = u
+            return user
     return None
 
 
@@ -421,7 +432,7 @@ class Outcome:
     account_created: bool
 
     def details(self) -> dict[str, Any]:
-        def ref(rec: Record | None, name_key: str) -> dict[str, str] | None:
+        def ref(rec: Record | None, name_key: str) -> dict[str, Any] | None:
             return None if rec is None else {"name": rec.get(name_key), "id": rec["id"]}
 
         return {
@@ -520,7 +531,9 @@ def convert_lead(
         if req.assign_to is not None:
             assignee = _user(org, req.assign_to)
             if assignee is None:
-                raise err("INVALID_DATA", {"api_name": "assign_to", "json_path": f"{root}.assign_to"})
+                raise err(
+                    "INVALID_DATA", {"api_name": "assign_to", "json_path": f"{root}.assign_to"}
+                )
             owner_user = assignee
         options = match_lead(store, org, lead)
         contact: Record | None = None
@@ -537,9 +550,12 @@ def convert_lead(
             account = store.get("Accounts", req.account_id)
             assert account is not None
             _check_target(account, "Accounts", root, err)
-        if contact is not None and account is not None:
-            if (contact.get("Account_Name") or {}).get("id") != account["id"]:
-                raise err("INVALID_DATA", {"api_name": "Accounts", "json_path": f"{root}.Accounts"})
+        if (
+            contact is not None
+            and account is not None
+            and (contact.get("Account_Name") or {}).get("id") != account["id"]
+        ):
+            raise err("INVALID_DATA", {"api_name": "Accounts", "json_path": f"{root}.Accounts"})
         deal_fields = None
         if req.deal is not None:
             deal_fields = validate_deal(org, req.deal, root, in_data=in_data)
@@ -551,8 +567,10 @@ def convert_lead(
             account = None
         elif contact is not None and account is None:
             current = contact.get("Account_Name")
-            differs = current is not None and company is not None and (
-                fold(str(current.get("name") or "")) != fold(company)
+            differs = (
+                current is not None
+                and company is not None
+                and (fold(str(current.get("name") or "")) != fold(company))
             )
             if current is not None and not (req.overwrite and differs):
                 account = store.get("Accounts", current["id"])
@@ -580,7 +598,11 @@ def convert_lead(
                 raise dup
             account = new_account
         # attachments and tags need their target to exist
-        will_have = {"Contacts": True, "Accounts": account is not None, "Deals": deal_fields is not None}
+        will_have = {
+            "Contacts": True,
+            "Accounts": account is not None,
+            "Deals": deal_fields is not None,
+        }
         if not will_have[req.move_attachments_to]:
             raise err(
                 "INVALID_DATA",
@@ -592,7 +614,10 @@ def convert_lead(
             if not will_have[module] or any(n not in lead_tags for n in names):
                 raise err(
                     "INVALID_DATA",
-                    {"api_name": "carry_over_tags", "json_path": f"{root}.carry_over_tags.{module}"},
+                    {
+                        "api_name": "carry_over_tags",
+                        "json_path": f"{root}.carry_over_tags.{module}",
+                    },
                 )
             tag_plan[module] = _tags_for(lead, names)
         for module in req.carry_all_tags_to:
@@ -607,14 +632,19 @@ def convert_lead(
             _add_tags(account, tag_plan["Accounts"])
             account["Modified_Time"] = ts
             store.put("Accounts", account)
-        acc_ref = None if account is None else {"name": account["Account_Name"], "id": account["id"]}
+        acc_ref = (
+            None if account is None else {"name": account["Account_Name"], "id": account["id"]}
+        )
         if new_contact is not None:
             contact = new_contact
             if acc_ref is not None:
                 contact["Account_Name"] = acc_ref
         else:
             assert contact is not None
-            if acc_ref is not None and (contact.get("Account_Name") or {}).get("id") != acc_ref["id"]:
+            if (
+                acc_ref is not None
+                and (contact.get("Account_Name") or {}).get("id") != acc_ref["id"]
+            ):
                 contact["Account_Name"] = acc_ref
             contact["Modified_Time"] = ts
         _add_tags(contact, tag_plan.get("Contacts", []))
@@ -649,9 +679,13 @@ def convert_lead(
 
 def _check_target(rec: Record, module: str, root: str, err: Any) -> None:
     if rec.get("Locked__s"):
-        raise err("RECORD_LOCKED", {"api_name": module, "id": rec["id"], "json_path": f"{root}.{module}"})
+        raise err(
+            "RECORD_LOCKED", {"api_name": module, "id": rec["id"], "json_path": f"{root}.{module}"}
+        )
     if rec.get("$approval_state", "approved") != "approved":
-        raise err("NOT_APPROVED", {"api_name": module, "id": rec["id"], "json_path": f"{root}.{module}"})
+        raise err(
+            "NOT_APPROVED", {"api_name": module, "id": rec["id"], "json_path": f"{root}.{module}"}
+        )
 
 
 def _notify(
@@ -708,8 +742,16 @@ def parse_mass_convert(org: dict[str, Any], body: Any) -> tuple[list[str], Conve
     """Validate a mass-convert body (no `data` wrapper; errors are bare)."""
     if not isinstance(body, dict):
         raise ApiError(400, "INVALID_DATA", {"json_path": "$"}, "body is not a JSON object")
-    known = {"ids", "Deals", "assign_to", "carry_over_tags", "move_attachments_to",
-             "related_modules", "portal_user_type", "apply_assignment_threshold"}
+    known = {
+        "ids",
+        "Deals",
+        "assign_to",
+        "carry_over_tags",
+        "move_attachments_to",
+        "related_modules",
+        "portal_user_type",
+        "apply_assignment_threshold",
+    }
     for key in body:
         if key not in known:
             raise ApiError(400, "INVALID_DATA", {"api_name": key, "json_path": f"$.{key}"})
@@ -719,7 +761,9 @@ def parse_mass_convert(org: dict[str, Any], body: Any) -> tuple[list[str], Conve
     if not isinstance(ids, list) or not ids:
         raise ApiError(400, "INVALID_DATA", {"api_name": "ids", "json_path": "$.ids"})
     if len(ids) > 50:
-        raise ApiError(400, "LIMIT_EXCEEDED", {"api_name": "ids", "limit": 50, "json_path": "$.ids"})
+        raise ApiError(
+            400, "LIMIT_EXCEEDED", {"api_name": "ids", "limit": 50, "json_path": "$.ids"}
+        )
     norm = []
     for i, v in enumerate(ids):
         rid = norm_id(v)
@@ -735,7 +779,9 @@ def parse_mass_convert(org: dict[str, Any], body: Any) -> tuple[list[str], Conve
     if at is not None:
         uid = norm_id(at.get("id")) if isinstance(at, dict) else None
         if uid is None or _user(org, uid) is None:
-            raise ApiError(400, "INVALID_DATA", {"api_name": "assign_to", "json_path": "$.assign_to"})
+            raise ApiError(
+                400, "INVALID_DATA", {"api_name": "assign_to", "json_path": "$.assign_to"}
+            )
         req.assign_to = uid
     tags = body.get("carry_over_tags")
     if tags is not None:
@@ -744,12 +790,18 @@ def parse_mass_convert(org: dict[str, Any], body: Any) -> tuple[list[str], Conve
             for t in tags
         ):
             raise ApiError(
-                400, "INVALID_DATA", {"api_name": "carry_over_tags", "json_path": "$.carry_over_tags"}
+                400,
+                "INVALID_DATA",
+                {"api_name": "carry_over_tags", "json_path": "$.carry_over_tags"},
             )
         req.carry_all_tags_to = [t["api_name"] for t in tags]
     mat = body.get("move_attachments_to")
     if mat is not None:
-        if not isinstance(mat, dict) or mat.get("api_name") not in ("Contacts", "Accounts", "Deals"):
+        if not isinstance(mat, dict) or mat.get("api_name") not in (
+            "Contacts",
+            "Accounts",
+            "Deals",
+        ):
             raise ApiError(
                 400,
                 "INVALID_DATA",

@@ -109,7 +109,7 @@ class Runtime:
             return cache[1]
         import json
 
-        org = json.loads(raw)
+        org: dict[str, Any] = json.loads(raw)
         org["custom_fields"] = self.store.meta("custom_fields", {})
         self._org_cache = (raw, org)
         return org

@@ -1,4 +1,4 @@
-"""Run the sandbox: `Sandbox` (uvicorn in a background thread on a free port) and its control client.
+"""Run the sandbox: `Sandbox` (uvicorn in a background thread, free port) and its control client.
 
 `SandboxControl` speaks to `/__sandbox__/` with the standard library only, so tests and notebooks
 can drive the sandbox without crmkit's API client (the two meet only over HTTP).
@@ -27,7 +27,7 @@ from crmkit.sandbox.runtime import Runtime
 def bundled_data_path() -> Path:
     """The bundled sample org (crmkit.sampledata.bundled_path(), or the repository's copy)."""
     try:
-        from crmkit.sampledata import bundled_path  # type: ignore[attr-defined]
+        from crmkit.sampledata import bundled_path
 
         return Path(bundled_path())
     except (ImportError, AttributeError):
@@ -43,7 +43,9 @@ class Credentials:
     refresh_token: str
 
     def __repr__(self) -> str:
-        return f"Credentials(client_id={self.client_id!r}, client_secret='***', refresh_token='***')"
+        return (
+            f"Credentials(client_id={self.client_id!r}, client_secret='***', refresh_token='***')"
+        )
 
 
 class SandboxError(RuntimeError):
@@ -104,8 +106,14 @@ class SandboxControl:
     ) -> int:
         """Inject a fault (`429`, `500`, `drop_before`, `drop_after`, `expired_token`, `latency`)
         on requests whose path matches the fnmatch `path`; returns the rule id."""
-        spec = {"kind": kind, "path": path, "method": method, "count": count, "skip": skip,
-                "latency_ms": latency_ms}
+        spec = {
+            "kind": kind,
+            "path": path,
+            "method": method,
+            "count": count,
+            "skip": skip,
+            "latency_ms": latency_ms,
+        }
         return int(self._call("POST", "/faults", spec)["id"])
 
     def faults(self) -> list[dict[str, Any]]:
@@ -191,11 +199,15 @@ class Sandbox:
         rt.url = self.url
         self.runtime = rt
         config = uvicorn.Config(
-            create_app(rt), http="h11", lifespan="off", log_level="warning",
-            access_log=False, timeout_keep_alive=30, backlog=1024,
+            create_app(rt),
+            http="h11",
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_keep_alive=30,
+            backlog=1024,
         )
         server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="crmkit-sandbox", daemon=True
         )

@@ -73,7 +73,7 @@ class Store:
 
     # -- seeding ---------------------------------------------------------------------------------
     def seed(self, data: OrgData, *, keep_existing: bool = True) -> None:
-        """Build the seed from `data`; the live state starts from it (or resumes a matching file)."""
+        """Build the seed from `data`; live state starts from it (or resumes a matching file)."""
         seed = sqlite3.connect(":memory:", check_same_thread=False)
         seed.isolation_level = None
         seed.executescript(_SCHEMA)
@@ -117,7 +117,8 @@ class Store:
     def set_meta(self, key: str, value: Any) -> None:
         with self.lock:
             self.conn.execute(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value, sort_keys=True))
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (key, json.dumps(value, sort_keys=True)),
             )
 
     def new_id(self) -> str:
@@ -159,8 +160,10 @@ class Store:
             self.conn.execute("DELETE FROM fv WHERE module = ? AND id = ?", (module, rec["id"]))
             _insert_many(self.conn, module, [rec])
 
-    def find(self, module: str, field: str, value: str, *, casesensitive: bool = False) -> list[str]:
-        """Ids of records whose `field` equals `value` (trimmed; casefolded unless case-sensitive)."""
+    def find(
+        self, module: str, field: str, value: str, *, casesensitive: bool = False
+    ) -> list[str]:
+        """Ids of records whose `field` equals `value` (trimmed; casefolded unless cased)."""
         if not value.strip():
             return []
         col, key = ("v_cs", value.strip()) if casesensitive else ("v_ci", fold(value))

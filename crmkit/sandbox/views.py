@@ -1,7 +1,8 @@
-"""Reading records the way Zoho serves them: rendering, listing with pagination, search, metadata."""
+"""Reading records as Zoho serves them: rendering, listing with pagination, search, metadata."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import time
@@ -74,7 +75,9 @@ def check_module(org: dict[str, Any], module: str) -> None:
         raise ApiError(400, "INVALID_MODULE", {"resource_path_index": 0})
 
 
-def parse_fields(org: dict[str, Any], module: str, raw: str | None, *, required: bool) -> list[str] | None:
+def parse_fields(
+    org: dict[str, Any], module: str, raw: str | None, *, required: bool
+) -> list[str] | None:
     if raw is None or not raw.strip():
         if required:
             raise ApiError(400, "REQUIRED_PARAM_MISSING", {"param_name": "fields"})
@@ -86,7 +89,9 @@ def parse_fields(org: dict[str, Any], module: str, raw: str | None, *, required:
     for n in names:
         if n not in known:
             raise ApiError(
-                400, "INVALID_DATA", {"api_name": n, "param_name": "fields"},
+                400,
+                "INVALID_DATA",
+                {"api_name": n, "param_name": "fields"},
                 "the field name given seems to be invalid",
             )
     return list(dict.fromkeys(names))
@@ -99,7 +104,9 @@ def _int_param(params: dict[str, str], name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(400, "INVALID_DATA", {"param_name": name, "expected_data_type": "integer"}) from None
+        raise ApiError(
+            400, "INVALID_DATA", {"param_name": name, "expected_data_type": "integer"}
+        ) from None
     if value < 1:
         raise ApiError(400, "INVALID_DATA", {"param_name": name}, f"{name} must be >= 1")
     return value
@@ -113,7 +120,10 @@ def _choice(params: dict[str, str], name: str, default: str, allowed: tuple[str,
 
 
 def list_records(
-    store: Store, org: dict[str, Any], module: str, params: dict[str, str],
+    store: Store,
+    org: dict[str, Any],
+    module: str,
+    params: dict[str, str],
     page_tokens: dict[str, dict[str, Any]],
 ) -> dict[str, Any] | None:
     """`GET /crm/v8/{module}`: the envelope, or None for 204."""
@@ -131,8 +141,13 @@ def list_records(
         if len(ids) > 100:
             raise ApiError(400, "LIMIT_EXCEEDED", {"param_name": "ids", "limit": 100})
     bound = {
-        "module": module, "fields": params.get("fields"), "per_page": per_page,
-        "converted": converted, "sort_by": sort_by, "sort_order": sort_order, "ids": ids,
+        "module": module,
+        "fields": params.get("fields"),
+        "per_page": per_page,
+        "converted": converted,
+        "sort_by": sort_by,
+        "sort_order": sort_order,
+        "ids": ids,
     }
     token = params.get("page_token")
     if token:
@@ -152,8 +167,13 @@ def list_records(
         offset = (page - 1) * per_page
     limit = min(per_page, TOKEN_LIMIT - offset)
     rows = store.page(
-        module, converted=converted, sort_by=sort_by, sort_order=sort_order,
-        offset=offset, limit=limit + 1, ids=ids,
+        module,
+        converted=converted,
+        sort_by=sort_by,
+        sort_order=sort_order,
+        offset=offset,
+        limit=limit + 1,
+        ids=ids,
     )
     more = len(rows) > limit and offset + limit < TOKEN_LIMIT
     rows = rows[:limit]
@@ -185,8 +205,16 @@ def list_records(
 
 
 # -- search --------------------------------------------------------------------------------------
-_OPS = ("equals", "not_equal", "starts_with", "in", "greater_than", "greater_equal",
-        "less_than", "less_equal")
+_OPS = (
+    "equals",
+    "not_equal",
+    "starts_with",
+    "in",
+    "greater_than",
+    "greater_equal",
+    "less_than",
+    "less_equal",
+)
 _CONTAINS_TYPES = ("text", "textarea")
 
 
@@ -253,9 +281,11 @@ def parse_criteria(org: dict[str, Any], module: str, criteria: str) -> Any:
             raise _bad_query("invalid field", name)
         if op not in _OPS:
             raise _bad_query(f"unsupported operator {op!r}", name)
-        values = [re.sub(r"\\(.)", r"\1", v) for v in re.split(r"(?<!\\),", value)] if op == "in" else [
-            re.sub(r"\\(.)", r"\1", value)
-        ]
+        values = (
+            [re.sub(r"\\(.)", r"\1", v) for v in re.split(r"(?<!\\),", value)]
+            if op == "in"
+            else [re.sub(r"\\(.)", r"\1", value)]
+        )
         if any(len(v.strip()) < 2 for v in values) and data_type(module, name) in _CONTAINS_TYPES:
             raise _bad_query("search value must have at least 2 characters", name)
         n_conds += 1
@@ -335,12 +365,17 @@ def _eval(module: str, tree: Any, rec: Record) -> bool:
                 if fold(h).startswith(fold(v)):
                     return True
             else:
-                try:
-                    a, b = (float(h), float(v)) if dtype in ("integer", "currency", "bigint") else (h, v)
-                except ValueError:
-                    a, b = h, v
-                if (op == "greater_than" and a > b) or (op == "greater_equal" and a >= b) or (
-                    op == "less_than" and a < b) or (op == "less_equal" and a <= b):
+                a: Any = h
+                b: Any = v
+                if dtype in ("integer", "currency", "bigint"):
+                    with contextlib.suppress(ValueError):
+                        a, b = float(h), float(v)
+                if (
+                    (op == "greater_than" and a > b)
+                    or (op == "greater_equal" and a >= b)
+                    or (op == "less_than" and a < b)
+                    or (op == "less_equal" and a <= b)
+                ):
                     return True
     return False
 
@@ -354,17 +389,22 @@ def _phone_hit(have: str, wanted: str) -> bool:
         return have == wanted and bool(have)
     return have.endswith(wanted) or wanted.endswith(have)
 
+
 _PHONE_FIELDS = ("Phone", "Mobile", "Fax", "Home_Phone", "Other_Phone")
 
 
-def search_records(store: Store, org: dict[str, Any], module: str, params: dict[str, str]) -> dict[str, Any] | None:
+def search_records(
+    store: Store, org: dict[str, Any], module: str, params: dict[str, str]
+) -> dict[str, Any] | None:
     """`GET /crm/v8/{module}/search`: criteria, email, phone or word; None for 204."""
     check_module(org, module)
     fields = parse_fields(org, module, params.get("fields"), required=False)
     per_page = min(_int_param(params, "per_page", MAX_PER_PAGE), MAX_PER_PAGE)
     page = _int_param(params, "page", 1)
     if page * per_page > DISCRETE_LIMIT:
-        raise ApiError(400, "LIMIT_EXCEEDED", {"limit": DISCRETE_LIMIT}, "search returns at most 2000 records")
+        raise ApiError(
+            400, "LIMIT_EXCEEDED", {"limit": DISCRETE_LIMIT}, "search returns at most 2000 records"
+        )
     converted = _choice(params, "converted", "false", ("true", "false", "both"))
     given = [k for k in ("criteria", "email", "phone", "word") if params.get(k)]
     if not given:
@@ -398,7 +438,8 @@ def search_records(store: Store, org: dict[str, Any], module: str, params: dict[
                 )
         else:
             names = [
-                f for f in visible_fields(org, module)
+                f
+                for f in visible_fields(org, module)
                 if data_type(module, f) in ("text", "textarea", "email", "phone", "website")
             ]
 
@@ -408,8 +449,9 @@ def search_records(store: Store, org: dict[str, Any], module: str, params: dict[
     hits: list[Record] = []
     offset = 0
     while True:
-        batch = store.page(module, converted=converted if module == "Leads" else "both",
-                           offset=offset, limit=1000)
+        batch = store.page(
+            module, converted=converted if module == "Leads" else "both", offset=offset, limit=1000
+        )
         hits.extend(r for r in batch if test(r))
         if len(batch) < 1000 or len(hits) >= DISCRETE_LIMIT:
             break
@@ -453,12 +495,15 @@ def fields_meta(org: dict[str, Any], module: str) -> dict[str, Any]:
             "read_only": bool(fd and fd.read_only),
             "custom_field": fd is None,
             "visible": True,
-            "unique": {"casesensitive": "true" if unique[name] else "false"} if name in unique else {},
+            "unique": {"casesensitive": "true" if unique[name] else "false"}
+            if name in unique
+            else {},
         }
         if dtype == "picklist":
             values = _picklist(org, module, name)
             meta["pick_list_values"] = [
-                {"display_value": v, "actual_value": v, "id": catalog.stable_id("pick", v)} for v in values
+                {"display_value": v, "actual_value": v, "id": catalog.stable_id("pick", v)}
+                for v in values
             ]
         if fd is not None and fd.lookup in catalog.MODULES:
             meta["lookup"] = {"module": module_ref(fd.lookup)}
@@ -474,8 +519,11 @@ def _json_type(dtype: str, name: str) -> str:
     if name == "Tag":
         return "jsonarray"
     return {
-        "integer": "integer", "currency": "double", "boolean": "boolean",
-        "lookup": "jsonobject", "ownerlookup": "jsonobject",
+        "integer": "integer",
+        "currency": "double",
+        "boolean": "boolean",
+        "lookup": "jsonobject",
+        "ownerlookup": "jsonobject",
     }.get(dtype, "string")
 
 

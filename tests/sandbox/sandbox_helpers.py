@@ -88,13 +88,25 @@ def zylker_org(**org: Any) -> dict[str, Any]:
     }
     return {
         "leads": [
-            lead(PAT_LEAD, "Pat", "Boyle", Email="pat.boyle@zylker.com", Phone="9844444444",
-                 Company="Zylker Biotech", Tag=["Trade Show", "VIP"]),
+            lead(
+                PAT_LEAD,
+                "Pat",
+                "Boyle",
+                Email="pat.boyle@zylker.com",
+                Phone="9844444444",
+                Company="Zylker Biotech",
+                Tag=["Trade Show", "VIP"],
+            ),
         ],
         "contacts": [
             contact(PAT_EMAIL_CONTACT, None, "Boyle", Email="pat.boyle@zylker.com"),
-            contact(PAT_PHONE_CONTACT, "Pat", "Boyle", Phone="9844444444",
-                    Account_Name=acc_ref(ZYLKER, "Zylker Biotech")),
+            contact(
+                PAT_PHONE_CONTACT,
+                "Pat",
+                "Boyle",
+                Phone="9844444444",
+                Account_Name=acc_ref(ZYLKER, "Zylker Biotech"),
+            ),
         ],
         "accounts": [account(ZYLKER, "Zylker Biotech")],
         "org": settings,

@@ -16,9 +16,11 @@ L1 = "4876876000100000001"
 
 
 def _sb(small_sandbox: Start, **kw: object) -> Sandbox:
-    return small_sandbox(leads=[lead(L1, "A", "B", Email="a@b.test"),
-                                lead("4876876000100000002", "C", "D")],
-                         org={"users": USERS}, **kw)
+    return small_sandbox(
+        leads=[lead(L1, "A", "B", Email="a@b.test"), lead("4876876000100000002", "C", "D")],
+        org={"users": USERS},
+        **kw,
+    )
 
 
 def _burst(sb: Sandbox, n: int, path: str, params: dict[str, str]) -> list[httpx.Response]:
@@ -49,7 +51,10 @@ def test_edition_concurrency_answers_429(small_sandbox: Start) -> None:
     assert codes == [200] * 5 + [429] * 3
     body = next(r for r in rs if r.status_code == 429).json()
     assert body["code"] == "TOO_MANY_REQUESTS" and body["status"] == "error"
-    assert body["details"] == {} and "Retry-After" not in next(r for r in rs if r.status_code == 429).headers
+    assert (
+        body["details"] == {}
+        and "Retry-After" not in next(r for r in rs if r.status_code == 429).headers
+    )
     limits = sb.control.state()["limits"]
     assert limits["concurrency"] == 5 and limits["peak_in_flight"] == 5
 
@@ -67,11 +72,19 @@ def test_latency_holds_requests_in_flight_concurrently(small_sandbox: Start) -> 
     assert sb.control.state()["limits"]["peak_in_flight"] == 20
 
 
-@pytest.mark.parametrize(("edition", "credits", "limit"),
-                         [("free", 5_000, 5), ("standard", 50_500, 10),
-                          ("professional", 51_000, 15), ("enterprise", 52_000, 20),
-                          ("ultimate", None, 25)])
-def test_edition_limits(small_sandbox: Start, edition: str, credits: int | None, limit: int) -> None:
+@pytest.mark.parametrize(
+    ("edition", "credits", "limit"),
+    [
+        ("free", 5_000, 5),
+        ("standard", 50_500, 10),
+        ("professional", 51_000, 15),
+        ("enterprise", 52_000, 20),
+        ("ultimate", None, 25),
+    ],
+)
+def test_edition_limits(
+    small_sandbox: Start, edition: str, credits: int | None, limit: int
+) -> None:
     limits = _sb(small_sandbox, edition=edition).control.state()["limits"]
     assert (limits["credits_per_day"], limits["concurrency"]) == (credits, limit)
 
@@ -80,8 +93,9 @@ def test_credit_ledger_header_and_exhaustion(small_sandbox: Start) -> None:
     sb = _sb(small_sandbox)
     sb.control.configure(credits_per_day=12)
     api = Api(sb)
-    headers = [api.get("Leads", fields="Email").headers.get("X-API-CREDITS-REMAINING")
-               for _ in range(6)]
+    headers = [
+        api.get("Leads", fields="Email").headers.get("X-API-CREDITS-REMAINING") for _ in range(6)
+    ]
     assert headers == [None] * 5 + ["6"]  # from half the day's credits spent
     r = api.convert(L1)  # 5 credits
     assert r.status_code == 200 and r.headers["X-API-CREDITS-REMAINING"] == "1"
@@ -100,8 +114,12 @@ def test_fault_429_and_500_with_count(small_sandbox: Start) -> None:
     sb.control.add_fault("500", "/crm/v8/Leads/*/__conversion_options")
     r = api.options(L1)
     assert r.status_code == 500
-    assert r.json() == {"code": "INTERNAL_ERROR", "details": {}, "message": "Internal Server Error",
-                        "status": "error"}
+    assert r.json() == {
+        "code": "INTERNAL_ERROR",
+        "details": {},
+        "message": "Internal Server Error",
+        "status": "error",
+    }
     assert api.options(L1).status_code == 204  # the fault is spent: the real (empty) answer
 
 

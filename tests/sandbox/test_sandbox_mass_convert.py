@@ -12,20 +12,29 @@ from crmkit.sandbox import Sandbox
 
 Start = Callable[..., Sandbox]
 IDS = [str(4876876000100000000 + i) for i in range(6)]
-DEAL = {"Deal_Name": "Bulk", "Closing_Date": "2026-06-30", "Stage": "Qualification",
-        "Pipeline": "Standard (Sales)"}
+DEAL = {
+    "Deal_Name": "Bulk",
+    "Closing_Date": "2026-06-30",
+    "Stage": "Qualification",
+    "Pipeline": "Standard (Sales)",
+}
 
 
 def _sb(small_sandbox: Start) -> Sandbox:
-    leads = [lead(i, "F", f"L{n}", Email=f"l{n}@x.test", Company=f"Co {n}", Tag=["Hot"])
-             for n, i in enumerate(IDS)]
+    leads = [
+        lead(i, "F", f"L{n}", Email=f"l{n}@x.test", Company=f"Co {n}", Tag=["Hot"])
+        for n, i in enumerate(IDS)
+    ]
     leads[1]["Locked__s"] = True
     leads[2]["Converted__s"] = True
     leads[3]["Phone"] = "555-0100"  # duplicate of a contact's unique Phone
     return small_sandbox(
-        leads=leads, contacts=[contact("4876876000200000001", "X", "Y", Phone="555-0100")],
-        org={"users": USERS,
-             "unique_fields": {"Contacts": [{"api_name": "Phone", "casesensitive": False}]}},
+        leads=leads,
+        contacts=[contact("4876876000200000001", "X", "Y", Phone="555-0100")],
+        org={
+            "users": USERS,
+            "unique_fields": {"Contacts": [{"api_name": "Phone", "casesensitive": False}]},
+        },
     )
 
 
@@ -40,9 +49,14 @@ def test_job_goes_scheduled_in_progress_completed(small_sandbox: Start) -> None:
     sb = _sb(small_sandbox)
     sb.control.configure(mass_convert_progress="poll")
     api = Api(sb)
-    r = api.post("Leads/actions/mass_convert",
-                 {"ids": [int(IDS[0]), *IDS[1:]], "Deals": DEAL,
-                  "carry_over_tags": [{"api_name": "Contacts", "id": "4876876000000002179"}]})
+    r = api.post(
+        "Leads/actions/mass_convert",
+        {
+            "ids": [int(IDS[0]), *IDS[1:]],
+            "Deals": DEAL,
+            "carry_over_tags": [{"api_name": "Contacts", "id": "4876876000000002179"}],
+        },
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["code"] == "SCHEDULED" and body["status"] == "success"
@@ -50,12 +64,22 @@ def test_job_goes_scheduled_in_progress_completed(small_sandbox: Start) -> None:
     job = body["details"]["job_id"]
     assert isinstance(job, str)
     s1, s2, s3 = status(api, job), status(api, job), status(api, job)
-    assert s1 == {"Status": "SCHEDULED", "Total_Count": 6, "Converted_Count": 0,
-                  "Not_Converted_Count": 6, "Failed_Count": 0}
+    assert s1 == {
+        "Status": "SCHEDULED",
+        "Total_Count": 6,
+        "Converted_Count": 0,
+        "Not_Converted_Count": 6,
+        "Failed_Count": 0,
+    }
     assert s2["Status"] == "IN PROGRESS" and s2["Not_Converted_Count"] == 3
     # leads 1 (locked), 2 (already converted), 3 (duplicate Phone) fail
-    assert s3 == {"Status": "COMPLETED", "Total_Count": 6, "Converted_Count": 3,
-                  "Not_Converted_Count": 0, "Failed_Count": 3}
+    assert s3 == {
+        "Status": "COMPLETED",
+        "Total_Count": 6,
+        "Converted_Count": 3,
+        "Not_Converted_Count": 0,
+        "Failed_Count": 3,
+    }
     assert status(api, job) == s3
     converted = sb.control.record("Leads", IDS[0])
     assert converted is not None and converted["Converted__s"] is True
@@ -88,7 +112,10 @@ def test_job_runs_on_its_own_in_time_mode(small_sandbox: Start) -> None:
 def test_mass_convert_errors(small_sandbox: Start) -> None:
     sb = _sb(small_sandbox)
     api = Api(sb)
-    r = api.post("Leads/actions/mass_convert", {"ids": [str(i) for i in range(4876876000100000000, 4876876000100000051)]})
+    r = api.post(
+        "Leads/actions/mass_convert",
+        {"ids": [str(i) for i in range(4876876000100000000, 4876876000100000051)]},
+    )
     assert r.status_code == 400 and r.json()["code"] == "LIMIT_EXCEEDED"
     r = api.post("Leads/actions/mass_convert", {})
     assert r.status_code == 400 and r.json()["code"] == "MANDATORY_NOT_FOUND"

@@ -14,8 +14,14 @@ from crmkit.sandbox import Sandbox
 
 def _many_leads(n: int, start: int = 4876876000100000000, **kw: Any) -> list[dict[str, Any]]:
     return [
-        lead(str(start + i), f"First{i}", f"Last{i}", Email=f"p{i}@x.test",
-             Created_Time=f"2025-01-{1 + i % 28:02d}T10:00:00+00:00", **kw)
+        lead(
+            str(start + i),
+            f"First{i}",
+            f"Last{i}",
+            Email=f"p{i}@x.test",
+            Created_Time=f"2025-01-{1 + i % 28:02d}T10:00:00+00:00",
+            **kw,
+        )
         for i in range(n)
     ]
 
@@ -24,8 +30,13 @@ def _many_leads(n: int, start: int = 4876876000100000000, **kw: Any) -> list[dic
 def org_sb(small_sandbox: Callable[..., Sandbox]) -> Sandbox:
     leads = _many_leads(5)
     leads[1]["Converted__s"] = True
-    leads[2].update(Phone="+1 (984) 444-4444", Company="Acme Corp", No_of_Employees="42",
-                    Annual_Revenue="1500.5", Region__c="EMEA")
+    leads[2].update(
+        Phone="+1 (984) 444-4444",
+        Company="Acme Corp",
+        No_of_Employees="42",
+        Annual_Revenue="1500.5",
+        Region__c="EMEA",
+    )
     return small_sandbox(
         leads=leads,
         contacts=[contact("4876876000200000001", "Jo", "March", Email="jo@march.test")],
@@ -37,43 +48,72 @@ def org_sb(small_sandbox: Callable[..., Sandbox]) -> Sandbox:
 # -- OAuth -----------------------------------------------------------------------------------------
 def test_refresh_grant_answers_token_with_api_domain_of_the_sandbox(org_sb: Sandbox) -> None:
     c = org_sb.credentials
-    r = httpx.post(org_sb.token_url, data={"grant_type": "refresh_token", "client_id": c.client_id,
-                                           "client_secret": c.client_secret,
-                                           "refresh_token": c.refresh_token})
+    r = httpx.post(
+        org_sb.token_url,
+        data={
+            "grant_type": "refresh_token",
+            "client_id": c.client_id,
+            "client_secret": c.client_secret,
+            "refresh_token": c.refresh_token,
+        },
+    )
     body = r.json()
     assert r.status_code == 200
     assert body["api_domain"] == org_sb.url
     assert body["expires_in"] == 3600 and body["token_type"] == "Bearer"
     assert "refresh_token" not in body
     assert (c.client_id, c.client_secret, c.refresh_token) == (
-        "sandbox-client", "sandbox-secret", "sandbox-refresh")
+        "sandbox-client",
+        "sandbox-secret",
+        "sandbox-refresh",
+    )
 
 
 def test_refresh_grant_accepts_query_parameters(org_sb: Sandbox) -> None:
     c = org_sb.credentials
-    r = httpx.post(org_sb.token_url, params={"grant_type": "refresh_token", "client_id": c.client_id,
-                                             "client_secret": c.client_secret,
-                                             "refresh_token": c.refresh_token})
+    r = httpx.post(
+        org_sb.token_url,
+        params={
+            "grant_type": "refresh_token",
+            "client_id": c.client_id,
+            "client_secret": c.client_secret,
+            "refresh_token": c.refresh_token,
+        },
+    )
     assert r.status_code == 200 and r.json()["access_token"].startswith("1000.")
 
 
 @pytest.mark.parametrize(
     ("change", "error"),
-    [({"refresh_token": "nope"}, "invalid_code"), ({"client_id": "x"}, "invalid_client"),
-     ({"client_secret": "x"}, "invalid_client_secret")],
+    [
+        ({"refresh_token": "nope"}, "invalid_code"),
+        ({"client_id": "x"}, "invalid_client"),
+        ({"client_secret": "x"}, "invalid_client_secret"),
+    ],
 )
-def test_bad_grant_is_http_200_with_error(org_sb: Sandbox, change: dict[str, str], error: str) -> None:
+def test_bad_grant_is_http_200_with_error(
+    org_sb: Sandbox, change: dict[str, str], error: str
+) -> None:
     c = org_sb.credentials
-    form = {"grant_type": "refresh_token", "client_id": c.client_id,
-            "client_secret": c.client_secret, "refresh_token": c.refresh_token, **change}
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": c.client_id,
+        "client_secret": c.client_secret,
+        "refresh_token": c.refresh_token,
+        **change,
+    }
     r = httpx.post(org_sb.token_url, data=form)
     assert r.status_code == 200 and r.json() == {"error": error}
 
 
 def test_code_grant_returns_refresh_token_once(org_sb: Sandbox) -> None:
     c = org_sb.credentials
-    form = {"grant_type": "authorization_code", "client_id": c.client_id,
-            "client_secret": c.client_secret, "code": org_sb.grant_code}
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": c.client_id,
+        "client_secret": c.client_secret,
+        "code": org_sb.grant_code,
+    }
     first = httpx.post(org_sb.token_url, data=form).json()
     assert first["refresh_token"] == c.refresh_token and first["api_domain"] == org_sb.url
     assert httpx.post(org_sb.token_url, data=form).json() == {"error": "invalid_code"}
@@ -92,9 +132,15 @@ def test_refresh_limit_when_enabled(org_sb: Sandbox) -> None:
     api = Api(org_sb)
     api.fresh_token()
     c = org_sb.credentials
-    r = httpx.post(org_sb.token_url, data={"grant_type": "refresh_token", "client_id": c.client_id,
-                                           "client_secret": c.client_secret,
-                                           "refresh_token": c.refresh_token})
+    r = httpx.post(
+        org_sb.token_url,
+        data={
+            "grant_type": "refresh_token",
+            "client_id": c.client_id,
+            "client_secret": c.client_secret,
+            "refresh_token": c.refresh_token,
+        },
+    )
     assert r.status_code == 400 and r.json()["error"] == "Access Denied"
 
 
@@ -102,16 +148,27 @@ def test_refresh_limit_when_enabled(org_sb: Sandbox) -> None:
 def test_missing_header_is_authentication_failure(org_sb: Sandbox) -> None:
     r = httpx.get(f"{org_sb.url}/crm/v8/Leads", params={"fields": "Email"})
     assert r.status_code == 401
-    assert r.json() == {"code": "AUTHENTICATION_FAILURE", "details": {},
-                        "message": "Authentication failed", "status": "error"}
+    assert r.json() == {
+        "code": "AUTHENTICATION_FAILURE",
+        "details": {},
+        "message": "Authentication failed",
+        "status": "error",
+    }
 
 
 def test_unknown_token_is_invalid_token(org_sb: Sandbox) -> None:
-    r = httpx.get(f"{org_sb.url}/crm/v8/Leads", params={"fields": "Email"},
-                  headers={"Authorization": "Zoho-oauthtoken 1000.bogus"})
+    r = httpx.get(
+        f"{org_sb.url}/crm/v8/Leads",
+        params={"fields": "Email"},
+        headers={"Authorization": "Zoho-oauthtoken 1000.bogus"},
+    )
     assert r.status_code == 401
-    assert r.json() == {"code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token",
-                        "status": "error"}
+    assert r.json() == {
+        "code": "INVALID_TOKEN",
+        "details": {},
+        "message": "invalid oauth token",
+        "status": "error",
+    }
 
 
 def test_expired_token_after_ttl(org_sb: Sandbox) -> None:
@@ -142,8 +199,12 @@ def test_fields_is_mandatory_and_limited(org_sb: Sandbox) -> None:
     api = Api(org_sb)
     r = api.get("Leads")
     assert r.status_code == 400
-    assert r.json() == {"code": "REQUIRED_PARAM_MISSING", "details": {"param_name": "fields"},
-                        "message": "One of the expected parameter is missing", "status": "error"}
+    assert r.json() == {
+        "code": "REQUIRED_PARAM_MISSING",
+        "details": {"param_name": "fields"},
+        "message": "One of the expected parameter is missing",
+        "status": "error",
+    }
     r = api.get("Leads", fields=",".join(f"F{i}" for i in range(51)))
     assert r.status_code == 400 and r.json()["code"] == "LIMIT_EXCEEDED"
     r = api.get("Leads", fields="Email,Nope")
@@ -152,8 +213,11 @@ def test_fields_is_mandatory_and_limited(org_sb: Sandbox) -> None:
 
 def test_listing_hides_converted_by_default(org_sb: Sandbox) -> None:
     api = Api(org_sb)
-    ids = lambda conv: [r["id"] for r in api.get("Leads", fields="Email", converted=conv).json()["data"]]  # noqa: E731
-    assert ids("false") == ids(None) if False else True
+
+    def ids(conv: str) -> list[str]:
+        return [r["id"] for r in api.get("Leads", fields="Email", converted=conv).json()["data"]]
+
+    assert len(ids("false")) == 4
     default = [r["id"] for r in api.get("Leads", fields="Email").json()["data"]]
     assert "4876876000100000001" not in default and len(default) == 4
     assert ids("true") == ["4876876000100000001"]
@@ -164,7 +228,9 @@ def test_listing_hides_converted_by_default(org_sb: Sandbox) -> None:
 
 def test_listing_envelope_types_and_order(org_sb: Sandbox) -> None:
     api = Api(org_sb)
-    body = api.get("Leads", fields="Email,Owner,No_of_Employees,Annual_Revenue,Tag,Region__c").json()
+    body = api.get(
+        "Leads", fields="Email,Owner,No_of_Employees,Annual_Revenue,Tag,Region__c"
+    ).json()
     ids = [r["id"] for r in body["data"]]
     assert ids == sorted(ids, reverse=True) and all(isinstance(i, str) for i in ids)
     info = body["info"]
@@ -184,7 +250,10 @@ def test_listing_envelope_types_and_order(org_sb: Sandbox) -> None:
 def test_ids_parameter_and_empty_listing(org_sb: Sandbox) -> None:
     api = Api(org_sb)
     r = api.get("Leads", fields="Email", ids="4876876000100000003,4876876000100000000")
-    assert sorted(x["id"] for x in r.json()["data"]) == ["4876876000100000000", "4876876000100000003"]
+    assert sorted(x["id"] for x in r.json()["data"]) == [
+        "4876876000100000000",
+        "4876876000100000003",
+    ]
     assert api.get("Deals", fields="Deal_Name").status_code == 204
 
 
@@ -243,16 +312,24 @@ def test_pagination_page_then_page_token(small_sandbox: Callable[..., Sandbox]) 
 def test_search_by_criteria_email_phone_word(org_sb: Sandbox) -> None:
     api = Api(org_sb)
     ids = lambda r: sorted(x["id"] for x in r.json()["data"])  # noqa: E731
-    assert ids(api.get("Leads/search", criteria="(Email:equals:P3@X.TEST)")) == ["4876876000100000003"]
-    assert ids(api.get("Leads/search", criteria="(Last_Name:equals:ast4)")) == ["4876876000100000004"]
-    r = api.get("Leads/search", criteria="((Last_Name:starts_with:Last)and(First_Name:in:First0,First3))")
+    assert ids(api.get("Leads/search", criteria="(Email:equals:P3@X.TEST)")) == [
+        "4876876000100000003"
+    ]
+    assert ids(api.get("Leads/search", criteria="(Last_Name:equals:ast4)")) == [
+        "4876876000100000004"
+    ]
+    r = api.get(
+        "Leads/search", criteria="((Last_Name:starts_with:Last)and(First_Name:in:First0,First3))"
+    )
     assert ids(r) == ["4876876000100000000", "4876876000100000003"]
     assert ids(api.get("Leads/search", email="p0@x.test")) == ["4876876000100000000"]
     assert ids(api.get("Leads/search", phone="9844444444")) == ["4876876000100000002"]
     assert ids(api.get("Leads/search", word="acme")) == ["4876876000100000002"]
     # converted leads are hidden unless asked for
     assert api.get("Leads/search", email="p1@x.test").status_code == 204
-    assert ids(api.get("Leads/search", email="p1@x.test", converted="true")) == ["4876876000100000001"]
+    assert ids(api.get("Leads/search", email="p1@x.test", converted="true")) == [
+        "4876876000100000001"
+    ]
     assert ids(api.get("Contacts/search", word="march")) == ["4876876000200000001"]
 
 

@@ -23,9 +23,12 @@ def test_documented_example_on_sample_data(sandbox: Sandbox) -> None:
     assert [a["id"] for a in o["Accounts"]] == [ZYLKER]
     pf = o["preference_field_matched_value"]
     assert [(x["field"]["api_name"], x["matched_lead_value"]) for x in pf["Contacts"]] == [
-        ("Phone", "9844444444"), ("Email", "pat.boyle@zylker.com")]
+        ("Phone", "9844444444"),
+        ("Email", "pat.boyle@zylker.com"),
+    ]
     assert [(x["field"]["api_name"], x["matched_lead_value"]) for x in pf["Accounts"]] == [
-        ("Account_Name", "Zylker Biotech")]
+        ("Account_Name", "Zylker Biotech")
+    ]
     assert [m["api_name"] for m in o["modules_with_multiple_layouts"]] == ["Accounts"]
 
 
@@ -58,8 +61,10 @@ def test_answers_equal_ground_truth(sandbox: Sandbox) -> None:
             rows |= part
     truth_path = Path(sandbox.data) / "ground_truth.csv"
     with truth_path.open(newline="", encoding="utf-8") as fh:
-        truth = {tuple(r[k] for k in ("lead_id", "module", "record_id", "field", "route"))
-                 for r in csv.DictReader(fh)}
+        truth = {
+            tuple(r[k] for k in ("lead_id", "module", "record_id", "field", "route"))
+            for r in csv.DictReader(fh)
+        }
     assert rows == truth
 
 
