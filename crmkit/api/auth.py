@@ -171,7 +171,7 @@ def post_token_form(
     """
     path = _path(token_url)
     try:
-        response = http.post(token_url, data=form)
+        response = http.post(token_url, data=form, auth=None)  # never through ZohoOAuth
     except httpx.TransportError as exc:
         raise NetworkError(
             f"{what}: could not reach the token endpoint ({type(exc).__name__})",

@@ -145,7 +145,7 @@ class CRMClient:
 
     def _detect_edition(self) -> str:
         try:
-            org = self._request("read", "GET", "/org", limited=False)
+            org = self._request("metadata", "GET", "/org", limited=False)
         except CRMError as exc:
             log.info("could not read the org's edition (%s); assuming standard", exc.code)
             return "standard"
@@ -350,7 +350,7 @@ class CRMClient:
                 params["page_token"] = page_token
             else:
                 params["page"] = page
-            body = self._request("read", "GET", f"/{module}", params=params)
+            body = self._request("records", "GET", f"/{module}", params=params)
             if body is None:
                 return
             data = body.get("data") or []
@@ -397,7 +397,7 @@ class CRMClient:
     def get_record(self, module: str, record_id: str) -> dict[str, Any] | None:
         """One record, or `None` when Zoho answers 204 (unknown id)."""
         rid = _id(record_id, "record_id")
-        body = self._request("read", "GET", f"/{module}/{rid}")
+        body = self._request("records", "GET", f"/{module}/{rid}")
         if body is None:
             return None
         data = body.get("data") or []
@@ -447,7 +447,7 @@ class CRMClient:
         """Field metadata of a module (cached per client)."""
 
         def load() -> list[dict[str, Any]]:
-            body = self._request("read", "GET", "/settings/fields", params={"module": module})
+            body = self._request("metadata", "GET", "/settings/fields", params={"module": module})
             return list((body or {}).get("fields") or [])
 
         return self._cached(("fields", module), load)
@@ -456,7 +456,7 @@ class CRMClient:
         """Layouts of a module (cached per client)."""
 
         def load() -> list[dict[str, Any]]:
-            body = self._request("read", "GET", "/settings/layouts", params={"module": module})
+            body = self._request("metadata", "GET", "/settings/layouts", params={"module": module})
             return list((body or {}).get("layouts") or [])
 
         return self._cached(("layouts", module), load)
@@ -465,14 +465,14 @@ class CRMClient:
         """Modules of the org (cached per client)."""
 
         def load() -> list[dict[str, Any]]:
-            body = self._request("read", "GET", "/settings/modules")
+            body = self._request("metadata", "GET", "/settings/modules")
             return list((body or {}).get("modules") or [])
 
         return self._cached(("modules", ""), load)
 
     def current_user(self) -> dict[str, Any]:
         """The user the token belongs to."""
-        body = self._request("read", "GET", "/users", params={"type": "CurrentUser"})
+        body = self._request("metadata", "GET", "/users", params={"type": "CurrentUser"})
         users = (body or {}).get("users") or []
         if not users:
             raise CRMError("no current user in the answer", method="GET", path="/crm/v8/users")
@@ -480,7 +480,7 @@ class CRMClient:
 
     def org(self) -> dict[str, Any]:
         """The org's details."""
-        body = self._request("read", "GET", "/org")
+        body = self._request("metadata", "GET", "/org")
         orgs = (body or {}).get("org") or []
         if not orgs:
             raise CRMError("no org in the answer", method="GET", path="/crm/v8/org")
