@@ -587,7 +587,7 @@ def _execute(
             )
             jr.finish_run(run.run_id, status="done", summary=_describe(counts))
             return ExecutionReport(
-                jr.run(run.run_id),
+                _info(jr, run),
                 results,
                 problems,
                 0,
@@ -639,7 +639,7 @@ def _execute(
     if not finished:
         message += " — some outcomes are open: run the same plan again to settle them"
     return ExecutionReport(
-        jr.run(run.run_id),
+        _info(jr, run),
         results,
         problems,
         runner.converted_now,
@@ -647,6 +647,12 @@ def _execute(
         getattr(client, "usage", None),
         counts,
     )
+
+
+def _info(jr: Journal, run: RunInfo) -> RunInfo:
+    """The run as stored now, remembering whether this call resumed it."""
+    info = jr.run(run.run_id)
+    return RunInfo(**{**info.__dict__, "resumed": run.resumed})
 
 
 def _describe(counts: Mapping[str, int]) -> str:
