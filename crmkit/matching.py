@@ -405,17 +405,24 @@ def _options(
     any_match = (n_contacts > 0) | (n_accounts > 0)
     outcome = pd.Series("no_match", index=base.index, dtype="string")
     outcome = outcome.mask(any_match.astype(bool), "matched").mask(is_error, "error")
-    pref = pd.Series(pd.NA, index=base.index, dtype="string")
+    has_c = (n_contacts > 0).astype(bool)
+    has_a = (n_accounts > 0).astype(bool)
+    # First module with a hit, in preference order (the *first* attribution).
+    first_module = pd.Series(pd.NA, index=base.index, dtype="string")
     if accounts_first(config):
-        pref = pref.mask((n_contacts > 0).astype(bool), "Contacts")
-        pref = pref.mask((n_accounts > 0).astype(bool), "Accounts")
+        first_module = first_module.mask(has_c, "Contacts").mask(has_a, "Accounts")
     else:
-        pref = pref.mask((n_accounts > 0).astype(bool), "Accounts")
-        pref = pref.mask((n_contacts > 0).astype(bool), "Contacts")
-    first_field = _first_of(contact_fields).where(pref == "Contacts", _first_of(account_fields))
-    first_field = first_field.where(pref.notna()).astype("string")
+        first_module = first_module.mask(has_a, "Accounts").mask(has_c, "Contacts")
+    first_field = _first_of(contact_fields).where(
+        first_module == "Contacts", _first_of(account_fields)
+    )
+    first_field = first_field.where(first_module.notna()).astype("string")
     layouts = ";".join(config.multiple_layouts()) if config.has_module("Contacts") else ""
-    multiple = pd.Series(layouts or pd.NA, index=base.index, dtype="string").mask(is_error)
+    # A 200 answer always names a preference: the first module with a hit, else Accounts.
+    # 204 (nothing matched, no module with several layouts) and errors carry none.
+    answered = (any_match.astype(bool) | bool(layouts)) & ~is_error
+    pref = first_module.fillna("Accounts").where(answered)
+    multiple = pd.Series(layouts or pd.NA, index=base.index, dtype="string").where(answered)
     out = pd.DataFrame(
         {
             "lead_id": base.index.astype("string"),
@@ -427,7 +434,7 @@ def _options(
             "contact_fields": contact_fields.to_numpy(),
             "account_fields": account_fields.to_numpy(),
             "first_field": first_field.to_numpy(),
-            "first_module": pref.to_numpy(),
+            "first_module": first_module.to_numpy(),
             "multiple_layouts": multiple.to_numpy(),
             "source": SOURCE,
             # Deals are never offered as conversion candidates by the matching rules.

@@ -149,7 +149,8 @@ class OrgConfig:
             raise OrgConfigError(
                 f"{source}: 'convert_mapping' must map module -> {{lead field: field}}"
             )
-        org = data.get("org") if isinstance(data.get("org"), Mapping) else {}
+        raw_org = data.get("org")
+        org: Mapping[str, Any] = raw_org if isinstance(raw_org, Mapping) else {}
         region = org.get("phone_region") or org.get("country_code")
         return cls(
             unique_fields=uniques,

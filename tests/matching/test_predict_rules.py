@@ -201,6 +201,11 @@ def test_multiple_layouts_listed_even_without_match() -> None:
     leads = frame(id=["9"], Last_Name=["Nobody"])
     o = row(predict(leads, CONTACTS, ACCOUNTS, cfg).options, "9")
     assert (o["outcome"], o["multiple_layouts"]) == ("no_match", "Accounts")
+    # A 200 answer always names a preference: Accounts when no contact matched.
+    assert o["module_preference"] == "Accounts"
+    assert pd.isna(o["first_field"]) and pd.isna(o["first_module"])
+    plain = row(predict(leads, CONTACTS, ACCOUNTS).options, "9")
+    assert pd.isna(plain["module_preference"]) and pd.isna(plain["multiple_layouts"])
 
 
 def test_locked_and_unapproved_leads_are_errors() -> None:
