@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -34,7 +36,8 @@ _META_KEYS: tuple[str, ...] = (
     "refreshed_at",
     "source",
     "credits_spent",
-    "leads",
+    "n_leads",
+    "converted",
 )
 
 
@@ -177,10 +180,11 @@ def _num(value: object) -> str:
     """Thousands separators for counts, two decimals for other floats; blank when missing."""
     if _missing(value):
         return ""
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}"
-    if isinstance(value, int | float):
+    if isinstance(value, numbers.Integral):
         return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
     return str(value)
 
 
@@ -189,7 +193,7 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, pd.Timestamp | datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
         return _num(value)
     return str(value)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -22,3 +24,21 @@ def load_handframes() -> ModuleType:
 @pytest.fixture
 def hand() -> ModuleType:
     return load_handframes()
+
+
+@dataclass
+class DemoRun:
+    result: Any  # crmkit.demo.DemoResult
+    printed: list[str]
+    out: Path
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The demo run once (embedded sandbox on the bundled sample org), its printed lines kept."""
+    from crmkit.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    printed: list[str] = []
+    result = run_demo(out, progress=False, echo=printed.append)
+    return DemoRun(result, printed, out)

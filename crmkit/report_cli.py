@@ -1,0 +1,48 @@
+"""`crmkit report`: a snapshot (and optionally the conversion journal) as one HTML file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from crmkit.frames import FramesError
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="write the duplicate report (HTML) from a snapshot",
+        description=(
+            "Write one self-contained HTML report (plots embedded) from a snapshot written by "
+            "`crmkit fetch` or `crmkit predict`. Costs no API credits."
+        ),
+    )
+    p.add_argument("--snapshot", required=True, type=Path, help="snapshot directory")
+    p.add_argument("--out", default=Path("report.html"), type=Path, help="HTML file to write")
+    p.add_argument(
+        "--journal", default=None, type=Path, help="conversion journal (SQLite) to include"
+    )
+    p.add_argument("--title", default=None, help="report title")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from crmkit.report import compute_report, write_report
+    from crmkit.snapshot import load_snapshot
+
+    try:
+        snapshot = load_snapshot(args.snapshot)
+    except (FramesError, OSError) as exc:
+        print(f"crmkit report: {exc}", file=sys.stderr)
+        return 2
+    kwargs = {"title": args.title} if args.title else {}
+    report = compute_report(snapshot, args.journal, **kwargs)
+    path = write_report(report, args.out)
+    h = report.headline
+    print(
+        f"{h.matched:,} of {h.answered:,} answered leads ({h.rate:.1%}) already exist "
+        f"as a Contact or an Account."
+    )
+    print(f"Report written to {path.resolve()}")
+    return 0
