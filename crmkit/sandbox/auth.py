@@ -70,10 +70,12 @@ class TokenBook:
                     return 200, {"error": "invalid_code"}
                 self.used_codes.add(code)
             token = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
-            self.tokens[token] = Token(time.monotonic() + ttl_s, DEFAULT_SCOPES)
+            granted = tuple(s.strip() for s in creds.get("scopes", "").split(",") if s.strip())
+            scopes = granted or DEFAULT_SCOPES
+            self.tokens[token] = Token(time.monotonic() + ttl_s, scopes)
         body: dict[str, Any] = {
             "access_token": token,
-            "scope": " ".join(DEFAULT_SCOPES),
+            "scope": " ".join(scopes),
             "api_domain": "",  # filled by the route with the server's own URL
             "token_type": "Bearer",
             "expires_in": ttl_s,

@@ -40,6 +40,7 @@ DEFAULT_CREDENTIALS = {
     "client_secret": "sandbox-secret",
     "refresh_token": "sandbox-refresh",
     "code": "sandbox-code",
+    "scopes": "",  # comma-separated scopes granted to tokens; empty: all crmkit needs
 }
 _ID_RE = re.compile(r"^[0-9]{1,19}$")
 

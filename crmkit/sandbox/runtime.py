@@ -103,7 +103,8 @@ class Runtime:
 
     # -- org view --------------------------------------------------------------------------------
     def org(self) -> dict[str, Any]:
-        raw = self.store.conn.execute("SELECT value FROM meta WHERE key = 'org'").fetchone()[0]
+        with self.store.lock:
+            raw = self.store.conn.execute("SELECT value FROM meta WHERE key = 'org'").fetchone()[0]
         cache = self._org_cache
         if cache is not None and cache[0] == raw:
             return cache[1]

@@ -347,3 +347,21 @@ def test_search_errors(org_sb: Sandbox) -> None:
     r = api.get("Leads/search", criteria=f"({many})")
     assert r.status_code == 400 and r.json()["code"] == "INVALID_QUERY"
     assert api.get("Leads/search", email="nobody@x.test").status_code == 204
+
+
+def test_scope_mismatch(small_sandbox: Callable[..., Sandbox]) -> None:
+    sb = small_sandbox(
+        leads=_many_leads(1),
+        org={"users": USERS, "credentials": {"scopes": "ZohoCRM.modules.leads.READ"}},
+    )
+    api = Api(sb)
+    assert api.get("Leads", fields="Email").status_code == 200
+    r = api.get("Contacts", fields="Email")
+    assert r.status_code == 401
+    assert r.json() == {
+        "code": "OAUTH_SCOPE_MISMATCH",
+        "details": {},
+        "message": "invalid oauth scope to access this URL",
+        "status": "error",
+    }
+    assert api.get("settings/fields", module="Leads").json()["code"] == "OAUTH_SCOPE_MISMATCH"
