@@ -173,14 +173,16 @@ class ExplorerModel:
         predicted: Any = None,
         near_duplicates: pd.DataFrame | None = None,
     ) -> ExplorerModel:
-        """From a snapshot (directory, object or mapping) and optionally a predicted snapshot."""
+        """From a snapshot (directory, object or mapping); `predicted` is anything carrying
+        `options` and `matches` (a `crmkit.matching.Prediction`, a predicted snapshot)."""
         frames = report_tables.frames_of(snapshot)
         source = report_tables.source_label(frames.options)
         pair = (frames.options, frames.matches)
         other = None
         if predicted is not None:
-            p = report_tables.frames_of(predicted)
-            other = (p.options, p.matches)
+            if isinstance(predicted, str | Path):
+                predicted = report_tables.frames_of(predicted)
+            other = (predicted.options, predicted.matches)
         if source == "predicted":
             return cls(frames.leads, predicted=pair, near_duplicates=near_duplicates)
         return cls(frames.leads, api=pair, predicted=other, near_duplicates=near_duplicates)

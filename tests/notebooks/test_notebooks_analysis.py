@@ -1,0 +1,117 @@
+"""01_duplicates and 03_report run top to bottom against a sandbox started by a fixture.
+
+The sandbox is passed through the environment variables `crmkit.api.connect()` reads, exactly as a
+user would point the notebooks at a real org; no network host is ever contacted. Each notebook runs
+on a copy in a temporary folder, so its `../out/` lands there too.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from crmkit.sandbox import Sandbox
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+@pytest.fixture
+def workdir(clean_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    creds = clean_sandbox.credentials
+    env = {
+        "ZOHO_API_DOMAIN": clean_sandbox.url,
+        "ZOHO_TOKEN_URL": clean_sandbox.token_url,
+        "ZOHO_CLIENT_ID": creds.client_id,
+        "ZOHO_CLIENT_SECRET": creds.client_secret,
+        "ZOHO_REFRESH_TOKEN": creds.refresh_token,
+        # no developer's config file, token cache or conversion journal
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("ZOHO_DC", raising=False)
+    (tmp_path / "notebooks").mkdir()
+    return tmp_path / "notebooks"
+
+
+def execute(name: str, workdir: Path) -> nbformat.NotebookNode:
+    target = workdir / name
+    shutil.copy(NOTEBOOKS / name, target)
+    book = nbformat.read(target, as_version=4)
+    NotebookClient(
+        book, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    ).execute()
+    return book
+
+
+def outputs_text(book: nbformat.NotebookNode) -> str:
+    return json.dumps([cell.get("outputs", []) for cell in book.cells])
+
+
+def stream(book: nbformat.NotebookNode) -> str:
+    parts: list[str] = []
+    for cell in book.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                parts.append(output["text"])
+    return "".join(parts)
+
+
+def assert_no_secret(book: nbformat.NotebookNode, sandbox: Sandbox) -> None:
+    text = outputs_text(book)
+    creds = sandbox.credentials
+    for secret in (creds.client_secret, creds.refresh_token, sandbox.admin_key, "oauthtoken"):
+        assert secret not in text
+
+
+def test_01_duplicates(workdir: Path, clean_sandbox: Sandbox) -> None:
+    book = execute("01_duplicates.ipynb", workdir)
+    printed = stream(book)
+    assert "leads from Zylker Corp" in printed
+    assert "of answered leads already exist" in printed
+    assert "Prediction differs from Zoho on 0 leads." in printed
+    assert (workdir.parent / "out" / "snapshot" / "snapshot.json").is_file()
+    last = book.cells[-1]["outputs"]
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in last)
+    images = [
+        o for c in book.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})
+    ]
+    assert len(images) >= 3
+    assert_no_secret(book, clean_sandbox)
+
+
+def test_03_report(workdir: Path, clean_sandbox: Sandbox) -> None:
+    book = execute("03_report.ipynb", workdir)  # no snapshot yet: it fetches one
+    printed = stream(book)
+    report = workdir.parent / "out" / "report.html"
+    assert f"Report written to {report.resolve()}" in printed
+    html = report.read_text(encoding="utf-8")
+    assert "No conversions yet" in html
+    assert "already exist" in printed
+    assert_no_secret(book, clean_sandbox)
+    for secret in (
+        clean_sandbox.credentials.client_secret,
+        clean_sandbox.credentials.refresh_token,
+    ):
+        assert secret not in html
+    again = execute("03_report.ipynb", workdir)  # reuses the saved snapshot
+    assert "Report written to" in stream(again)
+
+
+def test_notebooks_are_committed_without_outputs() -> None:
+    for path in sorted(NOTEBOOKS.glob("0[13]_*.ipynb")):
+        book: Any = nbformat.read(path, as_version=4)
+        nbformat.validate(book)
+        for cell in book.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, path.name
