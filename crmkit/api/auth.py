@@ -44,10 +44,10 @@ class Secret:
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str | Secret) -> None:
         if isinstance(value, Secret):
             value = value.get()
-        if not isinstance(value, str):
+        elif not isinstance(value, str):
             raise TypeError(f"a secret must be a string, got {type(value).__name__}")
         self._value = value
 
@@ -171,7 +171,8 @@ def post_token_form(
     """
     path = _path(token_url)
     try:
-        response = http.post(token_url, data=form, auth=None)  # never through ZohoOAuth
+        # A no-op Auth: the token request must never go through ZohoOAuth (it would deadlock).
+        response = http.post(token_url, data=form, auth=httpx.Auth())
     except httpx.TransportError as exc:
         raise NetworkError(
             f"{what}: could not reach the token endpoint ({type(exc).__name__})",
@@ -324,10 +325,8 @@ def exchange_grant_code(
     form = {
         "grant_type": "authorization_code",
         "client_id": client_id,
-        "client_secret": Secret(client_secret).get()
-        if isinstance(client_secret, str)
-        else client_secret.get(),
-        "code": code.get() if isinstance(code, Secret) else code,
+        "client_secret": Secret(client_secret).get(),
+        "code": Secret(code).get(),
     }
     if redirect_uri:
         form["redirect_uri"] = redirect_uri

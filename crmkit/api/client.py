@@ -81,6 +81,7 @@ class CRMClient:
         auth: ZohoOAuth,
         http: httpx.Client,
         api_domain: str | None = None,
+        fallback_api_domain: str | None = None,
         edition: str | None = None,
         concurrency: int | None = None,
         retry: RetryPolicy | None = None,
@@ -91,6 +92,7 @@ class CRMClient:
         self._auth = auth
         self._http = http
         self._api_domain_override = api_domain.rstrip("/") if api_domain else None
+        self._api_domain_fallback = fallback_api_domain.rstrip("/") if fallback_api_domain else None
         self._edition = edition.strip().lower() if edition else None
         if self._edition is not None:
             edition_concurrency(self._edition)  # validates the name
@@ -163,7 +165,7 @@ class CRMClient:
 
     # ------------------------------------------------------------------ transport
     def _base_url(self) -> str:
-        domain = self._api_domain_override or self._auth.api_domain
+        domain = self._api_domain_override or self._auth.api_domain or self._api_domain_fallback
         if not domain:
             raise CRMError(
                 "no API domain: the token answer named none and none is configured "

@@ -238,6 +238,7 @@ def connect(
         auth=auth,
         http=http,
         api_domain=settings.api_domain,
+        fallback_api_domain=settings.default_api_domain(),
         edition=settings.edition,
         concurrency=concurrency,
         retry=retry,

@@ -172,9 +172,19 @@ class Usage:
 
 
 class CreditLedger:
-    """Thread-safe counts of calls and credits per call type."""
+    """Thread-safe counts of calls and credits per call type.
 
-    def __init__(self) -> None:
+    Concurrent answers arrive out of order, so a higher `X-API-CREDITS-REMAINING` is believed
+    only once `settle_s` passed since the last reading (the rolling window gives credits back
+    slowly); within that, the lowest reading wins.
+    """
+
+    def __init__(
+        self, *, settle_s: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._settle_s = settle_s
+        self._clock = clock
+        self._seen_at = 0.0
         self._lock = threading.Lock()
         self._calls: Counter[str] = Counter()
         self._credits: Counter[str] = Counter()
@@ -205,9 +215,15 @@ class CreditLedger:
         if header is None:
             return
         try:
-            self._remaining = int(header.strip())
+            value = int(header.strip())
         except ValueError:
             log.debug("ignoring unreadable X-API-CREDITS-REMAINING %r", header)
+            return
+        now = self._clock()
+        stale = now - self._seen_at >= self._settle_s
+        if self._remaining is None or value <= self._remaining or stale:
+            self._remaining = value
+        self._seen_at = now
 
     def snapshot(self) -> Usage:
         """The counts so far."""
