@@ -20,6 +20,7 @@ __all__ = ["CREDITS", "Estimate", "estimate", "mass_groups"]
 CREDITS: dict[str, int] = {"convert": 5}
 SUB_CONCURRENCY = 10
 MASS_CHUNK = 50
+MASS_JOBS_IN_FLIGHT = 4  # execute keeps this many Mass Convert jobs running at once
 METADATA_CALLS = 5  # modules, fields of Contacts/Accounts/Deals, users
 
 
@@ -124,7 +125,7 @@ def estimate(
     seconds = calls["convert"] * latency_s / sub
     reads = sum(v for k, v in calls.items() if k not in ("convert", "mass_convert_status"))
     seconds += reads * latency_s / concurrency
-    seconds += jobs * polls_per_job * (latency_s + poll_interval)
+    seconds += math.ceil(jobs / MASS_JOBS_IN_FLIGHT) * polls_per_job * (latency_s + poll_interval)
     return Estimate(
         leads=len(rows),
         single=len(rows) - len(in_mass),

@@ -37,7 +37,7 @@ from crmkit.api.errors import (
     RateLimitError,
 )
 from crmkit.api.models import MassConvertRequest
-from crmkit.conversion.estimate import MASS_CHUNK, mass_groups
+from crmkit.conversion.estimate import MASS_CHUNK, MASS_JOBS_IN_FLIGHT, mass_groups
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
 from crmkit.conversion.plan import deal_of, make_plan, plan_hash, request_for, rows_of
 from crmkit.conversion.validate import Facts, blocked_leads, live_facts, validate
@@ -623,10 +623,15 @@ def _execute(
             groups = mass_groups(make_plan(sendable), min_size=1 if mode == "mass" else mass_min)
             in_mass = {i for ids in groups.values() for i in ids}
             single = [r for r in sendable if str(r["lead_id"]) not in in_mass]
-            for ids in groups.values():
-                for start in range(0, len(ids), MASS_CHUNK):
-                    chunk = [by_id[i] for i in ids[start : start + MASS_CHUNK]]
-                    single.extend(runner.convert_mass(chunk))
+            chunks = [
+                [by_id[i] for i in ids[start : start + MASS_CHUNK]]
+                for ids in groups.values()
+                for start in range(0, len(ids), MASS_CHUNK)
+            ]
+            # Jobs run on Zoho's side: keep a few in flight instead of waiting on each in turn.
+            with ThreadPoolExecutor(max_workers=MASS_JOBS_IN_FLIGHT) as pool:
+                for left in pool.map(runner.convert_mass, chunks):
+                    single.extend(left)
         runner.convert_single(single)
     results = results_of(jr, run.run_id, lead_ids)
     counts = _summary(results)

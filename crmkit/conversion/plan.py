@@ -214,18 +214,25 @@ def make_plan(
     """
     if isinstance(rows, pd.DataFrame):
         frame = rows.copy()
+        for col in ID_COLUMNS:
+            if col in frame.columns and frame[col].dtype.kind == "f":
+                raise PlanError(f"{source}: column {col!r} holds floats; ids must be text")
     else:
-        records = [dict(r) for r in rows]
+        records = [
+            {
+                k: str(v)
+                if k in ID_COLUMNS and isinstance(v, int) and not isinstance(v, bool)
+                else v
+                for k, v in r.items()
+            }
+            for r in rows
+        ]
         if not records:
             return empty_plan()
         frame = pd.DataFrame.from_records(records)
-    for col in ID_COLUMNS:
-        if col in frame.columns:
-            frame[col] = (
-                frame[col]
-                .map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v) else str(v))
-                .astype("string")
-            )
+        for col in ID_COLUMNS:
+            if col in frame.columns:
+                frame[col] = frame[col].astype("string")
     return _conform(frame, source)
 
 

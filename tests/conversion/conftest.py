@@ -72,16 +72,29 @@ def org_records() -> dict[str, Any]:
         {"id": A_UMBRELLA_PENDING, "Account_Name": "Umbrella", "$approval_state": "pending"},
     ]
     contacts = [
-        {"id": C_PAT, "First_Name": "Pat", "Last_Name": "Boyle", "Email": "pat@acme.com",
-         "Account_Name": {"id": A_ACME, "name": "Acme Corp"}},
+        {
+            "id": C_PAT,
+            "First_Name": "Pat",
+            "Last_Name": "Boyle",
+            "Email": "pat@acme.com",
+            "Account_Name": {"id": A_ACME, "name": "Acme Corp"},
+        },
         {"id": C_LOCKED, "Last_Name": "Locked", "Email": "locked@x.com", "Locked__s": True},
         {"id": C_PHONE, "Last_Name": "Phoneman", "Phone": "5550001"},
         {"id": C_NOACCT, "Last_Name": "Noacct", "Email": "noacct@x.com"},
-        {"id": C_TWO_A, "Last_Name": "TwoA", "Email": "two@x.com",
-         "Account_Name": {"id": A_INITECH, "name": "Initech"}},
+        {
+            "id": C_TWO_A,
+            "Last_Name": "TwoA",
+            "Email": "two@x.com",
+            "Account_Name": {"id": A_INITECH, "name": "Initech"},
+        },
         {"id": C_TWO_B, "Last_Name": "TwoB", "Email": "two@x.com"},
-        {"id": C_PENDING, "Last_Name": "Pending", "Email": "pending@x.com",
-         "$approval_state": "pending"},
+        {
+            "id": C_PENDING,
+            "Last_Name": "Pending",
+            "Email": "pending@x.com",
+            "$approval_state": "pending",
+        },
     ]
     leads = [
         _lead(L_FRESH, "Fresh", Company="Newco", Email="fresh@newco.com", Tag=["VIP"]),
@@ -106,8 +119,12 @@ def org_records() -> dict[str, Any]:
     org = {
         "users": [
             {"id": U_ACTIVE, "full_name": "Ava Active", "email": "ava@x.com", "status": "active"},
-            {"id": U_INACTIVE, "full_name": "Ivan Inactive", "email": "ivan@x.com",
-             "status": "inactive"},
+            {
+                "id": U_INACTIVE,
+                "full_name": "Ivan Inactive",
+                "email": "ivan@x.com",
+                "status": "inactive",
+            },
         ],
         "unique_fields": {"Contacts": [{"api_name": "Phone", "casesensitive": False}]},
         "pipelines": PIPELINES,

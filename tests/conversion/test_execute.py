@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import (
     A_ACME,
     C_LOCKED,
@@ -25,12 +24,12 @@ from conftest import (
     L_TO_PENDING_CONTACT,
     client_for,
 )
+
 from crmkit.api import CRMClient
 from crmkit.conversion import RESULTS_SCHEMA, Journal, execute, make_plan, plan_hash, request_for
 from crmkit.sandbox import Sandbox
 
-DEAL = {"deal_name": "D", "closing_date": "2026-01-31", "pipeline": "Standard",
-        "stage": "Proposal"}
+DEAL = {"deal_name": "D", "closing_date": "2026-01-31", "pipeline": "Standard", "stage": "Proposal"}
 CONVERT_PATH = "/crm/v8/Leads/*/actions/convert"
 
 
@@ -64,8 +63,10 @@ def outcome(report: Any, lead: str) -> dict[str, Any]:
         (row(L_FRESH, "merge", "merge", contact_id=C_PAT, account_id=A_ACME), "INVALID_DATA"),
         (row(L_INITECH, "create", "merge", account_id=A_ACME), "INVALID_DATA"),
         (row(L_PHONE_DUP), "DUPLICATE_DATA"),
-        (row(L_FRESH, deal_name="D", closing_date="2026-01-31", stage="Proposal"),
-         "MANDATORY_NOT_FOUND"),  # no Pipeline: only the live re-check knows pipelines are on
+        (
+            row(L_FRESH, deal_name="D", closing_date="2026-01-31", stage="Proposal"),
+            "MANDATORY_NOT_FOUND",
+        ),  # no Pipeline: only the live re-check knows pipelines are on
         (row(L_FRESH, **{**DEAL, "stage": "Commit"}), "MAPPING_MISMATCH"),
         (row(L_FRESH, assign_to="1000000000000000999"), "INVALID_DATA"),
         (row(L_FRESH, carry_over_tags="Contacts:Nope"), "INVALID_DATA"),
@@ -77,8 +78,14 @@ def test_each_zoho_conversion_error_is_a_failed_result(
     """With the re-check off, the request reaches Zoho and its refusal is recorded per lead."""
     was_converted = converted(org_sb, plan_row["lead_id"])
     contacts = count(org_sb, "Contacts")
-    report = execute(client, make_plan([plan_row]), journal=tmp_path / "j.sqlite",
-                     recheck=False, mode="single", progress=False)
+    report = execute(
+        client,
+        make_plan([plan_row]),
+        journal=tmp_path / "j.sqlite",
+        recheck=False,
+        mode="single",
+        progress=False,
+    )
     res = outcome(report, plan_row["lead_id"])
     assert (res["outcome"], res["code"]) == ("failed", code)
     assert res["message"]
@@ -88,9 +95,10 @@ def test_each_zoho_conversion_error_is_a_failed_result(
         att = jr.attempts(run_id=report.run.run_id)
         assert att["outcome"].tolist() == ["failed"]
         assert json.loads(att["answer_json"].iloc[0])["code"] == code
-        assert json.loads(att["request_json"].iloc[0]) == request_for(
-            make_plan([plan_row]).iloc[0].to_dict()
-        ).to_payload()
+        assert (
+            json.loads(att["request_json"].iloc[0])
+            == request_for(make_plan([plan_row]).iloc[0].to_dict()).to_payload()
+        )
 
 
 def test_contacts_module_removed_refuses_conversion(
@@ -101,12 +109,18 @@ def test_contacts_module_removed_refuses_conversion(
     (org_dir / "org.json").write_text(json.dumps(org))
     sb = small_sandbox(org_dir)
     with client_for(sb) as client:
-        report = execute(client, make_plan([row(L_FRESH)]), journal=tmp_path / "j.sqlite",
-                         recheck=False, progress=False)
+        report = execute(
+            client,
+            make_plan([row(L_FRESH)]),
+            journal=tmp_path / "j.sqlite",
+            recheck=False,
+            progress=False,
+        )
         res = outcome(report, L_FRESH)
         assert (res["outcome"], res["code"]) == ("failed", "NO_PERMISSION")
-        checked = execute(client, make_plan([row(L_INITECH)]), journal=tmp_path / "j.sqlite",
-                          progress=False)
+        checked = execute(
+            client, make_plan([row(L_INITECH)]), journal=tmp_path / "j.sqlite", progress=False
+        )
         res = outcome(checked, L_INITECH)
         assert (res["outcome"], res["code"]) == ("skipped", "contacts_removed")
 
@@ -114,8 +128,9 @@ def test_contacts_module_removed_refuses_conversion(
 def test_recheck_skips_refused_rows_and_converts_the_rest(
     org_sb: Sandbox, client: CRMClient, tmp_path: Path
 ) -> None:
-    plan = make_plan([row(L_LOCKED), row(L_PAT, "merge", "merge", contact_id=C_PAT,
-                                         account_id=A_ACME)])
+    plan = make_plan(
+        [row(L_LOCKED), row(L_PAT, "merge", "merge", contact_id=C_PAT, account_id=A_ACME)]
+    )
     report = execute(client, plan, journal=tmp_path / "j.sqlite", progress=False)
     assert outcome(report, L_LOCKED)["outcome"] == "skipped"
     assert outcome(report, L_LOCKED)["code"] == "lead_locked"
@@ -130,11 +145,15 @@ def test_answer_dropped_after_the_change_is_settled_by_reading_back(
 ) -> None:
     org_sb.control.add_fault("drop_after", CONVERT_PATH, method="POST", count=1)
     contacts = count(org_sb, "Contacts")
-    report = execute(client, make_plan([row(L_FRESH)]), journal=tmp_path / "j.sqlite",
-                     progress=False)
+    report = execute(
+        client, make_plan([row(L_FRESH)]), journal=tmp_path / "j.sqlite", progress=False
+    )
     res = outcome(report, L_FRESH)
     assert (res["outcome"], res["code"], res["attempts"]) == (
-        "converted", "SETTLED_BY_READ_BACK", 1)
+        "converted",
+        "SETTLED_BY_READ_BACK",
+        1,
+    )
     with Journal(tmp_path / "j.sqlite") as jr:  # sent once, never again
         assert jr.attempts(run_id=report.run.run_id)["kind"].tolist() == ["single"]
     assert count(org_sb, "Contacts") == contacts + 1
@@ -148,8 +167,9 @@ def test_a_request_that_did_not_take_effect_is_tried_again_after_reading_back(
     org_sb: Sandbox, client: CRMClient, tmp_path: Path, fault: str
 ) -> None:
     org_sb.control.add_fault(fault, CONVERT_PATH, method="POST", count=1)
-    report = execute(client, make_plan([row(L_FRESH)]), journal=tmp_path / "j.sqlite",
-                     progress=False)
+    report = execute(
+        client, make_plan([row(L_FRESH)]), journal=tmp_path / "j.sqlite", progress=False
+    )
     res = outcome(report, L_FRESH)
     assert (res["outcome"], res["attempts"]) == ("converted", 2)
     with Journal(tmp_path / "j.sqlite") as jr:
@@ -160,8 +180,9 @@ def test_a_request_that_did_not_take_effect_is_tried_again_after_reading_back(
 
 def test_429s_are_absorbed(org_sb: Sandbox, client: CRMClient, tmp_path: Path) -> None:
     org_sb.control.add_fault("429", CONVERT_PATH, method="POST", count=3)
-    report = execute(client, make_plan([row(L_FRESH)]), journal=tmp_path / "j.sqlite",
-                     progress=False)
+    report = execute(
+        client, make_plan([row(L_FRESH)]), journal=tmp_path / "j.sqlite", progress=False
+    )
     assert outcome(report, L_FRESH)["outcome"] == "converted"
 
 
@@ -169,7 +190,9 @@ def test_resume_settles_an_attempt_left_open_by_a_dead_process(
     org_sb: Sandbox, client: CRMClient, tmp_path: Path
 ) -> None:
     """The process journaled the attempt, sent it, and died before the answer was recorded."""
-    plan = make_plan([row(L_FRESH), row(L_INITECH, "create", "merge", account_id="2000000000000000003")])
+    plan = make_plan(
+        [row(L_FRESH), row(L_INITECH, "create", "merge", account_id="2000000000000000003")]
+    )
     path = tmp_path / "j.sqlite"
     with Journal(path) as jr:
         rows = [dict(r) for r in plan.to_dict("records")]
@@ -189,8 +212,9 @@ def test_resume_settles_an_attempt_left_open_by_a_dead_process(
 def test_rerun_of_a_finished_plan_converts_nothing_and_says_so(
     org_sb: Sandbox, client: CRMClient, tmp_path: Path
 ) -> None:
-    plan = make_plan([row(L_FRESH), row(L_PAT, "merge", "merge", contact_id=C_PAT,
-                                         account_id=A_ACME)])
+    plan = make_plan(
+        [row(L_FRESH), row(L_PAT, "merge", "merge", contact_id=C_PAT, account_id=A_ACME)]
+    )
     first = execute(client, plan, journal=tmp_path / "j.sqlite", progress=False)
     assert first.converted_now == 2
     calls = dict(client.usage.calls)
@@ -200,8 +224,12 @@ def test_rerun_of_a_finished_plan_converts_nothing_and_says_so(
     assert client.usage.calls == calls  # not one call
     assert again.results["outcome"].tolist() == ["converted", "converted"]
     # the same leads in another plan are not sent again either
-    other = execute(client, make_plan([row(L_FRESH, notify_lead_owner=True)]),
-                    journal=tmp_path / "j.sqlite", progress=False)
+    other = execute(
+        client,
+        make_plan([row(L_FRESH, notify_lead_owner=True)]),
+        journal=tmp_path / "j.sqlite",
+        progress=False,
+    )
     assert outcome(other, L_FRESH)["code"] == "CONVERTED_BY_CRMKIT"
     assert client.usage.calls.get("convert") == calls.get("convert")
 
@@ -210,15 +238,23 @@ def test_mass_convert_for_create_new_rows_sharing_options(
     org_sb: Sandbox, client: CRMClient, tmp_path: Path
 ) -> None:
     rows = [row(lead, **DEAL) for lead in FRESH_MANY] + [row(L_PHONE_DUP, **DEAL)]
-    report = execute(client, make_plan(rows), journal=tmp_path / "j.sqlite", recheck=False,
-                     progress=False, poll_interval=0.05)
+    report = execute(
+        client,
+        make_plan(rows),
+        journal=tmp_path / "j.sqlite",
+        recheck=False,
+        progress=False,
+        poll_interval=0.05,
+    )
     res = report.results.set_index("lead_id")
     assert (res.loc[FRESH_MANY, "outcome"] == "converted").all()
     assert (res.loc[FRESH_MANY, "via"] == "mass").all()
     assert res.loc[FRESH_MANY, "deal_id"].notna().all()
     # the job failed the duplicate; Convert Lead then said why
     assert (res.loc[L_PHONE_DUP, "outcome"], res.loc[L_PHONE_DUP, "code"]) == (
-        "failed", "DUPLICATE_DATA")
+        "failed",
+        "DUPLICATE_DATA",
+    )
     assert client.usage.calls["mass_convert"] == 2  # 61 leads: jobs of 50 and 11
     assert client.usage.calls["convert"] == 1
     for lead in FRESH_MANY:
@@ -236,12 +272,20 @@ def test_journal_keeps_before_and_after_copies_and_no_secret(
         snaps = jr.snapshots(run_id=report.run.run_id)
         created = jr.created(report.run.run_id)
     kinds = set(zip(snaps["phase"], snaps["module"], strict=True))
-    assert kinds == {("before", "Leads"), ("before", "Contacts"), ("after", "Leads"),
-                     ("after", "Contacts"), ("after", "Accounts"), ("after", "Deals")}
-    before_lead = json.loads(snaps[(snaps["phase"] == "before") & (snaps["module"] == "Leads")]
-                             ["record_json"].iloc[0])
-    after_lead = json.loads(snaps[(snaps["phase"] == "after") & (snaps["module"] == "Leads")]
-                            ["record_json"].iloc[0])
+    assert kinds == {
+        ("before", "Leads"),
+        ("before", "Contacts"),
+        ("after", "Leads"),
+        ("after", "Contacts"),
+        ("after", "Accounts"),
+        ("after", "Deals"),
+    }
+    before_lead = json.loads(
+        snaps[(snaps["phase"] == "before") & (snaps["module"] == "Leads")]["record_json"].iloc[0]
+    )
+    after_lead = json.loads(
+        snaps[(snaps["phase"] == "after") & (snaps["module"] == "Leads")]["record_json"].iloc[0]
+    )
     assert before_lead["Converted__s"] is False and after_lead["Converted__s"] is True
     assert created["contact_created"].tolist() == [False]
     assert created["deal_id"].notna().all()

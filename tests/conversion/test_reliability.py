@@ -33,15 +33,23 @@ OWNER = "1000000000000000901"
 def _org() -> dict[str, Any]:
     leads, contacts = [], []
     for i in range(N_CREATE + N_MERGE + N_UNPLANNED):
-        lead = {"id": f"5000000000000{i:06d}", "Last_Name": f"Rel{i}", "Company": f"Rel Co {i}",
-                "Email": f"rel{i}@rel.com", "Owner": {"id": OWNER}}
+        lead = {
+            "id": f"5000000000000{i:06d}",
+            "Last_Name": f"Rel{i}",
+            "Company": f"Rel Co {i}",
+            "Email": f"rel{i}@rel.com",
+            "Owner": {"id": OWNER},
+        }
         leads.append(lead)
         if N_CREATE <= i < N_CREATE + N_MERGE:
-            contacts.append({"id": f"6000000000000{i:06d}", "Last_Name": f"Rel{i}",
-                             "Email": f"rel{i}@rel.com"})
-    org = {"users": [{"id": OWNER, "full_name": "Ava", "email": "ava@x.com"}],
-           "edition": "enterprise",
-           "pipelines": {"Standard": ["Qualification", "Closed Won"]}}
+            contacts.append(
+                {"id": f"6000000000000{i:06d}", "Last_Name": f"Rel{i}", "Email": f"rel{i}@rel.com"}
+            )
+    org = {
+        "users": [{"id": OWNER, "full_name": "Ava", "email": "ava@x.com"}],
+        "edition": "enterprise",
+        "pipelines": {"Standard": ["Qualification", "Closed Won"]},
+    }
     return {"leads": leads, "contacts": contacts, "accounts": [], "org": org}
 
 
@@ -50,14 +58,25 @@ def _plan_rows() -> list[dict[str, Any]]:
     for i in range(N_CREATE + N_MERGE):
         lead = f"5000000000000{i:06d}"
         if i < N_CREATE:
-            row: dict[str, Any] = {"lead_id": lead, "contact_action": "create",
-                                   "account_action": "create"}
+            row: dict[str, Any] = {
+                "lead_id": lead,
+                "contact_action": "create",
+                "account_action": "create",
+            }
             if i % 2 == 0:  # half with a Deal: two mass-convert groups
-                row.update(deal_name="Rel deal", closing_date="2026-06-30",
-                           pipeline="Standard", stage="Qualification")
+                row.update(
+                    deal_name="Rel deal",
+                    closing_date="2026-06-30",
+                    pipeline="Standard",
+                    stage="Qualification",
+                )
         else:
-            row = {"lead_id": lead, "contact_action": "merge",
-                   "contact_id": f"6000000000000{i:06d}", "account_action": "create"}
+            row = {
+                "lead_id": lead,
+                "contact_action": "merge",
+                "contact_id": f"6000000000000{i:06d}",
+                "account_action": "create",
+            }
         rows.append(row)
     return rows
 
@@ -95,8 +114,18 @@ def test_killed_and_restarted_converts_every_lead_exactly_once(
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "PYTHONUNBUFFERED": "1",
     }
-    cmd = [sys.executable, "-m", "crmkit", "convert", "--plan", str(plan_path),
-           "--journal", str(journal), "--quiet", "--no-snapshots"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "crmkit",
+        "convert",
+        "--plan",
+        str(plan_path),
+        "--journal",
+        str(journal),
+        "--quiet",
+        "--no-snapshots",
+    ]
     rng = random.Random(20240611)
     kills = 0
     logs: list[str] = []

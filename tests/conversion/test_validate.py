@@ -6,7 +6,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-
 from conftest import (
     A_ACME,
     A_GLOBEX_LOCKED,
@@ -34,13 +33,13 @@ from conftest import (
     U_INACTIVE,
     client_for,
 )
+
 from crmkit.api import CRMClient
 from crmkit.conversion import OrgFacts, blocked_leads, make_plan, recheck, validate
 from crmkit.conversion.validate import PROBLEMS_SCHEMA, live_facts
 from crmkit.sandbox import Sandbox
 
-DEAL = {"deal_name": "D", "closing_date": "2026-01-31", "pipeline": "Standard",
-        "stage": "Proposal"}
+DEAL = {"deal_name": "D", "closing_date": "2026-01-31", "pipeline": "Standard", "stage": "Proposal"}
 
 
 def row(lead: str, contact: str = "create", account: str = "create", **kw: Any) -> dict[str, Any]:
@@ -60,8 +59,13 @@ def check(client: CRMClient, *rows: dict[str, Any]) -> pd.DataFrame:
 def test_a_good_plan_has_no_problems(shared_client: CRMClient) -> None:
     problems = check(
         shared_client,
-        row(L_FRESH, **DEAL, assign_to=U_ACTIVE, carry_over_tags="Contacts:VIP",
-            move_attachments_to="Deals"),
+        row(
+            L_FRESH,
+            **DEAL,
+            assign_to=U_ACTIVE,
+            carry_over_tags="Contacts:VIP",
+            move_attachments_to="Deals",
+        ),
         row(L_PAT, "merge", "merge", contact_id=C_PAT, account_id=A_ACME),
         row(L_INITECH, "create", "merge", account_id=A_INITECH),
         row(L_NO_COMPANY, "create", "none"),
@@ -73,14 +77,16 @@ def test_a_good_plan_has_no_problems(shared_client: CRMClient) -> None:
 def test_lead_states(shared_client: CRMClient) -> None:
     problems = check(
         shared_client,
-        row(L_LOCKED), row(L_PENDING), row(L_CONVERTED), row("4999999999999999999"),
+        row(L_LOCKED),
+        row(L_PENDING),
+        row(L_CONVERTED),
+        row("4999999999999999999"),
     )
     assert rules_of(problems, L_LOCKED) == {"lead_locked"}
     assert rules_of(problems, L_PENDING) == {"lead_unapproved"}
     assert rules_of(problems, L_CONVERTED) == {"lead_converted"}
     assert rules_of(problems, "4999999999999999999") == {"lead_unknown"}
-    assert set(blocked_leads(problems)) == {L_LOCKED, L_PENDING, L_CONVERTED,
-                                            "4999999999999999999"}
+    assert set(blocked_leads(problems)) == {L_LOCKED, L_PENDING, L_CONVERTED, "4999999999999999999"}
 
 
 def test_merge_target_not_among_options(shared_client: CRMClient) -> None:
@@ -110,8 +116,10 @@ def test_contact_must_belong_to_the_chosen_account(shared_client: CRMClient) -> 
 
 def test_overwrite_makes_a_new_account_when_the_company_differs(shared_client: CRMClient) -> None:
     # Pat's lead Company equals Pat's account name: overwrite changes nothing, merge stays right.
-    ok = check(shared_client, row(L_PAT, "merge", "merge", contact_id=C_PAT, account_id=A_ACME,
-                                  overwrite=True))
+    ok = check(
+        shared_client,
+        row(L_PAT, "merge", "merge", contact_id=C_PAT, account_id=A_ACME, overwrite=True),
+    )
     assert ok.empty, ok.to_string()
 
 
@@ -148,10 +156,15 @@ def test_deal_fields_and_pipeline(shared_client: CRMClient) -> None:
     problems = check(
         shared_client,
         row(L_FRESH, deal_name="D", pipeline="Standard", stage="Proposal"),  # no closing date
-        row(L_INITECH, "create", "merge", account_id=A_INITECH,
-            **{**DEAL, "pipeline": "Nope"}),
-        row(L_PAT, "merge", "merge", contact_id=C_PAT, account_id=A_ACME,
-            **{**DEAL, "stage": "Not A Stage"}),
+        row(L_INITECH, "create", "merge", account_id=A_INITECH, **{**DEAL, "pipeline": "Nope"}),
+        row(
+            L_PAT,
+            "merge",
+            "merge",
+            contact_id=C_PAT,
+            account_id=A_ACME,
+            **{**DEAL, "stage": "Not A Stage"},
+        ),
         row(L_NO_COMPANY, "create", "none", **{**DEAL, "pipeline": None}),
     )
     assert rules_of(problems, L_FRESH) == {"deal_incomplete"}
@@ -162,14 +175,23 @@ def test_deal_fields_and_pipeline(shared_client: CRMClient) -> None:
 
 
 def test_stage_not_in_its_pipeline_when_metadata_maps_stages() -> None:
-    stage = {"api_name": "Stage", "pick_list_values": [
-        {"actual_value": v} for v in ("Proposal", "Commit")]}
-    pipeline = {"api_name": "Pipeline", "pick_list_values": [
-        {"actual_value": "Standard",
-         "maps": [{"api_name": "Stage", "pick_list_values": [{"actual_value": "Proposal"}]}]},
-        {"actual_value": "Partner",
-         "maps": [{"api_name": "Stage", "pick_list_values": [{"actual_value": "Commit"}]}]},
-    ]}
+    stage = {
+        "api_name": "Stage",
+        "pick_list_values": [{"actual_value": v} for v in ("Proposal", "Commit")],
+    }
+    pipeline = {
+        "api_name": "Pipeline",
+        "pick_list_values": [
+            {
+                "actual_value": "Standard",
+                "maps": [{"api_name": "Stage", "pick_list_values": [{"actual_value": "Proposal"}]}],
+            },
+            {
+                "actual_value": "Partner",
+                "maps": [{"api_name": "Stage", "pick_list_values": [{"actual_value": "Commit"}]}],
+            },
+        ],
+    }
     org = OrgFacts.from_metadata(fields={"Deals": [stage, pipeline]})
     plan = make_plan([row(L_FRESH, **{**DEAL, "stage": "Commit"})])
     problems = validate(plan, org=org)
@@ -195,12 +217,19 @@ def test_attachments_and_tags_need_their_target(shared_client: CRMClient) -> Non
 
 
 def test_unknown_owner_offline() -> None:
-    org = OrgFacts.from_metadata(users=[
-        {"id": U_ACTIVE, "full_name": "A", "status": "active"},
-        {"id": U_INACTIVE, "full_name": "I", "status": "inactive"},
-    ])
-    plan = make_plan([row(L_FRESH, assign_to=U_INACTIVE), row(L_PAT, assign_to="999"),
-                      row(L_INITECH, assign_to=U_ACTIVE)])
+    org = OrgFacts.from_metadata(
+        users=[
+            {"id": U_ACTIVE, "full_name": "A", "status": "active"},
+            {"id": U_INACTIVE, "full_name": "I", "status": "inactive"},
+        ]
+    )
+    plan = make_plan(
+        [
+            row(L_FRESH, assign_to=U_INACTIVE),
+            row(L_PAT, assign_to="999"),
+            row(L_INITECH, assign_to=U_ACTIVE),
+        ]
+    )
     problems = validate(plan, org=org)
     assert problems["rule"].tolist() == ["owner_unknown", "owner_unknown"]
     assert problems["lead_id"].tolist() == [L_FRESH, L_PAT]
@@ -238,8 +267,9 @@ def test_every_problem_at_once_with_row_positions(shared_client: CRMClient) -> N
 
 
 def test_offline_validation_from_frames_matches_live(shared_client: CRMClient) -> None:
-    plan = make_plan([row(L_FRESH, "merge", "merge", contact_id=C_PAT, account_id=A_ACME),
-                      row(L_PHONE_DUP)])
+    plan = make_plan(
+        [row(L_FRESH, "merge", "merge", contact_id=C_PAT, account_id=A_ACME), row(L_PHONE_DUP)]
+    )
     facts = live_facts(shared_client, plan)
     offline = validate(plan, options=facts.options, matches=facts.matches, org=facts.org)
     assert set(offline["rule"]) == {"target_not_in_options", "duplicate_on_create"}
