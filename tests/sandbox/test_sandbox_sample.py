@@ -73,3 +73,15 @@ def _explains(rec: dict[str, object], field: str, value: str) -> bool:
     if field == "Account_Name" and isinstance(have, dict):
         have = have.get("name")
     return isinstance(have, str) and have.strip().casefold() == value.strip().casefold()
+
+
+def test_clean_sandbox_resets_after_a_conversion(clean_sandbox: Sandbox) -> None:
+    api = Api(clean_sandbox)
+    r = api.convert(PAT_LEAD, Contacts={"id": PAT_PHONE_CONTACT})
+    assert r.status_code == 200, r.text
+    assert r.json()["data"][0]["details"]["Accounts"]["id"] == ZYLKER
+    assert api.options(PAT_LEAD).json()["code"] == "ID_ALREADY_CONVERTED"
+    clean_sandbox.control.reset()
+    assert api.options(PAT_LEAD).status_code == 200  # tokens survive reset; data is back
+    rec = clean_sandbox.control.record("Leads", PAT_LEAD)
+    assert rec is not None and rec["Converted__s"] is False
