@@ -133,34 +133,66 @@ def source_label(options: pd.DataFrame) -> str:
 # ------------------------------------------------------------------------- near-duplicates
 
 
+_NEAR_LEAD_COLUMNS = ("Full_Name", "Company", "Email", "Phone")
+_NEAR_COLUMNS = ["module", "record_id", "route", "method", "score", "lead_key", "record_key"]
+
+
 def near_duplicates_missed(
-    frames: Frames, options: pd.DataFrame, near: pd.DataFrame | None
+    frames: Frames, options: pd.DataFrame, near: pd.DataFrame | None, top: int = 50
 ) -> tuple[pd.DataFrame | None, str]:
-    """Near-duplicate candidates of leads Zoho found nothing for (they would become new records)."""
+    """Near-duplicates of leads that Zoho would convert into a brand-new Contact or Account.
+
+    `near` is `crmkit.neardup.near_duplicates(...)` output (candidate pairs; `zoho_exact` marks
+    pairs Zoho offers already). A lead is listed when Zoho offers nothing in a module where crmkit
+    sees an existing record (`crmkit.neardup.shadow`); its best candidates there are shown.
+    """
     if near is None:
         near = _compute_near_duplicates(frames)
         if near is None:
             return None, (
-                "Near-duplicates need the Contacts and Accounts exports (crmkit predict) "
-                "or a frame from crmkit.neardup; this snapshot has neither."
+                "Not computed: near-duplicates need the Contacts and Accounts exports "
+                "(pass crmkit.neardup.near_duplicates(...) as near_duplicates)."
             )
-    matched = (options["n_contacts"].fillna(0) > 0) | (options["n_accounts"].fillna(0) > 0)
-    unmatched = set(options.loc[~matched, "lead_id"].astype(str))
-    missed = near.loc[near["lead_id"].astype(str).isin(unmatched)]
-    return missed.reset_index(drop=True), (
-        f"{missed['lead_id'].nunique():,} leads Zoho matched to nothing look like existing "
-        "records to crmkit: converting them as they are would create duplicates."
+    neardup = importlib.import_module("crmkit.neardup")
+    shadow: pd.DataFrame = neardup.shadow(options, near, frames.leads)
+    contact = shadow["new_duplicate_contact"].fillna(False).astype(bool)
+    account = shadow["new_duplicate_account"].fillna(False).astype(bool)
+    flagged = pd.concat(
+        [
+            shadow.loc[contact, ["lead_id"]].assign(module="Contacts"),
+            shadow.loc[account, ["lead_id"]].assign(module="Accounts"),
+        ],
+        ignore_index=True,
+    ).astype("string")
+    beyond = near.loc[~near["zoho_exact"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
+    pairs = beyond.astype({"lead_id": "string", "module": "string"}).merge(
+        flagged, on=["lead_id", "module"], how="inner"
     )
+    pairs = pairs.sort_values(["score", "lead_id"], ascending=[False, True], kind="stable")
+    columns = [c for c in _NEAR_LEAD_COLUMNS if c in frames.leads.columns]
+    lead_info = frames.leads[["id", *columns]].astype({"id": "string"})
+    lead_info = lead_info.rename(columns={"id": "lead_id"})
+    table = pairs[["lead_id", *_NEAR_COLUMNS]].merge(lead_info, on="lead_id", how="left")
+    table = table[["lead_id", *columns, *_NEAR_COLUMNS]].head(top).reset_index(drop=True)
+    note = (
+        f"{int(contact.sum()):,} leads would become a new Contact and {int(account.sum()):,} a "
+        f"new Account although crmkit finds an existing one"
+        + (
+            f"; the report lists the {len(table)} strongest candidates."
+            if len(pairs) > top
+            else "."
+        )
+    )
+    return table, note
 
 
 def _compute_near_duplicates(frames: Frames) -> pd.DataFrame | None:
     if frames.contacts is None or frames.accounts is None:
         return None
-    try:
-        neardup = importlib.import_module("crmkit.neardup")
-    except ModuleNotFoundError:
-        return None
-    result: pd.DataFrame = neardup.near_duplicates(frames.leads, frames.contacts, frames.accounts)
+    neardup = importlib.import_module("crmkit.neardup")
+    result: pd.DataFrame = neardup.near_duplicates(
+        frames.leads, frames.contacts, frames.accounts, exact=frames.matches
+    )
     return result
 
 

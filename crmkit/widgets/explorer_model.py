@@ -3,9 +3,10 @@
 The explorer shows, for the leads passing the filters, the share matched by each matching field
 (one bar per module x field), and the leads behind one selected bar. Three sources can be shown:
 Zoho's answer (`api`), crmkit's offline prediction (`predicted`) and crmkit's near-duplicates
-(`near`, where a bar is a route: phone, email, company, name). *any* counts a lead under every field
-that matched it; *first* only under the first one in Zoho's preference order (for near-duplicates:
-the best-scoring route), so the *first* bars add up to the overall rate.
+(`near`, where a bar is a route: phone, email, company, name; only pairs Zoho does not offer).
+*any* counts a lead under every field that matched it; *first* only under the first one in Zoho's
+preference order (for near-duplicates: the best-scoring route), so the *first* bars add up to the
+overall rate.
 """
 
 from __future__ import annotations
@@ -118,8 +119,14 @@ def _hits_from_matches(options: pd.DataFrame, matches: pd.DataFrame) -> pd.DataF
 
 
 def _hits_from_near(near: pd.DataFrame) -> pd.DataFrame:
-    """Near-duplicate pairs as hits: the route is the bar; the best score per lead is *first*."""
+    """Near-duplicate pairs as hits: the route is the bar; the best score per lead is *first*.
+
+    Pairs Zoho offers already (`zoho_exact`) are left out: they are in Zoho's answer.
+    """
     frame = near.copy()
+    if "zoho_exact" in frame.columns:
+        exact = frame["zoho_exact"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        frame = frame.loc[~exact]
     frame["field"] = frame["route"].astype("string")
     score = frame["score"].astype("Float64") if "score" in frame.columns else pd.NA
     frame["rank"] = (-pd.Series(score, index=frame.index)).astype("Float64")

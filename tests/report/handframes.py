@@ -110,16 +110,20 @@ def matches(source: str = "api") -> pd.DataFrame:
 
 
 def near_duplicates() -> pd.DataFrame:
-    """L4 (unmatched by Zoho) looks like contact C9 by a reformatted email; L2 like C2 by phone."""
+    """crmkit.neardup candidates: L4 (nothing from Zoho) looks like contact C9 by email;
+    L2 like C2 by phone (Zoho offers C2 already); L3 like contact C8 by name (Zoho gave L3 an
+    account only, so converting it would create a new Contact)."""
     return pd.DataFrame(
         {
-            "lead_id": _s(["L4", "L2"]),
-            "module": _s(["Contacts", "Contacts"]),
-            "record_id": _s(["C9", "C2"]),
-            "route": _s(["email", "phone"]),
-            "score": pd.array([0.97, 0.91], dtype="Float64"),
-            "lead_key": _s(["cy@x.org", "+19844444444"]),
-            "record_key": _s(["cy@x.org", "+19844444444"]),
+            "lead_id": _s(["L4", "L2", "L3"]),
+            "module": _s(["Contacts", "Contacts", "Contacts"]),
+            "record_id": _s(["C9", "C2", "C8"]),
+            "route": _s(["email", "phone", "name"]),
+            "method": _s(["gmail", "e164", "nickname"]),
+            "score": pd.array([0.97, 0.91, 0.88], dtype="Float64"),
+            "lead_key": _s(["cy@x.org", "+19844444444", "ray|bo"]),
+            "record_key": _s(["cy@x.org", "+19844444444", "ray|bo"]),
+            "zoho_exact": pd.array([False, True, False], dtype="boolean"),
         }
     )
 

@@ -53,6 +53,13 @@ def test_printed_figures_match_the_snapshot(demo_run: Any) -> None:
     assert number(existing[3]) == int(figures["n_contacts"])
     assert number(existing[5]) == int(figures["n_accounts"])
     assert int(figures["n_matched"]) > 0  # the sample org has duplicates
+    near = re.search(
+        r"^Near-duplicates Zoho would miss: ([\d,]+) leads would become a new "
+        r"Contact and ([\d,]+) a new Account",
+        text,
+        re.M,
+    )
+    assert near is not None and number(near[1]) > 0  # the sample org plants near-duplicates
 
     table = analysis.rate_table(snapshot.options, snapshot.matches)
     top = table.sort_values("leads_first", ascending=False).head(3)

@@ -65,13 +65,23 @@ def test_trend_top_accounts_and_overlaps(hand: ModuleType) -> None:
     assert report.top_fields[0].endswith("(Contacts)")
 
 
-def test_near_duplicates_section_keeps_only_leads_zoho_left_unmatched(hand: ModuleType) -> None:
+def test_near_duplicates_section_lists_leads_that_would_become_new_records(
+    hand: ModuleType,
+) -> None:
     report = compute_report(hand.frames(), near_duplicates=hand.near_duplicates())
-    assert report.near_duplicates is not None
-    assert list(report.near_duplicates["lead_id"]) == ["L4"]  # L2 is matched by Zoho already
-    assert (
-        "1 leads" in report.notes["near_duplicates"] or "1 lead" in report.notes["near_duplicates"]
-    )
+    table = report.near_duplicates
+    assert table is not None
+    # L2: Zoho offers C2 already; L4 and L3 have no Zoho contact but crmkit sees one
+    assert list(table["lead_id"]) == ["L4", "L3"]
+    assert list(table["record_id"]) == ["C9", "C8"]
+    assert table.loc[0, "Full_Name"] == "Cy Dunn"
+    assert report.notes["near_duplicates"].startswith("2 leads would become a new Contact")
+
+
+def test_without_near_duplicates_the_section_says_why(hand: ModuleType) -> None:
+    report = compute_report(hand.frames())
+    assert report.near_duplicates is None
+    assert "Not computed" in report.notes["near_duplicates"]
 
 
 def test_without_journal_the_conversion_section_says_none_yet(hand: ModuleType) -> None:

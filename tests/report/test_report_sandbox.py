@@ -54,6 +54,8 @@ def test_rendered_sandbox_report(demo_run: Any) -> None:
             assert image.format == "PNG"
             image.verify()
     assert "No conversions yet" in html
+    near = html.split('<section id="near-duplicates">', 1)[1].split("</section>", 1)[0]
+    assert 'id="table-near-duplicates"' in near and near.count("<tr>") > 10
 
 
 def test_no_secret_in_report_or_snapshot(demo_run: Any) -> None:

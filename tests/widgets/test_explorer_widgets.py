@@ -62,7 +62,7 @@ def test_module_and_source(explorer: DuplicateExplorer) -> None:
     assert [v for _, v in explorer.bar.options] == [None, "Account_Name (Accounts)"]
     explorer.module.value = "any"
     explorer.source.value = "near"
-    assert [v for _, v in explorer.bar.options][1:] == ["email (Contacts)", "phone (Contacts)"]
+    assert [v for _, v in explorer.bar.options][1:] == ["email (Contacts)", "name (Contacts)"]
     explorer.bar.value = "email (Contacts)"
     assert shown_ids(explorer) == ["L4"]
 
