@@ -132,6 +132,13 @@ _BRACKET_CHARS = re.compile(r"[()\[\]{}]")
 _NON_WORD = re.compile(r"[^\w\s]+")
 _SPACES = re.compile(r"\s+")
 _LEADING_THE = re.compile(r"^the\s+")
+# Long legal forms cleanco does not know, rewritten to the short form it strips.
+_LONG_FORMS = (
+    (re.compile(r"\bpublic limited company\b", re.IGNORECASE), "PLC"),
+    (re.compile(r"\bpublic company limited\b", re.IGNORECASE), "PCL"),
+    (re.compile(r"\blimited liability company\b", re.IGNORECASE), "LLC"),
+    (re.compile(r"\blimited liability partnership\b", re.IGNORECASE), "LLP"),
+)
 # Organisational words that are not legal forms (cleanco keeps them) but vary freely.
 _TRAILING_ORG_WORDS = re.compile(r"\s+(group|grp)$")
 
@@ -144,6 +151,8 @@ def company_key(value: str) -> str | None:
     """
     text = _BRACKET_CHARS.sub(" ", _BRACKETS.sub(" ", value))
     text = text.replace("&", " and ")
+    for pattern, short in _LONG_FORMS:
+        text = pattern.sub(short, text)
     text = _SPACES.sub(" ", text).strip()
     if not text:
         return None
@@ -233,9 +242,9 @@ def first_name_key(value: str) -> str | None:
 
 def _name_parts(value: str) -> tuple[str | None, str | None]:
     name = HumanName(value)
-    first = first_name_key(name.first) if name.first else None
+    first = _clean_token(name.first) if name.first else None
     last = _clean_token(name.last) if name.last else None
-    return first, (last or None)
+    return (first or None), (last or None)
 
 
 def normalize_person_names(
@@ -243,14 +252,15 @@ def normalize_person_names(
     first: pd.Series | None = None,
     last: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Columns ``first_key``, ``last_key`` and ``name_key`` ("first last") for each person.
+    """Columns ``first_token`` (as written), ``first_key`` (nickname -> formal name),
+    ``last_key`` and ``name_key`` ("first last") for each person.
 
     Separate First/Last columns are used as given (nicknames mapped); a single full-name column
     is parsed with nameparser (titles, suffixes, "Last, First" order handled there).
     """
     if first is not None or last is not None:
         index = (first if first is not None else last).index  # type: ignore[union-attr]
-        f = _per_distinct(first, first_name_key) if first is not None else None
+        f = _per_distinct(first, lambda v: _clean_token(v) or None) if first is not None else None
         lk = _per_distinct(last, lambda v: _clean_token(v) or None) if last is not None else None
         empty = pd.Series(pd.NA, index=index, dtype="string")
         f = f if f is not None else empty
@@ -263,7 +273,15 @@ def normalize_person_names(
         lk = s.map({k: p[1] for k, p in parsed.items()}, na_action="ignore").astype("string")
     else:
         raise ValueError("normalize_person_names needs full names or first/last names")
+    token = f
+    f = _per_distinct(token, first_name_key)
     name = (f.fillna("") + " " + lk.fillna("")).str.strip().astype("string")
     return pd.DataFrame(
-        {"first_key": f, "last_key": lk, "name_key": name.mask(name == "")}, index=f.index
+        {
+            "first_token": token,
+            "first_key": f,
+            "last_key": lk,
+            "name_key": name.mask(name == ""),
+        },
+        index=f.index,
     )

@@ -1,0 +1,114 @@
+"""Near-duplicates: routes on hand-built pairs, quality on the planted sample set, shadow view."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crmkit.matching import predict, predict_data_dir, read_module_csv
+from crmkit.neardup import near_duplicates, quality, shadow
+from crmkit.sampledata import bundled_path
+
+
+def frame(**cols: list[str | None]) -> pd.DataFrame:
+    return pd.DataFrame({k: pd.Series(v, dtype="string") for k, v in cols.items()})
+
+
+def pairs(c: pd.DataFrame, route: str) -> set[tuple[str, str]]:
+    r = c[c["route"] == route]
+    return set(zip(r["lead_id"], r["record_id"], strict=True))
+
+
+def test_routes_find_variants_and_refuse_traps() -> None:
+    leads = frame(
+        id=["1", "2", "3", "4", "5", "6"],
+        First_Name=["Bob", "Ann", None, "Sam", "Eve", "Max"],
+        Last_Name=["Smith", "Lee", "Hayes", "Cox", "Ray", "Ito"],
+        Phone=["(212) 555-0142", None, None, None, None, None],
+        Email=[None, "a.n.n+crm@googlemail.com", None, "info@coxco.com", "eve@gmail.com", None],
+        Company=["Acme (UK) Ltd", None, "Red Motos Ltd", None, "Solar Pharma", "The Beta Co."],
+    )
+    contacts = frame(
+        id=["c1", "c2", "c3", "c4"],
+        First_Name=["Robert", "Ann", "Samantha", "Zed"],
+        Last_Name=["Smith", "Lee", "Cox", "Zed"],
+        Phone=["+1 212 555 0142", None, None, None],
+        Email=[None, "ann@gmail.com", "sam@other.com", "info@coxco.com"],
+    )
+    accounts = frame(
+        id=["a1", "a2", "a3", "a4", "a5"],
+        Account_Name=["ACME Limited", "Red Motors Ltd", "Polar Pharma", "Solar Energy", "Beta"],
+        Website=[None, None, None, None, "www.beta.com"],
+    )
+    c = near_duplicates(leads, contacts, accounts)
+    assert pairs(c, "phone") == {("1", "c1")}
+    assert pairs(c, "email") == {("2", "c2")}  # role address info@ links nobody
+    assert pairs(c, "name") == {("1", "c1"), ("2", "c2"), ("4", "c3")}  # Bob=Robert, Sam
+    # Suffix/brackets, a typo; "Solar" vs "Polar" are two established words, not a slip.
+    assert pairs(c, "company") == {("1", "a1"), ("3", "a2"), ("6", "a5")}
+    row = c[(c["route"] == "company") & (c["lead_id"] == "3")].iloc[0]
+    assert (row["method"], row["lead_key"], row["record_key"]) == (
+        "typo",
+        "red motos",
+        "red motors",
+    )
+    assert 0.89 < row["score"] < 1
+
+
+def test_free_mail_domain_never_links_a_company() -> None:
+    leads = frame(id=["1", "2"], Last_Name=["A", "B"], Email=["x@gmail.com", "y@beta.com"])
+    accounts = frame(id=["a1", "a2"], Account_Name=["G", "Beta"], Website=["gmail.com", "beta.com"])
+    c = near_duplicates(leads, frame(id=[], Last_Name=[]), accounts, routes=["company"])
+    assert pairs(c, "company") == {("2", "a2")}
+
+
+def test_exact_pairs_are_flagged_and_shadow_flags_new_duplicates() -> None:
+    leads = frame(
+        id=["1", "2"],
+        First_Name=[None, "Al"],
+        Last_Name=["Smith", "Jones"],
+        Email=["bob@acme.com", None],
+        Phone=[None, "212-555-0199"],
+        Company=["Acme", None],
+    )
+    contacts = frame(
+        id=["c1", "c2"],
+        Last_Name=["Smith", "Jones"],
+        Email=["BOB@acme.com", None],
+        Phone=[None, "+12125550199"],
+    )
+    accounts = frame(id=["a1"], Account_Name=["Acme Inc"])
+    pred = predict(leads, contacts, accounts)
+    c = near_duplicates(leads, contacts, accounts, exact=pred.matches)
+    email = c[c["route"] == "email"].iloc[0]
+    assert bool(email["zoho_exact"]) is True  # Zoho already offers c1
+    sh = shadow(pred.options, c, leads).set_index("lead_id")
+    # Lead 1: Zoho offers c1 but no account; crmkit sees Acme Inc.
+    assert bool(sh.loc["1", "new_duplicate_contact"]) is False
+    assert bool(sh.loc["1", "new_duplicate_account"]) is True
+    # Lead 2: Zoho offers nothing (phones compare as stored); crmkit finds c2 by phone.
+    assert bool(sh.loc["2", "new_duplicate_contact"]) is True
+    assert bool(sh.loc["2", "new_duplicate_account"]) is False  # no Company: no new Account
+    assert sh.loc["2", "crmkit_routes"] == "phone"
+
+
+@pytest.mark.slow
+def test_quality_on_the_planted_sample_set() -> None:
+    root = bundled_path()
+    leads, contacts, accounts = (
+        read_module_csv(root / f"{m}.csv") for m in ("Leads", "Contacts", "Accounts")
+    )
+    pred = predict_data_dir(root)
+    answered = pred.options.loc[pred.options["outcome"] != "error", "lead_id"]
+    scope = leads[leads["id"].isin(answered)]
+    cand = near_duplicates(scope, contacts, accounts, exact=pred.matches)
+    truth = pd.read_csv(root / "near_duplicates_truth.csv", dtype="string")
+    q = quality(cand, truth).set_index("route")
+    assert set(q.index) == {"phone", "email", "name", "company"}
+    for route, r in q.iterrows():
+        assert r["precision"] >= 0.95, (route, r.to_dict())
+        assert r["recall"] >= 0.90, (route, r.to_dict())
+    # Role addresses shared by different people are never proposed as the same person.
+    negatives = truth[truth["is_match"] == "false"]
+    proposed = cand.merge(negatives, on=["lead_id", "module", "record_id"])
+    assert proposed.empty, proposed.to_string()
