@@ -468,3 +468,63 @@ def predict_data_dir(path: str | Path, **kwargs: bool) -> Prediction:
             frames[module] = pd.DataFrame({"id": pd.Series(dtype="string")})
     config = OrgConfig.from_data_dir(root)
     return predict(frames["Leads"], frames["Contacts"], frames["Accounts"], config, **kwargs)
+
+
+# ---------------------------------------------------------------------------- API cost
+EDITION_CONCURRENCY = {
+    "free": 5,
+    "standard": 10,
+    "professional": 15,
+    "enterprise": 20,
+    "ultimate": 25,
+}
+# Daily credits (zoho-api.md §7): base + per user, capped; Ultimate is unlimited (None).
+EDITION_CREDITS: dict[str, tuple[int, int, int] | None] = {
+    "free": (5_000, 0, 5_000),
+    "standard": (50_000, 250, 100_000),
+    "professional": (50_000, 500, 3_000_000),
+    "enterprise": (50_000, 1_000, 5_000_000),
+    "ultimate": None,
+}
+
+
+@dataclass(frozen=True)
+class ApiCost:
+    """What asking Zoho for every lead's conversion options would cost."""
+
+    leads: int
+    calls: int  # listing pages (200 a page) + one conversion-options call per lead
+    credits: int
+    concurrency: int
+    seconds: float  # at the concurrency ceiling, ``latency_s`` per call
+    daily_credits: int | None  # None: unlimited
+
+    @property
+    def share_of_day(self) -> float | None:
+        return None if not self.daily_credits else self.credits / self.daily_credits
+
+    def __str__(self) -> str:
+        share = self.share_of_day
+        day = "unlimited daily credits" if share is None else f"{share:.0%} of the day's credits"
+        return (
+            f"API path for {self.leads:,} leads: {self.calls:,} calls, {self.credits:,} credits "
+            f"({day}), about {self.seconds / 60:,.1f} min at {self.concurrency} in flight; "
+            "prediction: 0 credits"
+        )
+
+
+def api_cost(
+    n_leads: int, edition: str = "enterprise", *, users: int = 1, latency_s: float = 0.3
+) -> ApiCost:
+    """Calls, credits and time the API path needs for ``n_leads`` at the edition's ceiling."""
+    key = edition.strip().lower()
+    if key not in EDITION_CONCURRENCY:
+        raise ValueError(
+            f"unknown edition {edition!r}; expected one of {list(EDITION_CONCURRENCY)}"
+        )
+    pages = -(-n_leads // 200)
+    calls = pages + n_leads
+    concurrency = EDITION_CONCURRENCY[key]
+    rule = EDITION_CREDITS[key]
+    daily = None if rule is None else min(rule[0] + rule[1] * max(users, 1), rule[2])
+    return ApiCost(n_leads, calls, calls, concurrency, calls * latency_s / concurrency, daily)
