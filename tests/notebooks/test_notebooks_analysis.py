@@ -80,6 +80,7 @@ def test_01_duplicates(workdir: Path, clean_sandbox: Sandbox) -> None:
     assert "leads from Zylker Corp" in printed
     assert "of answered leads already exist" in printed
     assert "Prediction differs from Zoho on 0 leads." in printed
+    assert "have near-duplicates Zoho does not offer" in printed
     assert (workdir.parent / "out" / "snapshot" / "snapshot.json").is_file()
     last = book.cells[-1]["outputs"]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in last)
@@ -97,6 +98,7 @@ def test_03_report(workdir: Path, clean_sandbox: Sandbox) -> None:
     assert f"Report written to {report.resolve()}" in printed
     html = report.read_text(encoding="utf-8")
     assert "No conversions yet" in html
+    assert 'id="table-near-duplicates"' in html
     assert "already exist" in printed
     assert_no_secret(book, clean_sandbox)
     for secret in (
