@@ -1,9 +1,8 @@
 """Typed requests and results of the Zoho CRM client.
 
 Plain dataclasses, so the conversion engine can journal them (`to_payload()` is exactly the JSON
-body sent) and the frames layer can flatten them without knowing the wire format.
-Ids are always strings:
-Zoho ids exceed 2**53 and must never pass through a float.
+body sent) and the frames layer can flatten them without knowing the wire format. Ids are always
+strings: Zoho ids exceed 2**53 and must never pass through a float.
 """
 
 from __future__ import annotations

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -312,7 +310,3 @@ def test_auth_command_exchanges_a_grant_code_into_a_0600_config(
             client_secret=creds.client_secret,
             token_url=sb.token_url,
         )
-
-
-def _unused(*_: Any) -> None:  # pragma: no cover
-    os.getpid()
