@@ -480,6 +480,19 @@ class CRMClient:
             raise CRMError("no current user in the answer", method="GET", path="/crm/v8/users")
         return dict(users[0])
 
+    def users(self, kind: str = "ActiveUsers") -> list[dict[str, Any]]:
+        """The org's users of one kind (`ActiveUsers`, `AllUsers`…), every page."""
+        users: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            body = self._request(
+                "metadata", "GET", "/users", params={"type": kind, "page": page, "per_page": 200}
+            )
+            users.extend(dict(u) for u in (body or {}).get("users") or [])
+            if not ((body or {}).get("info") or {}).get("more_records"):
+                return users
+            page += 1
+
     def org(self) -> dict[str, Any]:
         """The org's details."""
         body = self._request("metadata", "GET", "/org")

@@ -608,11 +608,7 @@ def org_facts(client: CRMClient) -> OrgFacts:
     fields: dict[str, list[dict[str, Any]]] = {
         m: client.fields(m) for m in ("Contacts", "Accounts", "Deals") if m in present
     }
-    users_call = getattr(client, "users", None)
-    users: list[dict[str, Any]] | None = None
-    if callable(users_call):
-        users = list(users_call())
-    return OrgFacts.from_metadata(modules=modules, fields=fields, users=users)
+    return OrgFacts.from_metadata(modules=modules, fields=fields, users=client.users())
 
 
 def _fetch_leads(

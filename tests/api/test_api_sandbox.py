@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -88,6 +89,11 @@ def test_api_domain_comes_from_the_token_answer_and_metadata_is_cached(
     assert client.usage.calls.get("metadata", 0) == before
     assert client.current_user()["id"]
     assert client.org()["id"]
+    org_users = json.loads((SAMPLE / "org.json").read_text())["users"]
+    assert {u["id"] for u in client.users()} == {
+        u["id"] for u in org_users if u.get("status", "active") == "active"
+    }
+    assert {u["id"] for u in client.users("AllUsers")} == {u["id"] for u in org_users}
 
 
 def test_records_paginate_past_2000_with_page_token(sandbox: Sandbox, client_for: Client) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import pytest
 from conftest import (
     A_ACME,
     A_GLOBEX_LOCKED,
@@ -236,8 +235,6 @@ def test_unknown_owner_offline() -> None:
 
 
 def test_unknown_owner_live(shared_client: CRMClient) -> None:
-    if not callable(getattr(shared_client, "users", None)):
-        pytest.skip("CRMClient.users() is not available yet: owners are checked offline only")
     problems = check(shared_client, row(L_FRESH, assign_to="1000000000000000999"))
     assert rules_of(problems, L_FRESH) == {"owner_unknown"}
 
