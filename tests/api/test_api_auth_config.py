@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import FakeZoho, json_response, zoho_error
+from api_support import FakeZoho, json_response, zoho_error
 
 from crmkit.api import AuthError, ConfigurationError, CRMClient, connect
 from crmkit.api import config as config_module

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import FakeZoho, Sleeps, json_response, zoho_error
+from api_support import FakeZoho, Sleeps, json_response, zoho_error
 
 from crmkit.api import (
     ConvertRequest,

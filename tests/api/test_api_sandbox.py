@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import USERS, account, contact, lead, org
+from api_support import USERS, account, contact, lead, org
 
 from crmkit.api import (
     AlreadyConvertedError,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FAST_RETRY, USERS, lead, org
+from api_support import FAST_RETRY, USERS, lead, org
 
 import crmkit.api.auth as auth_module
 from crmkit.api import (

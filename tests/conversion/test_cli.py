@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import A_ACME, C_PAT, L_FRESH, L_LOCKED, L_PAT
+from conversion_support import A_ACME, C_PAT, L_FRESH, L_LOCKED, L_PAT
 
 from crmkit.cli import main
 from crmkit.conversion import make_plan, save_plan

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import (
+from conversion_support import (
     A_ACME,
     C_LOCKED,
     C_PAT,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from conftest import (
+from conversion_support import (
     A_ACME,
     A_GLOBEX_LOCKED,
     A_INITECH,
