@@ -78,8 +78,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "email",
     "zoho_says",
     "candidates",
-    "choice",
-    "status",
+    "result",
 )
 _TEMPLATE_FIELDS = ("Full_Name", "First_Name", "Last_Name", "Company", "Email")
 
@@ -505,40 +504,44 @@ class ConsoleModel:
 
     # ------------------------------------------------------------------ what the view shows
     def table(self) -> pd.DataFrame:
-        """One row per loaded lead (in load order): who it is, what Zoho offers, the current
-        choice and its status (validation, or the outcome of a run)."""
+        """One row per loaded lead (in load order, the order `select` counts rows in): who it
+        is, what Zoho offers, and the outcome of the last run that touched it."""
         opts = {str(r["lead_id"]): r for r in _records(self.options)}
-        messages = self.messages()
         rows: list[dict[str, Any]] = []
         for lead_id in self.lead_ids:
             lead = self.records[lead_id]
-            opt = opts.get(lead_id, {})
-            cands = self._candidates[lead_id]
-            labels = dict((k, label) for label, k in self.choices(lead_id))
-            status = ""
-            if lead_id in self.outcomes:
-                status = self.outcomes[lead_id]
-            elif lead_id in messages:
-                errs = [m for m in messages[lead_id] if m.startswith("error")]
-                status = "refused: " + errs[0][len("error: ") :] if errs else "ready"
             rows.append(
                 {
                     "lead_id": lead_id,
                     "name": _text(lead.get("Full_Name")) or "",
                     "company": _text(lead.get("Company")) or "",
                     "email": _text(lead.get("Email")) or "",
-                    "zoho_says": _says(opt),
+                    "zoho_says": _says(opts.get(lead_id, {})),
                     "candidates": "; ".join(
                         f"{c.module[:-1]} {c.name}"
                         + (f" ({', '.join(c.fields)})" if c.fields else "")
-                        for c in cands
+                        for c in self._candidates[lead_id]
                     ),
-                    "choice": labels.get(self._choices[lead_id], ""),
-                    "status": status,
+                    "result": self.outcomes.get(lead_id, ""),
                 }
             )
         frame = pd.DataFrame.from_records(rows, columns=list(TABLE_COLUMNS))
         return frame.astype("string")
+
+    def statuses(self, messages: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
+        """One line per selected lead: `ready`, `ready (N warnings)` or `refused: <first error>`."""
+        messages = self.messages() if messages is None else messages
+        out: dict[str, str] = {}
+        for lead_id in self.selected:
+            msgs = list(messages.get(lead_id, []))
+            errors = [m.removeprefix("error: ") for m in msgs if m.startswith("error")]
+            if errors:
+                out[lead_id] = "refused: " + errors[0]
+            elif msgs:
+                out[lead_id] = f"ready ({len(msgs)} warning{'s' if len(msgs) > 1 else ''})"
+            else:
+                out[lead_id] = "ready"
+        return out
 
     def results_table(self) -> pd.DataFrame:
         """The last run's results with each lead's name (RESULTS_SCHEMA plus `name`)."""

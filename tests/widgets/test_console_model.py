@@ -133,9 +133,10 @@ def test_validation_messages_inline_per_lead(model: ConsoleModel) -> None:
     assert msgs[L_FRESH] == []
     assert set(model.blocked()) == {L_TO_LOCKED, L_PENDING}
     assert not model.can_convert
-    status = model.table().set_index("lead_id")["status"]
+    status = model.statuses()
     assert status[L_FRESH] == "ready"
-    assert status[L_TO_LOCKED].startswith("refused: ")
+    assert status[L_TO_LOCKED].startswith("refused: ") and "locked" in status[L_TO_LOCKED]
+    assert list(status) == [L_FRESH, L_TO_LOCKED, L_PENDING]  # table order
     with pytest.raises(ConsoleError, match="validation refuses"):
         model.convert()
     model.set_choice(L_TO_LOCKED, NEW)
@@ -204,9 +205,9 @@ def test_convert_exactly_the_selected_leads_through_the_journal(
         runs = jr.runs()
     assert runs["converted"].tolist() == [3]
     assert runs["plan_name"].tolist() == ["conversion console"]
-    status = model.table().set_index("lead_id")["status"]
-    assert status[L_PAT] == "converted"
-    assert status[L_NO_COMPANY] == ""
+    result = model.table().set_index("lead_id")["result"]
+    assert result[L_PAT] == "converted"
+    assert result[L_NO_COMPANY] == ""
     # the console now knows these leads are converted: choosing them again is refused
     model.select_ids([L_PAT])
     assert any("already converted" in m for m in model.messages()[L_PAT])

@@ -1,0 +1,255 @@
+"""The conversion console: ipywidgets over a `ConsoleModel` (all logic lives in the model).
+
+    console = ConversionConsole.load(client)   # or ConversionConsole(ConsoleModel.load(...))
+    console                                     # displays in Jupyter / Voila
+
+Layout: the leads table (itables `ITable`, multi-row selection, `maxBytes=0`); for each selected
+lead a dropdown of what converting it does, with the validator's messages inline; an optional
+Deal form; the estimate; the Convert button (disabled while running or while validation refuses a
+lead); a progress bar; the results table. Each handler is one line calling a method here, and each
+method calls the model and redraws, so everything is exercised headless by setting widget values.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+from itables.widget import ITable
+
+from crmkit.api.errors import CRMError
+from crmkit.widgets.console_model import ConsoleError, ConsoleModel
+
+if TYPE_CHECKING:
+    from crmkit.api.client import CRMClient
+
+__all__ = ["ConversionConsole", "convert_console"]
+
+_COLORS = {"error": "#b3261e", "warning": "#8a5a00", "ok": "#1e6b34"}
+_TABLE_OPTIONS: dict[str, Any] = {
+    "maxBytes": 0,
+    "select": {"style": "multi"},
+    "classes": "display compact",
+    "pageLength": 25,
+    "lengthMenu": [10, 25, 50, 100],
+}
+_RESULT_COLUMNS = ["lead_id", "name", "outcome", "contact_id", "account_id", "deal_id", "code"]
+
+
+def _line(text: str, kind: str) -> str:
+    return f'<div style="color:{_COLORS[kind]}">{html.escape(text)}</div>'
+
+
+class ConversionConsole:
+    """Widgets for one `ConsoleModel`; `widget` is the whole console."""
+
+    def __init__(self, model: ConsoleModel) -> None:
+        self.model = model
+        self.header = w.HTML(self._header())
+        self.table = ITable(model.table(), selected_rows=[], **_TABLE_OPTIONS)
+        self.table.observe(lambda change: self.select(change["new"]), names="selected_rows")
+        self.general = w.HTML()
+        self.choices = w.VBox()
+        self.dropdowns: dict[str, w.Dropdown] = {}
+        self.lead_messages: dict[str, w.HTML] = {}
+
+        self.deal_enabled = w.Checkbox(value=False, description="Create a Deal with each lead")
+        self.deal_name = w.Text(value=model.deal.name, description="Deal name")
+        self.deal_closing = w.DatePicker(description="Closing date")
+        self.deal_pipeline = w.Dropdown(options=["", *model.pipelines()], description="Pipeline")
+        self.deal_stage = w.Dropdown(options=["", *model.stages()], description="Stage")
+        self.deal_amount = w.FloatText(value=0.0, description="Amount")
+        self.deal_fields = w.VBox(
+            [
+                self.deal_name,
+                self.deal_closing,
+                self.deal_pipeline,
+                self.deal_stage,
+                self.deal_amount,
+            ],
+            layout=w.Layout(display="none"),
+        )
+        for field in (
+            self.deal_enabled,
+            self.deal_name,
+            self.deal_closing,
+            self.deal_pipeline,
+            self.deal_stage,
+            self.deal_amount,
+        ):
+            field.observe(lambda _change: self.edit_deal(), names="value")
+
+        self.estimate = w.HTML()
+        self.convert_button = w.Button(
+            description="Convert",
+            button_style="danger",
+            icon="check",
+            tooltip="Convert the selected leads (cannot be undone in Zoho)",
+            disabled=True,
+        )
+        self.convert_button.on_click(lambda _button: self.convert())
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="Progress")
+        self.status = w.HTML()
+        self.results = ITable(model.results_table()[_RESULT_COLUMNS], maxBytes=0)
+        self.results_box = w.VBox(
+            [w.HTML("<h4>Results</h4>"), self.results], layout=w.Layout(display="none")
+        )
+        self.results_box.add_class("crmkit-results")
+        self.widget = w.VBox(
+            [
+                self.header,
+                self.table,
+                w.HTML("<h4>What converting each selected lead does</h4>"),
+                self.general,
+                self.choices,
+                self.deal_enabled,
+                self.deal_fields,
+                self.estimate,
+                w.HBox([self.convert_button, self.progress]),
+                self.status,
+                self.results_box,
+            ]
+        )
+        self.widget.add_class("crmkit-console")
+        self.refresh()
+
+    @classmethod
+    def load(cls, client: CRMClient, **kwargs: Any) -> ConversionConsole:
+        """Load leads and their conversion options (`ConsoleModel.load` arguments) and build."""
+        return cls(ConsoleModel.load(client, **kwargs))
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _header(self) -> str:
+        m = self.model
+        return (
+            f"<b>{len(m.lead_ids)} leads</b> from {html.escape(m.client.description)}. "
+            "Select leads in the table, choose below what converting each one does, check the "
+            f"messages and the estimate, then Convert. Journal: <code>"
+            f"{html.escape(str(m.journal_path))}</code>"
+        )
+
+    # ------------------------------------------------------------------ actions (handlers call)
+    def select(self, rows: Sequence[int]) -> None:
+        """The table selection changed: one choice row per selected lead."""
+        self.model.select(rows)
+        self._build_choices()
+        self.refresh()
+
+    def choose(self, lead_id: str, key: str) -> None:
+        """A lead's dropdown changed."""
+        self.model.set_choice(lead_id, key)
+        self.refresh()
+
+    def edit_deal(self) -> None:
+        """A field of the Deal form changed: copy the form into the model."""
+        closing = self.deal_closing.value
+        self.deal_fields.layout.display = "flex" if self.deal_enabled.value else "none"
+        stages = ["", *self.model.stages(self.deal_pipeline.value or None)]
+        if list(self.deal_stage.options) != stages:
+            keep = self.deal_stage.value if self.deal_stage.value in stages else ""
+            self.deal_stage.options = stages
+            self.deal_stage.value = keep
+        self.model.set_deal(
+            enabled=bool(self.deal_enabled.value),
+            name=str(self.deal_name.value),
+            closing_date=closing if isinstance(closing, date) else None,
+            pipeline=self.deal_pipeline.value or None,
+            stage=self.deal_stage.value or None,
+            amount=float(self.deal_amount.value) or None,
+        )
+        self.refresh()
+
+    def convert(self) -> None:
+        """Convert the selection; the button stays disabled until the run is over."""
+        self.convert_button.disabled = True
+        self.progress.value = 0
+        self.progress.max = max(1, len(self.model.selected))
+        self.status.value = _line("Converting… (every request is journaled first)", "warning")
+        try:
+            report = self.model.convert(progress=self._progress)
+        except (ConsoleError, CRMError, OSError) as exc:
+            self.status.value = _line(f"Not converted: {exc}", "error")
+        else:
+            kind = "ok" if report.counts.get("converted", 0) == len(report.results) else "warning"
+            self.status.value = _line(report.message, kind)
+            self.results.update(self.model.results_table()[_RESULT_COLUMNS])
+            self.results_box.layout.display = "flex"
+            self.table.update(self.model.table(), selected_rows=[])
+            self.model.select([])
+            self._build_choices()
+        self.refresh()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.max = max(1, total)
+        self.progress.value = done
+        self.progress.description = f"{done}/{total}"
+
+    # ------------------------------------------------------------------ drawing
+    def _build_choices(self) -> None:
+        rows: list[w.Widget] = []
+        self.dropdowns = {}
+        self.lead_messages = {}
+        for lead_id in self.model.selected:
+            lead = self.model.records[lead_id]
+            title = " · ".join(
+                str(v) for v in (lead.get("Full_Name"), lead.get("Company"), lead_id) if v
+            )
+            dropdown = w.Dropdown(
+                options=self.model.choices(lead_id),
+                value=self.model.choice(lead_id),
+                layout=w.Layout(width="60%"),
+            )
+            dropdown.observe(
+                lambda change, lead=lead_id: self.choose(lead, change["new"]), names="value"
+            )
+            messages = w.HTML()
+            self.dropdowns[lead_id] = dropdown
+            self.lead_messages[lead_id] = messages
+            rows.append(
+                w.VBox(
+                    [
+                        w.HBox(
+                            [
+                                w.HTML(
+                                    f"<b>{html.escape(title)}</b>", layout=w.Layout(width="35%")
+                                ),
+                                dropdown,
+                            ]
+                        ),
+                        messages,
+                    ]
+                )
+            )
+        self.choices.children = tuple(rows)
+
+    def refresh(self) -> None:
+        """Redraw messages, estimate and the button from the model."""
+        m = self.model
+        general = m.general_messages()
+        self.general.value = "".join(_line(t, "warning") for t in general)
+        messages = m.messages()
+        statuses = m.statuses(messages)
+        for lead_id, box in self.lead_messages.items():
+            lines = messages.get(lead_id, [])
+            parts = [_line(t, "error" if t.startswith("error") else "warning") for t in lines]
+            if not lines:
+                parts.append(_line(statuses.get(lead_id, ""), "ok"))
+            box.value = "".join(parts)
+        estimate = ""
+        if m.selected and not general:
+            try:
+                estimate = f"<b>Estimate:</b> {html.escape(str(m.estimate()))}"
+            except (ConsoleError, CRMError) as exc:
+                estimate = _line(f"No estimate: {exc}", "warning")
+        self.estimate.value = estimate
+        self.convert_button.disabled = not m.can_convert
+
+
+def convert_console(client: CRMClient, **kwargs: Any) -> ConversionConsole:
+    """Shortcut for `ConversionConsole.load(client, **kwargs)`."""
+    return ConversionConsole.load(client, **kwargs)
