@@ -84,8 +84,16 @@ def _keyed(ids: pd.Series, keys: pd.Series) -> pd.DataFrame:
     return out.dropna(subset=["key"]).drop_duplicates()
 
 
+# A block whose two sides multiply to more pairs than this says nothing (a shared "Inc", a
+# common prefix); it is skipped, as record-linkage tools cap block sizes.
+MAX_BLOCK_PAIRS = 2_500
+
+
 def _blocked_pairs(
-    left: pd.Series, right: pd.Series, blockers: Sequence[Callable[[pd.Series], pd.Series]]
+    left: pd.Series,
+    right: pd.Series,
+    blockers: Sequence[Callable[[pd.Series], pd.Series]],
+    max_block_pairs: int = MAX_BLOCK_PAIRS,
 ) -> pd.DataFrame:
     """Distinct (lkey, rkey) pairs sharing at least one block key, excluding equal keys."""
     lk = pd.Series(left.dropna().unique(), dtype="string")
@@ -94,6 +102,9 @@ def _blocked_pairs(
     for block in blockers:
         lb = pd.DataFrame({"lkey": lk, "b": block(lk)}).dropna()
         rb = pd.DataFrame({"rkey": rk, "b": block(rk)}).dropna()
+        sizes = lb["b"].value_counts().mul(rb["b"].value_counts(), fill_value=0)
+        usable = sizes[(sizes > 0) & (sizes <= max_block_pairs)].index
+        lb, rb = lb[lb["b"].isin(usable)], rb[rb["b"].isin(usable)]
         parts.append(lb.merge(rb, on="b")[["lkey", "rkey"]])
     if not parts:
         return pd.DataFrame({"lkey": pd.Series(dtype="string"), "rkey": pd.Series(dtype="string")})
