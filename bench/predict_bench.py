@@ -57,7 +57,9 @@ def synth(
             "id": pd.array((2 * 10**18 + ci).astype(str), dtype="string"),
             "First_Name": pd.array(cf, dtype="string"),
             "Last_Name": pd.array(cl, dtype="string"),
-            "Email": pd.array([f"c{i}@company{a}.com" for i, a in zip(ci, cacc)], dtype="string"),
+            "Email": pd.array(
+                [f"c{i}@company{a}.com" for i, a in zip(ci, cacc, strict=True)], dtype="string"
+            ),
             "Phone": pd.array(
                 [f"+1 212 {i // 10000:03d} {i % 10000:04d}" for i in ci], dtype="string"
             ),
