@@ -300,6 +300,11 @@ def refresh_snapshot(
     directory = Path(snapshot) if isinstance(snapshot, str | Path) else None
     old = load_snapshot(directory) if directory is not None else snapshot
     assert isinstance(old, Snapshot)
+    if old.meta.source != "api":
+        raise SnapshotError(
+            f"this snapshot holds {old.meta.source} options, not Zoho's: refresh re-asks Zoho only "
+            "for changed leads, so start from `crmkit fetch` (or predict again)"
+        )
     started = _now()
     before = _credits(client)
     _, types = _lead_fields(client)

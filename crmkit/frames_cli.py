@@ -1,0 +1,157 @@
+"""`crmkit fetch` (leads + conversion options -> snapshot) and `crmkit rates` (the rate table).
+
+`fetch` talks to Zoho (or the embedded sandbox when nothing is configured) and spends credits: one
+per 200 leads listed and one per lead asked. `rates` reads a snapshot and spends nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from crmkit.frames import FramesError
+
+__all__ = ["add_parser", "format_rates", "run_fetch", "run_rates"]
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register `crmkit fetch` and `crmkit rates`."""
+    fetch = subparsers.add_parser(
+        "fetch",
+        help="fetch every lead and its conversion options into a snapshot directory",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fetch.add_argument("--out", required=True, type=Path, help="snapshot directory to write")
+    fetch.add_argument(
+        "--fields", default=None, help="comma-separated Leads fields (default: every field)"
+    )
+    fetch.add_argument(
+        "--converted",
+        default="false",
+        choices=("false", "true", "both"),
+        help="which leads to list (Zoho's default: unconverted only)",
+    )
+    fetch.add_argument(
+        "--refresh",
+        action="store_true",
+        help="update the snapshot in --out: ask again only for leads modified since",
+    )
+    fetch.add_argument("--tz", default=None, help="time zone of naive datetimes, if any")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bar")
+    fetch.set_defaults(handler=run_fetch)
+
+    rates = subparsers.add_parser(
+        "rates",
+        help="print duplicate rates per module and matching field from a snapshot",
+        description="Print the duplicate-rate table of a snapshot (no API call, no credits).",
+    )
+    rates.add_argument("snapshot", type=Path, help="snapshot directory (crmkit fetch --out)")
+    rates.add_argument(
+        "--level", default="field", choices=("field", "route"), help="rows per field or route"
+    )
+    rates.add_argument("--by", default=None, help="segment column (Lead_Source, Owner.name, …)")
+    rates.add_argument(
+        "--freq", default=None, help="bucket a datetime --by column: W (week) or M (month)"
+    )
+    rates.set_defaults(handler=run_rates)
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    """Fetch (or refresh) a snapshot and say what it cost."""
+    from crmkit.api import connect
+    from crmkit.api.errors import CRMError
+    from crmkit.snapshot import fetch_snapshot, refresh_snapshot, save_snapshot
+
+    fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
+    try:
+        with connect(progress=not args.quiet) as client:
+            if args.refresh:
+                snap, report = refresh_snapshot(client, args.out, tz=args.tz)
+                print(report)
+            else:
+                snap = fetch_snapshot(client, fields=fields, converted=args.converted, tz=args.tz)
+                save_snapshot(snap, args.out)
+    except (CRMError, FramesError) as exc:
+        print(f"crmkit fetch: {exc}", file=sys.stderr)
+        return 1
+    counts = snap.options["outcome"].value_counts()
+    print(
+        f"{snap.meta.n_leads:,} leads from {snap.meta.org_name or 'org ' + str(snap.meta.org_id)}: "
+        + ", ".join(f"{k} {int(v):,}" for k, v in counts.items())
+        + f"; {snap.meta.credits_spent:,} credits spent in total"
+    )
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _pct(value: Any) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    number = float(value)
+    return "" if number != number else f"{number:.1%}"
+
+
+def format_rates(
+    snapshot_dir: Path,
+    *,
+    level: str = "field",
+    by: str | None = None,
+    freq: str | None = None,
+) -> str:
+    """The text `crmkit rates` prints (a plain function, so it is tested without a shell)."""
+    from crmkit.analysis import module_rates, rate_table, segment_rates, segment_summary, summary
+    from crmkit.snapshot import load_snapshot
+
+    snap = load_snapshot(snapshot_dir)
+    s = summary(snap.options)
+    lines = [
+        f"snapshot {snapshot_dir} ({snap.meta.source}, {snap.meta.org_name or '-'}, "
+        f"fetched {snap.meta.fetched_at})",
+        f"{int(s['n_leads']):,} leads, {int(s['n_answered']):,} answered, "
+        f"{int(s['n_errors']):,} errors; {int(s['n_matched']):,} already exist "
+        f"({_pct(s['rate'])} of answered)",
+        "",
+    ]
+    modules = module_rates(snap.options)
+    modules["rate"] = modules["rate"].map(_pct)
+    lines += [modules.to_string(index=False), ""]
+    if by is None:
+        table = rate_table(snap.options, snap.matches, level=level)  # type: ignore[arg-type]
+        cols = ["module", "field", "route", "leads_any", "rate_any", "leads_first", "rate_first"]
+        if level == "route":
+            cols.remove("route")
+    else:
+        table = segment_rates(
+            snap.leads,
+            snap.options,
+            snap.matches,
+            by,
+            freq=freq,
+            level=level,  # type: ignore[arg-type]
+        )
+        totals = segment_summary(snap.leads, snap.options, by, freq=freq)
+        totals["rate"] = totals["rate"].map(_pct)
+        lines += [totals.to_string(index=False), ""]
+        cols = ["segment", "module", "field", "leads_any", "rate_any", "leads_first", "rate_first"]
+    table = table[cols].copy()
+    for col in ("rate_any", "rate_first"):
+        table[col] = table[col].map(_pct)
+    lines.append(table.to_string(index=False))
+    if by is None:
+        lines.append(f"{'':>8}first rates add up to {_pct(s['rate'])}")
+    return "\n".join(lines)
+
+
+def run_rates(args: argparse.Namespace) -> int:
+    """Print the rate table of a snapshot."""
+    try:
+        print(format_rates(args.snapshot, level=args.level, by=args.by, freq=args.freq))
+    except (FramesError, KeyError, ValueError) as exc:
+        print(f"crmkit rates: {exc}", file=sys.stderr)
+        return 1
+    return 0
