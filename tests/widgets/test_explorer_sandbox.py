@@ -21,8 +21,10 @@ from crmkit.widgets.explorer import explore
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def snapshot(sandbox: Sandbox) -> Iterator[Snapshot]:
+@pytest.fixture
+def snapshot(clean_sandbox: Sandbox) -> Iterator[Snapshot]:
+    """A fresh fetch (the reset also clears the credit ledger other tests' fetches filled)."""
+    sandbox = clean_sandbox
     creds = sandbox.credentials
     with connect(
         client_id=creds.client_id,
