@@ -1,0 +1,47 @@
+"""The public API is curated: this pins what `crmkit` exports and that every name resolves."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import crmkit
+
+EXPECTED = {
+    "CRMClient", "CRMError", "ConversionOptions", "ConvertRequest", "ConvertResult", "Journal",
+    "MassConvertRequest", "OutcomeUnknownError", "Policy", "Sandbox", "Snapshot", "compare",
+    "compute_report", "connect", "convert_console", "estimate", "execute", "explore",
+    "fetch_leads", "fetch_options", "fetch_snapshot", "field_overlaps", "load_plan",
+    "load_snapshot", "make_plan", "module_rates", "near_duplicates", "options_frames",
+    "plan_from_options", "plot_field_rates", "plot_overlaps", "plot_trend", "predict",
+    "predict_data_dir", "rate_table", "read_leads_bulk_zip", "read_leads_csv",
+    "refresh_snapshot", "render_html", "save_plan", "save_snapshot", "segment_rates", "shadow",
+    "top_accounts", "validate", "write_report",
+}  # fmt: skip
+
+
+def test_exports_are_pinned() -> None:
+    assert set(crmkit.__all__) == EXPECTED == set(crmkit._EXPORTS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_export_resolves(name: str) -> None:
+    value = getattr(crmkit, name)
+    assert getattr(value, "__name__", name) == name
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        crmkit.nope  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_import_is_light() -> None:
+    """`import crmkit` loads no plotting, widget or HTTP library until a name needs it."""
+    code = (
+        "import sys, crmkit; heavy = {'matplotlib', 'ipywidgets', 'httpx', 'pandas'};"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
