@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from crmkit.frames import routes
+from crmkit.frames import isin, routes
 
 __all__ = [
     "UNATTRIBUTED",
@@ -134,7 +134,7 @@ def _any_keys(answered: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFrame:
         matches["field"].notna().to_numpy(dtype=bool), ["lead_id", "module", "field"]
     ]
     hits = hits.astype("string").drop_duplicates()
-    hits = hits.loc[hits["lead_id"].isin(answered["lead_id"]).to_numpy(dtype=bool)]
+    hits = hits.loc[isin(hits["lead_id"], answered["lead_id"])]
     first = _first_keys(answered)
     unattributed = first.loc[(first["field"] == UNATTRIBUTED).to_numpy(dtype=bool)]
     return pd.concat([hits, unattributed], ignore_index=True)

@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 if TYPE_CHECKING:
     from crmkit.api.client import CRMClient
@@ -45,6 +48,7 @@ __all__ = [
     "empty_frame",
     "fetch_leads",
     "fetch_options",
+    "isin",
     "leads_from_records",
     "options_frames",
     "read_leads_bulk_zip",
@@ -708,6 +712,22 @@ def routes(module: pd.Series, field: pd.Series) -> pd.Series:
     out = out.mask((module == "Accounts") & (field == "Account_Name"), "company")
     out = out.mask(field == "Full_Name", "name")
     return out.mask(field.isna(), pd.NA)
+
+
+def isin(column: pd.Series | pd.Index, values: Iterable[object]) -> np.ndarray:
+    """Vectorised membership test of a string column (NA is never a member).
+
+    pandas' own `isin` on Arrow-backed strings converts the *values* one by one in Python, which
+    costs seconds for a million ids; this hands both sides to Arrow's hash-based `is_in`.
+    """
+    if isinstance(values, pd.Series | pd.Index | np.ndarray):
+        pool = pd.Series(values, dtype="string")
+    else:
+        pool = pd.Series(list(values), dtype="string")
+    haystack = pa.array(pool.dropna().unique(), type=pa.large_string())
+    needles = pa.array(pd.Series(column, dtype="string"), type=pa.large_string())
+    found = pc.is_in(needles, value_set=haystack)
+    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _norm(value: object) -> str | None:

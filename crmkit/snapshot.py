@@ -29,6 +29,7 @@ from crmkit.frames import (
     conform,
     fetch_leads,
     fetch_options,
+    isin,
 )
 
 if TYPE_CHECKING:
@@ -314,18 +315,19 @@ def refresh_snapshot(
     old_ids = pd.Index(old.leads["id"])
     new_ids = pd.Index(leads["id"])
     is_modified = leads["Modified_Time"].gt(since).fillna(True).to_numpy(dtype=bool)
-    in_old = new_ids.isin(old_ids)
-    errored = set(old.options.loc[old.options["outcome"] == "error", "lead_id"])
+    in_old = isin(new_ids, old_ids)
+    errored = old.options.loc[(old.options["outcome"] == "error").to_numpy(dtype=bool), "lead_id"]
+    was_error = isin(new_ids, errored)
     modified = tuple(leads.loc[is_modified & in_old, "id"])
     added = tuple(leads.loc[~in_old, "id"])
-    retried = tuple(i for i in leads.loc[~is_modified & in_old, "id"] if i in errored)
-    removed = tuple(old_ids[~old_ids.isin(new_ids)])
+    retried = tuple(leads.loc[~is_modified & in_old & was_error, "id"])
+    removed = tuple(old_ids[~isin(old_ids, new_ids)])
     ask = [*modified, *added, *retried]
     fresh = fetch_options(client, ask)
     drop = set(ask) | set(removed)
 
     def merge(old_frame: pd.DataFrame, new_frame: pd.DataFrame) -> pd.DataFrame:
-        kept = old_frame.loc[~old_frame["lead_id"].isin(drop).to_numpy(dtype=bool)]
+        kept = old_frame.loc[~isin(old_frame["lead_id"], drop)]
         both = pd.concat([kept, new_frame], ignore_index=True)
         order = pd.Series(range(len(new_ids)), index=new_ids)
         rank = both["lead_id"].map(order)
