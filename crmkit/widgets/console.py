@@ -18,6 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+import pandas as pd
 from itables.widget import ITable
 
 from crmkit.api.errors import CRMError
@@ -53,6 +54,7 @@ class ConversionConsole:
         self.table.observe(lambda change: self.select(change["new"]), names="selected_rows")
         self.general = w.HTML()
         self.choices = w.VBox()
+        self.choices.add_class("crmkit-choices")
         self.dropdowns: dict[str, w.Dropdown] = {}
         self.lead_messages: dict[str, w.HTML] = {}
 
@@ -93,7 +95,7 @@ class ConversionConsole:
         self.convert_button.on_click(lambda _button: self.convert())
         self.progress = w.IntProgress(value=0, min=0, max=1, description="Progress")
         self.status = w.HTML()
-        self.results = ITable(model.results_table()[_RESULT_COLUMNS], maxBytes=0)
+        self.results = ITable(self._results_frame(), maxBytes=0)
         self.results_box = w.VBox(
             [w.HTML("<h4>Results</h4>"), self.results], layout=w.Layout(display="none")
         )
@@ -177,12 +179,15 @@ class ConversionConsole:
         else:
             kind = "ok" if report.counts.get("converted", 0) == len(report.results) else "warning"
             self.status.value = _line(report.message, kind)
-            self.results.update(self.model.results_table()[_RESULT_COLUMNS])
+            self.results.update(self._results_frame())
             self.results_box.layout.display = "flex"
             self.table.update(self.model.table(), selected_rows=[])
             self.model.select([])
             self._build_choices()
         self.refresh()
+
+    def _results_frame(self) -> pd.DataFrame:
+        return self.model.results_table()[_RESULT_COLUMNS].fillna("")
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.max = max(1, total)
