@@ -92,7 +92,7 @@ class ConversionConsole:
             tooltip="Convert the selected leads (cannot be undone in Zoho)",
             disabled=True,
         )
-        self.convert_button.on_click(lambda _button: self.convert())
+        self.convert_button.on_click(lambda _button: self.click_convert())
         self.progress = w.IntProgress(value=0, min=0, max=1, description="Progress")
         self.status = w.HTML()
         self.results = ITable(self._results_frame(), maxBytes=0)
@@ -165,6 +165,12 @@ class ConversionConsole:
             amount=float(self.deal_amount.value) or None,
         )
         self.refresh()
+
+    def click_convert(self) -> None:
+        """The button was clicked: a click that arrives while it is disabled (queued during a
+        run, a double click) is ignored, so it cannot start a second run."""
+        if not self.convert_button.disabled:
+            self.convert()
 
     def convert(self) -> None:
         """Convert the selection; the button stays disabled until the run is over."""

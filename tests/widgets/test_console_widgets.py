@@ -164,6 +164,11 @@ def test_button_click_runs_the_same_method(console: ConversionConsole, org_sb: S
     assert converted(org_sb, L_FRESH)
     assert not converted(org_sb, L_PAT)
     assert console.model.outcomes == {L_FRESH: "converted"}
+    message = console.status.value
+    assert "converted 1 now" in message
+    console.convert_button.click()  # a second click queued while the run went on: ignored
+    assert console.status.value == message
+    assert console.model.outcomes == {L_FRESH: "converted"}
 
 
 def test_console_displays_as_a_widget(console: ConversionConsole) -> None:
