@@ -56,7 +56,7 @@ _EXPORTS: dict[str, str] = {
     # prediction and near-duplicates
     "predict": "crmkit.matching",
     "predict_data_dir": "crmkit.matching",
-    "compare": "crmkit.compare",
+    "compare": "crmkit.agreement",
     "near_duplicates": "crmkit.neardup",
     "shadow": "crmkit.neardup",
     # conversion
@@ -147,7 +147,7 @@ if TYPE_CHECKING:
         OutcomeUnknownError,
         connect,
     )
-    from crmkit.compare import compare
+    from crmkit.agreement import compare
     from crmkit.conversion import (
         Journal,
         Policy,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import subprocess
 import sys
+from types import ModuleType
 
 import pytest
 
@@ -30,6 +33,15 @@ def test_exports_are_pinned() -> None:
 def test_every_export_resolves(name: str) -> None:
     value = getattr(crmkit, name)
     assert getattr(value, "__name__", name) == name
+
+
+def test_no_submodule_shadows_an_export() -> None:
+    """Importing a submodule sets it as a package attribute: none may share an export's name."""
+    for info in pkgutil.walk_packages(crmkit.__path__, "crmkit."):
+        if info.name != "crmkit.__main__":
+            importlib.import_module(info.name)
+    shadowed = [n for n in crmkit.__all__ if isinstance(getattr(crmkit, n), ModuleType)]
+    assert shadowed == []
 
 
 def test_unknown_name_is_an_attribute_error() -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from matching_orgs import both, write_org
 
-from crmkit.compare import compare
+from crmkit.agreement import compare
 from crmkit.matching import Prediction
 from crmkit.sampledata import bundled_path
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crmkit.compare import compare, summary
+from crmkit.agreement import compare, summary
 from crmkit.matching import Prediction, predict
 from crmkit.orgconfig import OrgConfig, UniqueField
 
