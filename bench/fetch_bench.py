@@ -45,16 +45,7 @@ def usable_lead_ids(n: int) -> list[str]:
 
 
 def client_for(sb: Sandbox, edition: str) -> CRMClient:
-    creds = sb.credentials
-    return connect(
-        client_id=creds.client_id,
-        client_secret=creds.client_secret,
-        refresh_token=creds.refresh_token,
-        token_url=sb.token_url,
-        edition=edition,
-        token_cache=False,
-        progress=False,
-    )
+    return connect(sandbox=sb, edition=edition, progress=False)
 
 
 def main() -> int:

@@ -60,17 +60,7 @@ def run_demo(
     echo("Starting the embedded sandbox (the bundled sample org)...")
     with Sandbox(data) as sandbox:
         lap("start sandbox")
-        creds = sandbox.credentials
-        client = connect(
-            client_id=creds.client_id,
-            client_secret=creds.client_secret,
-            refresh_token=creds.refresh_token,
-            token_url=sandbox.token_url,
-            api_domain=sandbox.url,
-            progress=progress,
-            token_cache=False,
-        )
-        with client:
+        with connect(sandbox=sandbox, progress=progress) as client:
             echo(f"Fetching every lead and its conversion options from {sandbox.url} ...")
             snapshot = fetch_snapshot(client)
         lap("fetch leads and conversion options")

@@ -11,10 +11,17 @@
 - `small_sandbox` (function): `small_sandbox(path=None, *, edition=None, latency_ms=0, db=None,
   **make_org_kwargs)` starts a `Sandbox` on `path` (or on a fresh `make_org(**kwargs)`) and
   stops it after the test.
+- `sandbox_environ` (function): `sandbox_environ(sb)` is this process's environment pointed at
+  `sb` through the `ZOHO_*` variables `crmkit.connect()` reads, with fresh config, cache and
+  data folders (no developer's config file, token cache or journal leaks in): for a
+  subprocess, a notebook kernel or Voila.
+- `use_sandbox_environ` (function): `use_sandbox_environ(sb)` applies that environment to this
+  process for the test (monkeypatch).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -78,3 +85,33 @@ def small_sandbox(make_org: Callable[..., Path]) -> Iterator[Callable[..., Sandb
     yield start
     for sb in started:
         sb.stop()
+
+
+@pytest.fixture
+def sandbox_environ(tmp_path: Path) -> Callable[[Sandbox], dict[str, str]]:
+    def environ(sb: Sandbox) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("ZOHO_DC", "ZOHO_EDITION")}
+        env.update(sb.environ())
+        env.update(
+            CRMKIT_CONFIG=str(tmp_path / "absent.toml"),
+            XDG_CONFIG_HOME=str(tmp_path / "config"),
+            XDG_CACHE_HOME=str(tmp_path / "cache"),
+            XDG_DATA_HOME=str(tmp_path / "data"),
+        )
+        return env
+
+    return environ
+
+
+@pytest.fixture
+def use_sandbox_environ(
+    sandbox_environ: Callable[[Sandbox], dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> Callable[[Sandbox], None]:
+    def use(sb: Sandbox) -> None:
+        env = sandbox_environ(sb)
+        for name in set(os.environ) - set(env):
+            monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+
+    return use

@@ -180,14 +180,26 @@ def connect(
     retry: RetryPolicy | None = None,
     transport: httpx.BaseTransport | None = None,
     timeout: float = 60.0,
+    sandbox: Any = None,
 ) -> CRMClient:
     """Connect to Zoho CRM (or the embedded sandbox when nothing is configured).
+
+    - `sandbox`: a running `crmkit.Sandbox` (anything with `url`, `token_url` and
+      `credentials`) to connect to instead; its credentials fill the ones not given.
 
     - `edition` sets the concurrency ceiling (free 5 … ultimate 25); read from the org when absent.
     - `concurrency` overrides that ceiling (e.g. to leave room for another app).
     - `token_cache`: a file path, `True`/`None` for the per-user cache dir, `False` for none.
     - `transport`: an httpx transport (tests use `httpx.MockTransport`).
     """
+    if sandbox is not None:
+        creds = sandbox.credentials
+        client_id = client_id or str(creds.client_id)
+        client_secret = client_secret or Secret(_plain(creds.client_secret))
+        refresh_token = refresh_token or Secret(_plain(creds.refresh_token))
+        token_url = token_url or str(sandbox.token_url)  # the token answer names the API domain
+        if token_cache is None:
+            token_cache = False
     settings = resolve_settings(
         {
             "client_id": client_id,

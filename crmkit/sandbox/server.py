@@ -25,13 +25,10 @@ from crmkit.sandbox.runtime import Runtime
 
 
 def bundled_data_path() -> Path:
-    """The bundled sample org (crmkit.sampledata.bundled_path(), or the repository's copy)."""
-    try:
-        from crmkit.sampledata import bundled_path
+    """The bundled sample org."""
+    from crmkit.sampledata import bundled_path
 
-        return Path(bundled_path())
-    except (ImportError, AttributeError):
-        return Path(__file__).resolve().parents[2] / "sample_data"
+    return bundled_path()
 
 
 @dataclass(frozen=True)
@@ -267,6 +264,21 @@ class Sandbox:
     def grant_code(self) -> str:
         """The self-client grant code the sandbox accepts once (until reset)."""
         return str(self._rt().org()["credentials"]["code"])
+
+    def environ(self) -> dict[str, str]:
+        """The ``ZOHO_*`` environment that points ``crmkit.connect()`` at this sandbox.
+
+        For a notebook kernel, a subprocess or a shell: the same variables a real org is
+        configured with, so the code under test takes the production path.
+        """
+        creds = self.credentials
+        return {
+            "ZOHO_CLIENT_ID": creds.client_id,
+            "ZOHO_CLIENT_SECRET": creds.client_secret,
+            "ZOHO_REFRESH_TOKEN": creds.refresh_token,
+            "ZOHO_TOKEN_URL": self.token_url,
+            "ZOHO_API_DOMAIN": self.url,
+        }
 
     @property
     def admin_key(self) -> str:

@@ -216,18 +216,8 @@ def client_for(
     clients: list[CRMClient] = []
 
     def build(sb: Any, **kwargs: Any) -> CRMClient:
-        creds = sb.credentials
-        options: dict[str, Any] = {
-            "client_id": creds.client_id,
-            "client_secret": creds.client_secret,
-            "refresh_token": creds.refresh_token,
-            "token_url": sb.token_url,
-            "token_cache": False,
-            "progress": False,
-            "retry": FAST_RETRY,
-        }
-        options.update(kwargs)
-        client = connect(**options)
+        options: dict[str, Any] = {"progress": False, "retry": FAST_RETRY, **kwargs}
+        client = connect(sandbox=sb, **options)
         clients.append(client)
         return client
 

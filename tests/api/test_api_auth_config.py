@@ -8,6 +8,7 @@ import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -259,6 +260,19 @@ def test_nothing_configured_starts_the_embedded_sandbox_and_says_so_once(
     assert len(notes) == 1
     with pytest.raises(Exception, match="closed"):
         client.org()
+
+
+def test_a_running_sandbox_connects_by_argument_or_by_its_environment(
+    small_sandbox: Any, use_sandbox_environ: Any
+) -> None:
+    sb = small_sandbox(leads=[{"id": "900000000000000001", "Last_Name": "Solo"}])
+    with connect(sandbox=sb, progress=False) as client:
+        assert client.get_record("Leads", "900000000000000001")["Last_Name"] == "Solo"  # type: ignore[index]
+        assert client._base_url() == sb.url + "/crm/v8"  # the domain the token answer named
+    use_sandbox_environ(sb)
+    with connect(progress=False) as client:
+        assert client.description == "Zoho CRM"  # configured like any org, not the embedded one
+        assert client.get_record("Leads", "900000000000000001")["Last_Name"] == "Solo"  # type: ignore[index]
 
 
 # ---------------------------------------------------------------- `crmkit auth`

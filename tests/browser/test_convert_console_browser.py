@@ -106,30 +106,20 @@ def org_sb(small_sandbox: Callable[..., Sandbox]) -> Sandbox:
 
 
 @pytest.fixture
-def voila_url(org_sb: Sandbox, tmp_path: Path) -> Iterator[str]:
+def voila_url(
+    org_sb: Sandbox, tmp_path: Path, sandbox_environ: Callable[[Sandbox], dict[str, str]]
+) -> Iterator[str]:
     """Voila serving a copy of the notebook, pointed at `org_sb` through the environment."""
     work = tmp_path / "notebooks"
     work.mkdir()
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
-    creds = org_sb.credentials
     env = {
-        **os.environ,
-        "ZOHO_API_DOMAIN": org_sb.url,
-        "ZOHO_TOKEN_URL": org_sb.token_url,
-        "ZOHO_CLIENT_ID": creds.client_id,
-        "ZOHO_CLIENT_SECRET": creds.client_secret,
-        "ZOHO_REFRESH_TOKEN": creds.refresh_token,
+        **sandbox_environ(org_sb),
         "CRMKIT_JOURNAL": str(tmp_path / "journal.sqlite"),
         "CRMKIT_CONSOLE_LEADS": "50",
-        "CRMKIT_CONFIG": str(tmp_path / "absent.toml"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
     }
-    for name in ("ZOHO_DC", "ZOHO_EDITION"):
-        env.pop(name, None)
     port = _free_port()
     log = tmp_path / "voila.log"
     voila = Path(sys.executable).parent / "voila"

@@ -135,17 +135,9 @@ def org_records() -> dict[str, Any]:
 
 def client_for(sb: Sandbox, **kwargs: Any) -> CRMClient:
     """A real client talking HTTP to the sandbox (short retry waits)."""
-    options: dict[str, Any] = {
-        "client_id": sb.credentials.client_id,
-        "client_secret": sb.credentials.client_secret,
-        "refresh_token": sb.credentials.refresh_token,
-        "token_url": sb.token_url,
-        "token_cache": False,
-        "progress": False,
-        "retry": RetryPolicy(base_delay=0.01, max_delay=0.2, max_attempts=8),
-    }
-    options.update(kwargs)
-    return connect(**options)
+    retry = RetryPolicy(base_delay=0.01, max_delay=0.2, max_attempts=8)
+    options: dict[str, Any] = {"progress": False, "retry": retry, **kwargs}
+    return connect(sandbox=sb, **options)
 
 
 @pytest.fixture

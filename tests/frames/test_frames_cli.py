@@ -31,7 +31,7 @@ def _lead(i: int, email: str, source: str) -> dict[str, object]:
 
 @pytest.fixture
 def org_env(
-    small_sandbox: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    small_sandbox: Callable[..., Sandbox], use_sandbox_environ: Callable[[Sandbox], None]
 ) -> Sandbox:
     sb = small_sandbox(
         leads=[
@@ -45,18 +45,7 @@ def org_env(
             {"id": "800000000000000003", "Last_Name": "C3", "Email": "C3@Example.com"},
         ],
     )
-    c = sb.credentials
-    for key, value in {
-        "ZOHO_CLIENT_ID": c.client_id,
-        "ZOHO_CLIENT_SECRET": c.client_secret,
-        "ZOHO_REFRESH_TOKEN": c.refresh_token,
-        "ZOHO_TOKEN_URL": sb.token_url,
-        "ZOHO_API_DOMAIN": sb.url,
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("ZOHO_DC", raising=False)
+    use_sandbox_environ(sb)
     return sb
 
 

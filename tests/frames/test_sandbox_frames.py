@@ -19,16 +19,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def client_for(sb: Sandbox) -> CRMClient:
-    c = sb.credentials
-    return connect(
-        client_id=c.client_id,
-        client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        token_url=sb.token_url,
-        api_domain=sb.url,
-        token_cache=False,
-        progress=False,
-    )
+    return connect(sandbox=sb, progress=False)
 
 
 @pytest.fixture(scope="module")

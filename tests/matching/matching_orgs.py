@@ -47,18 +47,8 @@ def sandbox_answers(data: Path) -> OptionsFrames:
     leads = pd.read_csv(data / "Leads.csv", dtype="string", keep_default_na=False)
     converted = leads["Converted__s"].str.lower() if "Converted__s" in leads else None
     ids = leads["id"] if converted is None else leads.loc[converted != "true", "id"]
-    with Sandbox(data=data) as sb:
-        c = sb.credentials
-        with connect(
-            client_id=c.client_id,
-            client_secret=c.client_secret,
-            refresh_token=c.refresh_token,
-            api_domain=sb.url,
-            token_url=sb.token_url,
-            token_cache=False,
-            progress=False,
-        ) as client:
-            return fetch_options(client, ids.tolist())
+    with Sandbox(data=data) as sb, connect(sandbox=sb, progress=False) as client:
+        return fetch_options(client, ids.tolist())
 
 
 def both(data: Path) -> tuple[OptionsFrames, Prediction]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,26 +22,16 @@ NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "02_convert.ipynb
 
 
 @pytest.fixture
-def env(clean_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    creds = clean_sandbox.credentials
+def env(
+    clean_sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    use_sandbox_environ: Callable[[Sandbox], None],
+) -> Path:
+    use_sandbox_environ(clean_sandbox)
     journal = tmp_path / "journal" / "convert.sqlite"
-    values = {
-        "ZOHO_API_DOMAIN": clean_sandbox.url,
-        "ZOHO_TOKEN_URL": clean_sandbox.token_url,
-        "ZOHO_CLIENT_ID": creds.client_id,
-        "ZOHO_CLIENT_SECRET": creds.client_secret,
-        "ZOHO_REFRESH_TOKEN": creds.refresh_token,
-        "CRMKIT_JOURNAL": str(journal),
-        "CRMKIT_CONSOLE_LEADS": "20",
-        "CRMKIT_CONFIG": str(tmp_path / "absent.toml"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    for name in ("ZOHO_DC", "ZOHO_EDITION"):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CRMKIT_JOURNAL", str(journal))
+    monkeypatch.setenv("CRMKIT_CONSOLE_LEADS", "20")
     return journal
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +25,10 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 @pytest.fixture
-def workdir(clean_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    creds = clean_sandbox.credentials
-    env = {
-        "ZOHO_API_DOMAIN": clean_sandbox.url,
-        "ZOHO_TOKEN_URL": clean_sandbox.token_url,
-        "ZOHO_CLIENT_ID": creds.client_id,
-        "ZOHO_CLIENT_SECRET": creds.client_secret,
-        "ZOHO_REFRESH_TOKEN": creds.refresh_token,
-        # no developer's config file, token cache or conversion journal
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("ZOHO_DC", raising=False)
+def workdir(
+    clean_sandbox: Sandbox, tmp_path: Path, use_sandbox_environ: Callable[[Sandbox], None]
+) -> Path:
+    use_sandbox_environ(clean_sandbox)
     (tmp_path / "notebooks").mkdir()
     return tmp_path / "notebooks"
 

@@ -86,16 +86,8 @@ def org_records() -> dict[str, Any]:
 
 def client_for(sb: Sandbox) -> CRMClient:
     """A real client talking HTTP to the sandbox (short retry waits, no token cache)."""
-    creds = sb.credentials
-    return connect(
-        client_id=creds.client_id,
-        client_secret=creds.client_secret,
-        refresh_token=creds.refresh_token,
-        token_url=sb.token_url,
-        token_cache=False,
-        progress=False,
-        retry=RetryPolicy(base_delay=0.01, max_delay=0.2, max_attempts=8),
-    )
+    retry = RetryPolicy(base_delay=0.01, max_delay=0.2, max_attempts=8)
+    return connect(sandbox=sb, progress=False, retry=retry)
 
 
 def converted(sb: Sandbox, lead_id: str) -> bool:

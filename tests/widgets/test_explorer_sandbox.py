@@ -25,16 +25,7 @@ pytestmark = pytest.mark.slow
 def snapshot(clean_sandbox: Sandbox) -> Iterator[Snapshot]:
     """A fresh fetch (the reset also clears the credit ledger other tests' fetches filled)."""
     sandbox = clean_sandbox
-    creds = sandbox.credentials
-    with connect(
-        client_id=creds.client_id,
-        client_secret=creds.client_secret,
-        refresh_token=creds.refresh_token,
-        token_url=sandbox.token_url,
-        api_domain=sandbox.url,
-        progress=False,
-        token_cache=False,
-    ) as client:
+    with connect(sandbox=sandbox, progress=False) as client:
         yield fetch_snapshot(client)
 
 
