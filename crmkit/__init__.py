@@ -127,6 +127,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from crmkit.agreement import compare
     from crmkit.analysis import (
         field_overlaps,
         module_rates,
@@ -147,7 +148,6 @@ if TYPE_CHECKING:
         OutcomeUnknownError,
         connect,
     )
-    from crmkit.agreement import compare
     from crmkit.conversion import (
         Journal,
         Policy,
