@@ -164,14 +164,23 @@ class CRMClient:
         return "standard"
 
     # ------------------------------------------------------------------ transport
-    def _base_url(self) -> str:
+    @property
+    def api_domain(self) -> str:
+        """The API domain calls go to, e.g. `https://www.zohoapis.eu` (no `/crm/v8`).
+
+        An explicit `api_domain` wins; else the one the token answer named (so this may fetch an
+        access token first); else the data centre's default. Raises `CRMError` when none is known.
+        """
         domain = self._api_domain_override or self._auth.api_domain or self._api_domain_fallback
         if not domain:
             raise CRMError(
                 "no API domain: the token answer named none and none is configured "
                 "(set ZOHO_DC or ZOHO_API_DOMAIN)"
             )
-        return domain + API_PREFIX
+        return domain.rstrip("/")
+
+    def _base_url(self) -> str:
+        return self.api_domain + API_PREFIX
 
     def _request(
         self,

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from api_support import FakeZoho, json_response, zoho_error
 
-from crmkit.api import AuthError, ConfigurationError, CRMClient, connect
+from crmkit.api import AuthError, ConfigurationError, CRMClient, CRMError, connect
 from crmkit.api import config as config_module
 from crmkit.api.auth import Secret, TokenCache, exchange_grant_code
 from crmkit.api.cli import run as auth_run
@@ -94,6 +94,38 @@ def test_explicit_api_domain_wins_for_custom_hosts(fake: FakeZoho, make_client) 
     )
     client.conversion_options("111")
     assert seen == ["accounts.fake.test", "sandbox.zohoapis.com"]
+
+
+def test_api_domain_property_names_the_domain_calls_go_to(fake: FakeZoho, make_client) -> None:
+    fake.api_domain = "https://www.zohoapis.eu/"
+    fake.on("GET", OPTIONS, httpx.Response(204))
+    client = make_client(dc="us")
+    assert fake.token_requests == []
+    # Asking fetches the token whose answer names the domain (the DC default is only a fallback).
+    assert client.api_domain == "https://www.zohoapis.eu"
+    assert len(fake.token_requests) == 1
+    seen: list[str] = []
+
+    def spy(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return fake.handler(request)
+
+    override = make_client(
+        api_domain="https://sandbox.zohoapis.com/", transport=httpx.MockTransport(spy)
+    )
+    assert override.api_domain == "https://sandbox.zohoapis.com"
+    override.conversion_options("111")
+    assert seen[-1] == "https://sandbox.zohoapis.com" + OPTIONS
+
+
+def test_api_domain_falls_back_to_the_data_centre_or_says_none_is_known(
+    fake: FakeZoho, make_client
+) -> None:
+    fake.api_domain = None
+    assert make_client(dc="jp").api_domain == "https://www.zohoapis.jp"
+    client = make_client()  # a custom token URL: no data centre default either
+    with pytest.raises(CRMError, match="no API domain: the token answer named none"):
+        _ = client.api_domain
 
 
 def test_unknown_data_centre_is_a_clear_error() -> None:
