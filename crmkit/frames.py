@@ -48,6 +48,7 @@ __all__ = [
     "empty_frame",
     "fetch_leads",
     "fetch_options",
+    "fetch_records",
     "isin",
     "leads_from_records",
     "options_frames",
@@ -662,15 +663,35 @@ def fetch_leads(
     `converted` is Zoho's parameter (`false` default, `true`, `both`). More than 50 fields are
     fetched in several passes (Zoho's limit per call) joined on id.
     """
+    return fetch_records(
+        client, "Leads", fields, converted=converted, field_types=field_types, tz=tz
+    )
+
+
+def fetch_records(
+    client: CRMClient,
+    module: str,
+    fields: Sequence[str],
+    *,
+    converted: str = "false",
+    field_types: Mapping[str, str] | None = None,
+    tz: str | None = None,
+) -> pd.DataFrame:
+    """Every record of `module` (all pages) with `fields`, typed by the leads frame's rules.
+
+    Used for Leads and for the Contacts and Accounts a snapshot keeps (one credit per 200
+    records). More than 50 fields are fetched in several passes joined on id.
+    """
     wanted = [f for f in dict.fromkeys(fields) if f != "id"]
     chunks = [
         wanted[i : i + MAX_FIELDS_PER_CALL - 1]
         for i in range(0, max(len(wanted), 1), MAX_FIELDS_PER_CALL - 1)
     ]
+    source = f"{module} API"
     frame: pd.DataFrame | None = None
     for chunk in chunks:
-        records = list(client.records("Leads", fields=["id", *chunk], converted=converted))
-        part = leads_from_records(records, field_types=field_types, tz=tz)
+        records = list(client.records(module, fields=["id", *chunk], converted=converted))
+        part = leads_from_records(records, field_types=field_types, tz=tz, source=source)
         frame = part if frame is None else frame.merge(part, on="id", how="outer")
     assert frame is not None
     return frame

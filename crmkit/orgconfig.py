@@ -152,17 +152,43 @@ class OrgConfig:
         raw_org = data.get("org")
         org: Mapping[str, Any] = raw_org if isinstance(raw_org, Mapping) else {}
         region = org.get("phone_region") or org.get("country_code")
+        phone_fields = data.get("phone_fields") or {}
+        if not isinstance(phone_fields, Mapping):
+            raise OrgConfigError(f"{source}: 'phone_fields' must map module -> list of fields")
         return cls(
             unique_fields=uniques,
             removed_modules=frozenset(str(m) for m in removed_modules),
             removed_fields=_frozen_map(removed_fields),
             layouts={str(k): tuple(str(x) for x in v) for k, v in layouts.items()},
+            phone_fields=_frozen_map(phone_fields),
             edition=str(edition) if edition is not None else None,
             convert_mapping={
                 str(m): {str(k): str(v) for k, v in fm.items()} for m, fm in mapping.items()
             },
             phone_region=str(region) if region else None,
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as JSON-ready data that :meth:`from_dict` reads back unchanged.
+
+        The org.json structure, plus ``phone_fields`` (known from a live org's metadata); a
+        snapshot keeps it so the prediction needs no API call later.
+        """
+        return {
+            "unique_fields": {
+                m: [{"api_name": u.api_name, "casesensitive": u.casesensitive} for u in fields]
+                for m, fields in sorted(self.unique_fields.items())
+            },
+            "removed_modules": sorted(self.removed_modules),
+            "removed_fields": {m: sorted(f) for m, f in sorted(self.removed_fields.items())},
+            "layouts": {m: list(names) for m, names in sorted(self.layouts.items())},
+            "phone_fields": {m: sorted(f) for m, f in sorted(self.phone_fields.items())},
+            "edition": self.edition,
+            "convert_mapping": {
+                m: dict(sorted(fm.items())) for m, fm in sorted(self.convert_mapping.items())
+            },
+            "org": {"phone_region": self.phone_region} if self.phone_region else {},
+        }
 
     @classmethod
     def from_data_dir(cls, path: str | Path) -> OrgConfig:

@@ -8,10 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from crmkit.agreement import compare
 from crmkit.analysis import module_rates, rate_table, summary
 from crmkit.api import CRMClient, connect
 from crmkit.api.models import ConvertRequest
 from crmkit.frames import fetch_leads, read_leads_csv
+from crmkit.matching import predict
 from crmkit.sandbox import Sandbox
 from crmkit.snapshot import Snapshot, fetch_snapshot, load_snapshot, refresh_snapshot, save_snapshot
 
@@ -91,7 +93,22 @@ def test_documented_example_lead(sample_snapshot: tuple[Snapshot, CRMClient]) ->
         snap.meta.credits_spent == client.usage.credits_used
     )  # the fixture's client did only this
     usage = client.usage.credits
-    assert usage["conversion_options"] == 4750 and usage["records"] == 24  # 200 leads a page
+    # 200 records a page: 4,750 leads, 3,000 contacts, 1,200 accounts
+    assert usage["conversion_options"] == 4750 and usage["records"] == 24 + 15 + 6
+    assert snap.meta.credits["leads"] == 24 and snap.meta.credits["options"] == 4750
+    assert (snap.meta.credits["contacts"], snap.meta.credits["accounts"]) == (15, 6)
+    assert (snap.meta.n_contacts, snap.meta.n_accounts) == (3000, 1200)
+
+
+@pytest.mark.slow
+def test_prediction_from_the_sample_snapshot_agrees_with_zoho(
+    sample_snapshot: tuple[Snapshot, CRMClient],
+) -> None:
+    snap, _ = sample_snapshot
+    assert snap.contacts is not None and snap.accounts is not None
+    prediction = predict(snap.leads, snap.contacts, snap.accounts, snap.org_config)
+    differences = compare(snap, prediction)
+    assert differences.empty, differences.head(20)
 
 
 @pytest.mark.slow
@@ -100,7 +117,7 @@ def test_snapshot_round_trip(sample_snapshot: tuple[Snapshot, CRMClient], tmp_pa
     save_snapshot(snap, tmp_path / "snap")
     back = load_snapshot(tmp_path / "snap")
     assert back.meta == snap.meta
-    for name in ("leads", "options", "matches", "matched_fields"):
+    for name in ("leads", "options", "matches", "matched_fields", "contacts", "accounts"):
         pd.testing.assert_frame_equal(getattr(back, name), getattr(snap, name))
 
 
@@ -173,11 +190,15 @@ def test_refresh_asks_only_for_changed_leads(
     assert report.removed == ("900000000000000004",)
     assert report.refetched == ("900000000000000002", "900000000000000003")
     assert refreshed.options["lead_id"].tolist() == refreshed.leads["id"].tolist()
-    assert report.credits_spent == 3  # one listing page + two leads asked again
+    # one leads page + two leads asked again + one page each of Contacts and Accounts
+    assert report.credits_spent == 5
+    # the conversion made a contact (no Company: no account); the snapshot lists it
+    assert (report.contacts, report.accounts) == (2, 0)
+    assert refreshed.contacts is not None and len(refreshed.contacts) == 2
     assert "re-fetched 2 lead(s)" in str(report)
     assert sorted(refreshed.options["lead_id"]) == [f"90000000000000000{i}" for i in (1, 2, 3)]
     pd.testing.assert_frame_equal(refreshed.matches, snap.matches)  # lead 1 kept as it was
     back = load_snapshot(tmp_path / "s")  # written back
     assert back.meta.n_leads == 3 and len(back.meta.refreshes) == 1
-    assert back.meta.credits_spent == snap.meta.credits_spent + 3
+    assert back.meta.credits_spent == snap.meta.credits_spent + 5
     pd.testing.assert_frame_equal(back.options, refreshed.options)
