@@ -27,7 +27,8 @@ class FaultRule:
     """Fire `kind` on up to `count` requests (None: forever) whose method and path match.
 
     `path` is an fnmatch pattern over the URL path (`/crm/v8/Leads/*/actions/convert`); `skip`
-    lets that many matching requests through first. `latency_ms` is used by kind `latency`.
+    lets that many matching requests through first. `latency_ms` is used by kind `latency`, which
+    composes: its delay is added and the request still meets the other rules.
     """
 
     kind: str
@@ -71,10 +72,16 @@ class FaultBook:
         with self.lock:
             self.rules.clear()
 
-    def take(self, method: str, path: str) -> FaultRule | None:
-        """The first live rule matching the request, counted as fired (exhausted rules drop)."""
+    def take(self, method: str, path: str) -> tuple[int, FaultRule | None]:
+        """Latency to add and the first live non-latency rule matching the request.
+
+        Latency rules compose with the others (a slow server still answers 429 or drops), so
+        every matching latency rule adds its delay and the search goes on past it. Each rule
+        taken is counted as fired; exhausted rules drop.
+        """
+        delay_ms = 0
         with self.lock:
-            for rule in self.rules:
+            for rule in list(self.rules):
                 if not rule.matches(method, path):
                     continue
                 if rule.skip > 0:
@@ -85,8 +92,11 @@ class FaultBook:
                     rule.count -= 1
                     if rule.count == 0:
                         self.rules.remove(rule)
-                return rule
-        return None
+                if rule.kind == "latency":
+                    delay_ms += rule.latency_ms
+                    continue
+                return delay_ms, rule
+        return delay_ms, None
 
     def describe(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -105,12 +115,10 @@ class FaultMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/__sandbox__"):
             await self.app(scope, receive, send)
             return
-        rule = self.book.take(scope["method"], scope["path"])
+        delay_ms, rule = self.book.take(scope["method"], scope["path"])
+        if delay_ms:
+            await asyncio.sleep(delay_ms / 1000)
         if rule is None:
-            await self.app(scope, receive, send)
-            return
-        if rule.kind == "latency":
-            await asyncio.sleep(rule.latency_ms / 1000)
             await self.app(scope, receive, send)
         elif rule.kind == "429":
             await _answer(send, ApiError(429, "TOO_MANY_REQUESTS", {}, "injected fault"))

@@ -1,10 +1,10 @@
 """Exactly-once under fire: a converting process SIGKILLed at random points, a flaky CRM.
 
 The sandbox lives in this test process; `python -m crmkit convert` runs in a child process that
-is killed (seeded random delays) and restarted, round after round, while the sandbox injects
-429s, 500s, latency and connections dropped after the change is made. At the end, from the
-sandbox's own state: every planned lead converted exactly once, nothing else changed, and the
-journal agrees with the sandbox.
+is killed at seeded random points of progress and restarted, round after round, while the sandbox
+injects 429s, 500s, latency and connections dropped after the change is made. At the end, from
+the sandbox's own state: every planned lead converted exactly once, nothing else changed, and the
+journal agrees with the sandbox, and every injected fault really fired.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from crmkit.sandbox import Sandbox
 N_CREATE = 240
 N_MERGE = 80
 N_UNPLANNED = 30
+KILL_ROUNDS = 5
 OWNER = "1000000000000000901"
 
 
@@ -92,6 +93,25 @@ def _faults(sb: Sandbox) -> None:
     c.add_fault("drop_before", "/crm/v8/Leads/*", method="GET", count=10, skip=50)
 
 
+def _converted(sb: Sandbox) -> int:
+    return int(sb.control.state()["counts"]["Leads"]["converted"])
+
+
+def _kill_at(proc: subprocess.Popen[bytes], reached: Callable[[], bool]) -> bool:
+    """SIGKILL `proc` once `reached()` holds; False if it exited first (polled, bounded)."""
+    deadline = time.monotonic() + 600
+    while proc.poll() is None:
+        if reached():
+            os.kill(proc.pid, signal.SIGKILL)
+            return proc.wait() == -signal.SIGKILL
+        if time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            raise AssertionError("the converter made no progress for 600 s")
+        time.sleep(0.01)
+    return False
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_killed_and_restarted_converts_every_lead_exactly_once(
@@ -132,25 +152,28 @@ def test_killed_and_restarted_converts_every_lead_exactly_once(
     for round_no in range(12):
         log_path = tmp_path / f"round{round_no}.log"
         with log_path.open("w") as log:
+            start = _converted(sb)
             proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-            if round_no < 5:
-                delay = rng.uniform(1.0, 4.0)
-                try:
-                    proc.wait(timeout=delay)
-                except subprocess.TimeoutExpired:
-                    os.kill(proc.pid, signal.SIGKILL)
-                    proc.wait()
+            if round_no < KILL_ROUNDS:
+                # Kill at a seeded point of progress (not of wall-clock time, which a fast
+                # machine outruns): once the sandbox has converted `target` leads, other
+                # requests are in flight and their answers are lost with the process.
+                left = N_CREATE + N_MERGE - start
+                target = start + rng.randint(1, max(1, left // 4))
+                if _kill_at(proc, lambda target=target: _converted(sb) >= target):
                     kills += 1
-                    logs.append(f"round {round_no}: killed after {delay:.2f} s")
+                    logs.append(f"round {round_no}: killed at {_converted(sb)} converted")
                     continue
             else:
                 proc.wait(timeout=600)
         logs.append(f"round {round_no}: exit {proc.returncode}")
         if proc.returncode == 0:
             break
-        time.sleep(0.2)
     assert proc.returncode == 0, "\n".join(logs) + "\n" + log_path.read_text()
-    assert kills >= 2, logs  # the test must really have killed the converter mid-run
+    assert kills == KILL_ROUNDS, logs  # the converter was really killed mid-run
+
+    live = sb.control.faults()  # spent rules are gone; no live one may have been shadowed
+    assert all(f["fired"] > 0 for f in live), live
 
     # -- the sandbox's own state
     planned = {r["lead_id"]: r for r in rows}

@@ -137,6 +137,19 @@ def test_fault_method_filter_skip_and_clear(small_sandbox: Start) -> None:
         sb.control.add_fault("boom")
 
 
+def test_latency_fault_composes_with_the_other_faults(small_sandbox: Start) -> None:
+    # A latency rule on every path must not shadow a 500 or 429 rule added after it.
+    sb = _sb(small_sandbox)
+    api = Api(sb)
+    sb.control.add_fault("latency", "*", count=None, latency_ms=1)
+    sb.control.add_fault("500", "/crm/v8/Leads", method="GET", count=1)
+    sb.control.add_fault("429", "/crm/v8/Leads", method="GET", count=1)
+    statuses = [api.get("Leads", fields="Email").status_code for _ in range(3)]
+    assert statuses == [500, 429, 200]
+    fired = {f["kind"]: f["fired"] for f in sb.control.faults()}
+    assert fired == {"latency": 3}  # the latency rule saw every request; the others are spent
+
+
 def test_drop_before_changes_nothing(small_sandbox: Start) -> None:
     sb = _sb(small_sandbox)
     api = Api(sb)
