@@ -34,9 +34,11 @@ from crmkit.api.errors import (
     OutcomeUnknownError,
     RateLimitError,
     ServerError,
+    StalledError,
     from_body,
 )
 from crmkit.api.limits import (
+    DEFAULT_STALL_TIMEOUT_S,
     EDITION_CONCURRENCY,
     SUB_CONCURRENCY,
     CreditLedger,
@@ -137,8 +139,20 @@ class CRMClient:
             total = self.concurrency
             with self._init_lock:
                 if self._limiter is None:
-                    self._limiter = Limiter(total, SUB_CONCURRENCY)
+                    self._limiter = Limiter(
+                        total, SUB_CONCURRENCY, stall_timeout=self._stall_timeout()
+                    )
         return self._limiter
+
+    def _stall_timeout(self) -> float:
+        """How long a wait for a request slot may see no slot come free: a slot is held for one
+        HTTP exchange, which the transport's timeouts bound, so twice their sum (at least a
+        minute) means the requests in flight are stuck, not slow."""
+        t = self._http.timeout
+        phases = (t.connect, t.read, t.write, t.pool)
+        if any(p is None for p in phases):
+            return DEFAULT_STALL_TIMEOUT_S
+        return max(60.0, 2.0 * sum(p for p in phases if p is not None))
 
     @property
     def usage(self) -> Usage:
@@ -222,6 +236,9 @@ class CRMClient:
                     ) from None
                 self._retry_wait(attempt, method, full_path, reason)
                 continue
+            except StalledError as exc:  # no slot came free: waiting again would stall again
+                exc.method, exc.path, exc.lead_id = method, full_path, lead_id
+                raise
             except NetworkError as exc:  # token endpoint unreachable: the call was never sent
                 if last:
                     exc.lead_id = lead_id
@@ -615,16 +632,22 @@ class CRMClient:
         job_id: str,
         *,
         poll_interval: float = 2.0,
-        timeout: float | None = None,
+        timeout: float = 900.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> MassConvertStatus:
-        """Poll until the job is COMPLETED or FAILED (TimeoutError after `timeout` seconds)."""
-        start = time.monotonic()
+        """Poll until the job is COMPLETED or FAILED; `TimeoutError` after `timeout` seconds.
+
+        Always bounded: a job Zoho never finishes ends in an error naming it, not a hang.
+        """
+        if timeout is None or not timeout > 0:
+            raise ValueError("wait_mass_convert needs a positive timeout (seconds)")
+        start = clock()
         while True:
             status = self.mass_convert_status(job_id)
             if status.done:
                 return status
-            if timeout is not None and time.monotonic() - start >= timeout:
+            if clock() - start >= timeout:
                 raise TimeoutError(
                     f"mass convert job {job_id} still {status.status} after {timeout} s"
                 )

@@ -19,6 +19,8 @@ CRMError                         every error: .method .path .status .code .messa
 │   └── NotFoundError            404, INVALID_URL_PATTERN, INVALID_MODULE
 ├── ServerError                  5xx INTERNAL_ERROR (reads: after every retry)
 ├── NetworkError                 connection failed or dropped on a read, after every retry
+│   └── StalledError             no request slot came free for the client's stall bound: the
+│                                requests in flight are not finishing (nothing was sent)
 └── OutcomeUnknownError          a write (convert, mass convert) may or may not have happened:
                                  connection dropped after the request was sent, or 5xx. Never
                                  retried blindly: read the lead back (converted=both) to learn.
@@ -214,6 +216,10 @@ class ServerError(CRMError):
 
 class NetworkError(CRMError):
     """The connection failed or dropped and a read could not be completed after every retry."""
+
+
+class StalledError(NetworkError):
+    """No request slot came free within the client's bound: nothing was sent (safe to retry)."""
 
 
 class OutcomeUnknownError(CRMError):

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from crmkit.api.errors import StalledError
+
 log = logging.getLogger("crmkit.api.limits")
 
 EDITION_CONCURRENCY: dict[str, int] = {
@@ -34,6 +36,7 @@ EDITION_CONCURRENCY: dict[str, int] = {
 SUB_CONCURRENCY = 10
 SUB_POOL_KINDS = frozenset({"convert", "search", "coql"})
 CALL_CREDITS: dict[str, int] = {"convert": 5}
+DEFAULT_STALL_TIMEOUT_S = 600.0
 
 
 def edition_concurrency(edition: str) -> int:
@@ -87,32 +90,67 @@ class RetryPolicy:
 
 
 class Limiter:
-    """Caps requests in flight: a total that adapts to 429s, and a fixed sub-pool for some kinds."""
+    """Caps requests in flight: a total that adapts to 429s, and a fixed sub-pool for some kinds.
 
-    def __init__(self, total: int, sub: int = SUB_CONCURRENCY) -> None:
+    A wait for a slot is bounded: when no slot comes free (a request finishing, or the ceiling
+    rising) for `stall_timeout` seconds, `slot` raises `StalledError` instead of waiting forever
+    behind requests that never end. `clock` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        total: int,
+        sub: int = SUB_CONCURRENCY,
+        *,
+        stall_timeout: float = DEFAULT_STALL_TIMEOUT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if total < 1 or sub < 1:
             raise ValueError("concurrency limits must be at least 1")
+        if stall_timeout <= 0:
+            raise ValueError("stall_timeout must be positive")
         self.max_total = total
         self.limit = total
+        self.stall_timeout = stall_timeout
+        self._clock = clock
         self._sub_max = min(sub, total)
         self._in_flight = 0
         self._sub_in_flight = 0
         self._successes = 0
+        self._freed_at = clock()
         self._cond = threading.Condition()
         self.peak = 0
+        self.waiting = 0  # threads waiting for a slot now (diagnostics, tests)
 
     @property
     def in_flight(self) -> int:
         """Requests currently holding a slot."""
         return self._in_flight
 
+    def _full(self, sub: bool) -> bool:
+        return self._in_flight >= self.limit or (sub and self._sub_in_flight >= self._sub_max)
+
     @contextmanager
     def slot(self, kind: str) -> Iterator[None]:
         """Hold one slot (and a sub-pool slot for convert/search/COQL) for one request."""
         sub = kind in SUB_POOL_KINDS
         with self._cond:
-            while self._in_flight >= self.limit or (sub and self._sub_in_flight >= self._sub_max):
-                self._cond.wait()
+            started = self._clock()
+            while self._full(sub):
+                # Bounded by the last time a slot came free (or this wait began): a busy but
+                # moving pool keeps waiters waiting; a pool where nothing finishes does not.
+                left = max(started, self._freed_at) + self.stall_timeout - self._clock()
+                if left <= 0:
+                    raise StalledError(
+                        f"no request slot came free for {self.stall_timeout:.0f} s "
+                        f"({self._in_flight} request(s) in flight, ceiling {self.limit}): "
+                        "the connection or the server is stalled; this request was not sent"
+                    )
+                self.waiting += 1
+                try:
+                    self._cond.wait(left)
+                finally:
+                    self.waiting -= 1
             self._in_flight += 1
             self.peak = max(self.peak, self._in_flight)
             if sub:
@@ -124,12 +162,14 @@ class Limiter:
                 self._in_flight -= 1
                 if sub:
                     self._sub_in_flight -= 1
+                self._freed_at = self._clock()
                 self._cond.notify_all()
 
     def throttled(self) -> None:
         """A 429 came back: the org allows about as many as the others still in flight.
 
         Never more than halves at once, so a lone 429 (credits, another app) does not collapse it.
+        The ceiling never goes below 1, so a waiter always gets a slot once the pool drains.
         """
         with self._cond:
             others = self._in_flight - 1
@@ -148,6 +188,7 @@ class Limiter:
             if self._successes >= self.limit:
                 self._successes = 0
                 self.limit += 1
+                self._freed_at = self._clock()
                 self._cond.notify_all()
 
 
