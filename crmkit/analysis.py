@@ -345,11 +345,24 @@ def plot_field_rates(
         values = wide[module].to_numpy()
         ax.bar(x, values, bottom=bottom, label=str(module), color=_MODULE_COLOURS.get(str(module)))
         bottom += values
+    for xi, total in zip(x, bottom, strict=True):
+        ax.annotate(
+            f"{total:.1%}",
+            (xi, total),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize="small",
+        )
     ax.set_xticks(x, [str(i) for i in wide.index], rotation=30, ha="right")
+    ax.set_ylim(0, max(float(bottom.max(initial=0.0)), 0.01) * 1.15)  # room for the labels
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
     ax.set_ylabel(f"share of leads ({how} field)")
     ax.set_title(title or f"Duplicate rate by matching field ({how})")
-    ax.legend(title="module")
+    ax.spines[["top", "right"]].set_visible(False)
+    # Beside the plot, never over a bar.
+    ax.legend(title="module", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 
@@ -376,10 +389,23 @@ def plot_trend(
         ax.stackplot(x, wide.to_numpy().T, labels=[str(c) for c in wide.columns], alpha=0.8)
     ax.plot(x, totals["rate"].to_numpy(dtype=float), color="black", lw=1.5, label="overall")
     ax.set_xticks(x, [str(i) for i in wide.index], rotation=45, ha="right")
+    if len(x):
+        ax.set_xlim(x[0] - 0.5, x[-1] + 0.5)
+    ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
     ax.set_ylabel("share of leads")
     ax.set_title(title or f"Duplicate rate by {by} ({freq})")
-    ax.legend(loc="upper left", fontsize="small")
+    ax.spines[["top", "right"]].set_visible(False)
+    # Beside the plot (never over the areas), listed top-down as the areas are stacked.
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(
+        handles[::-1],
+        labels[::-1],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize="small",
+        frameon=False,
+    )
     return fig
 
 

@@ -26,19 +26,41 @@ from crmkit import report_tables as tables
 
 __all__ = ["Headline", "Report", "compute_report", "render_html", "write_report"]
 
-# Snapshot metadata shown in the report; anything else (tokens, secrets) is never copied in.
-_META_KEYS: tuple[str, ...] = (
-    "org",
-    "org_id",
-    "org_name",
-    "api_domain",
-    "fetched_at",
-    "refreshed_at",
-    "source",
-    "credits_spent",
-    "n_leads",
-    "converted",
-)
+# Snapshot metadata shown in the report, with its label; anything else (tokens, secrets) is
+# never copied in.
+_META_KEYS: dict[str, str] = {
+    "org": "Org",
+    "org_name": "Org",
+    "org_id": "Org id",
+    "api_domain": "API domain",
+    "fetched_at": "Fetched at",
+    "refreshed_at": "Refreshed at",
+    "source": "Answers from",
+    "credits_spent": "API credits spent",
+    "n_leads": "Leads",
+    "n_contacts": "Contacts",
+    "n_accounts": "Accounts",
+    "converted": "Converted leads listed",
+}
+# Readable column headings (the frames keep their names; only the page shows these).
+_LABELS: dict[str, str] = {
+    "leads_any": "leads (any)",
+    "rate_any": "rate (any)",
+    "leads_first": "leads (first)",
+    "rate_first": "rate (first)",
+    "n_leads": "leads",
+    "n_matched": "already existing",
+    "account_id": "account id",
+    "account_name": "account",
+    "via_accounts": "via the account",
+    "via_contacts": "via its contacts",
+    "lead_id": "lead id",
+    "record_id": "record id",
+    "run_id": "run",
+    "contact_id": "contact id",
+    "deal_id": "deal id",
+    "answered_at": "answered at",
+}
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,10 @@ class Report:
     conversion_attempts: pd.DataFrame | None  # each lead's latest attempt per run
     figures: dict[str, bytes] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    # Zoho's answer beside crmkit's near-duplicates, one row per lead (`crmkit.neardup.shadow`).
+    shadow: pd.DataFrame | None = None
+    # crmkit's offline prediction compared with Zoho's answer (`crmkit.compare`).
+    agreement: tables.Agreement | None = None
 
     @property
     def top_fields(self) -> list[str]:
@@ -109,7 +135,8 @@ def compute_report(
     `crmkit.conversion.journal.Journal` or its path); without it the conversion section says
     there are no conversions yet.
     `near_duplicates` is crmkit's near-duplicate frame; when omitted and the snapshot holds the
-    Contacts and Accounts exports, it is computed with `crmkit.neardup`.
+    Contacts and Accounts (a snapshot fetched by this crmkit does), it is computed with
+    `crmkit.neardup`, and crmkit's offline prediction is compared with Zoho's answer.
     """
     frames = tables.frames_of(snapshot)
     leads, options, matches = frames.leads, frames.options, frames.matches
@@ -119,7 +146,12 @@ def compute_report(
     trend = tables.trend(leads, options)
     overlaps = tables.overlaps(matches)
     top_accounts = tables.top_accounts(matches, top=top)
-    neardup, neardup_note = tables.near_duplicates_missed(frames, options, near_duplicates)
+    near = (
+        near_duplicates if near_duplicates is not None else tables.compute_near_duplicates(frames)
+    )
+    shadow = tables.shadow_view(options, near, leads) if near is not None else None
+    neardup, neardup_note = tables.near_duplicates_missed(frames, options, near, shadow=shadow)
+    agreement, agreement_note = tables.prediction_agreement(frames)
     history = tables.conversion_history(journal)
 
     figures = {
@@ -144,13 +176,25 @@ def compute_report(
         conversions=history.runs,
         conversion_attempts=history.attempts,
         figures=figures,
-        notes={"near_duplicates": neardup_note, "conversions": history.note},
+        notes={
+            "near_duplicates": neardup_note,
+            "agreement": agreement_note,
+            "conversions": history.note,
+        },
+        shadow=shadow,
+        agreement=agreement,
     )
 
 
 def _safe_meta(meta: Mapping[str, Any]) -> dict[str, str]:
     """Keep only the documented, harmless metadata keys, as text."""
-    return {k: str(meta[k]) for k in _META_KEYS if k in meta and meta[k] is not None}
+    return {
+        k: _num(meta[k])
+        if isinstance(meta[k], int) and not isinstance(meta[k], bool)
+        else str(meta[k])
+        for k in _META_KEYS
+        if k in meta and meta[k] is not None
+    }
 
 
 def _png(fig: Figure) -> bytes:
@@ -198,16 +242,61 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _table(frame: pd.DataFrame | None, percent: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A frame as header + rows of display strings (jinja escapes them)."""
+def _is_number(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _table(
+    frame: pd.DataFrame | None, percent: tuple[str, ...] = (), fixed: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A frame as headings, right-alignment flags and rows of display strings (jinja escapes).
+
+    `percent` columns show as percentages, `fixed` ones with two decimals (scores)."""
     if frame is None:
-        return {"columns": [], "rows": []}
+        return {"columns": [], "numeric": [], "rows": []}
     columns = [str(c) for c in frame.columns]
+    numeric = [_is_number(frame.iloc[:, i]) for i in range(len(columns))]
+
+    def show(column: str, value: object) -> str:
+        if column in percent:
+            return _pct(value)
+        if column in fixed and not _missing(value):
+            return f"{float(value):.2f}"  # type: ignore[arg-type]
+        return _cell(value)
+
     rows = [
-        [_pct(v) if c in percent else _cell(v) for c, v in zip(columns, row, strict=True)]
+        [show(c, v) for c, v in zip(columns, row, strict=True)]
         for row in frame.itertuples(index=False, name=None)
     ]
-    return {"columns": columns, "rows": rows}
+    return {"columns": [_LABELS.get(c, c) for c in columns], "numeric": numeric, "rows": rows}
+
+
+def _near_display(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The near-duplicate table as the page shows it: who, which existing record, and why."""
+    if table is None:
+        return None
+
+    def text(column: str) -> pd.Series:
+        if column in table.columns:
+            return table[column].astype("string").fillna("")
+        return pd.Series("", index=table.index, dtype="string")
+
+    record = text("record_name").where(text("record_name") != "", text("record_id"))
+    company = text("Company")
+    lead = text("Full_Name") + (", " + company).where(company != "", "")
+    lead_key, record_key = text("lead_key"), text("record_key")
+    return pd.DataFrame(
+        {
+            "lead id": text("lead_id"),
+            "lead": lead.str.strip(", "),
+            "existing record": text("module").str.removesuffix("s") + ": " + record,
+            "found by": text("route") + ", " + text("method").str.replace("_", " "),
+            "matched on (normalised)": lead_key.where(
+                lead_key == record_key, lead_key + " ≈ " + record_key
+            ),
+            "score": table["score"].astype("Float64") if "score" in table.columns else pd.NA,
+        }
+    )
 
 
 def _environment() -> jinja2.Environment:
@@ -233,13 +322,16 @@ def render_html(report: Report) -> str:
         h=report.headline,
         pct=_pct,
         num=_num,
+        meta_labels=_META_KEYS,
         images=images,
         rates_by_field=_table(report.rates_by_field, percent=("rate_any", "rate_first")),
         rates_by_module=_table(report.rates_by_module, percent=("rate",)),
         trend=_table(report.trend, percent=("rate",)),
         overlaps=_table(overlaps),
         top_accounts=_table(report.top_accounts),
-        near_duplicates=_table(report.near_duplicates, percent=()),
+        near_duplicates=_table(_near_display(report.near_duplicates), fixed=("score",)),
+        agreement_kinds=_table(report.agreement.by_kind if report.agreement else None),
+        agreement_diffs=_table(report.agreement.differences if report.agreement else None),
         conversions=_table(report.conversions),
         conversion_attempts=_table(report.conversion_attempts),
     )

@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     except (FramesError, OSError) as exc:
         print(f"crmkit report: {exc}", file=sys.stderr)
         return 2
+    if snapshot.note is not None:
+        print(f"crmkit report: note: {snapshot.note}", file=sys.stderr)
     kwargs = {"title": args.title} if args.title else {}
     report = compute_report(snapshot, args.journal, **kwargs)
     path = write_report(report, args.out)
@@ -44,5 +46,7 @@ def run(args: argparse.Namespace) -> int:
         f"{h.matched:,} of {h.answered:,} answered leads ({h.rate:.1%}) already exist "
         f"as a Contact or an Account."
     )
+    if report.agreement is not None:
+        print(report.notes["agreement"])
     print(f"Report written to {path.resolve()}")
     return 0

@@ -22,7 +22,11 @@ _BAR_COLOUR = "#4C72B0"
 
 @dataclass
 class Frames:
-    """The frames a report or explorer reads, plus the snapshot's metadata."""
+    """The frames a report or explorer reads, plus the snapshot's metadata.
+
+    `contacts`, `accounts` and `config` (an `OrgConfig`) come from a snapshot that keeps them;
+    `note` says why they are missing when it does not.
+    """
 
     leads: pd.DataFrame
     options: pd.DataFrame
@@ -30,6 +34,12 @@ class Frames:
     meta: dict[str, Any] = field(default_factory=dict)
     contacts: pd.DataFrame | None = None
     accounts: pd.DataFrame | None = None
+    config: Any = None
+    note: str | None = None
+
+    @property
+    def has_records(self) -> bool:
+        return self.contacts is not None and self.accounts is not None
 
 
 def frames_of(snapshot: Any) -> Frames:
@@ -52,13 +62,26 @@ def frames_of(snapshot: Any) -> Frames:
     meta = get("meta") or get("metadata") or {}
     if not isinstance(meta, Mapping):
         meta = {k: v for k, v in vars(meta).items() if not k.startswith("_")}
+    config = get("org_config") or get("config")
+    if isinstance(config, Mapping):
+        orgconfig = importlib.import_module("crmkit.orgconfig")
+        config = orgconfig.OrgConfig.from_dict(config, source="org_config")
+    contacts, accounts = get("contacts"), get("accounts")
+    note = get("note")
+    if note is None and (contacts is None or accounts is None):
+        note = (
+            "the snapshot holds no Contacts or Accounts (fetch it with `crmkit fetch`, or pass "
+            "them as `contacts` and `accounts`)"
+        )
     return Frames(
         leads=get("leads"),
         options=get("options"),
         matches=get("matches"),
         meta=dict(meta),
-        contacts=get("contacts"),
-        accounts=get("accounts"),
+        contacts=contacts,
+        accounts=accounts,
+        config=config,
+        note=note if isinstance(note, str) else None,
     )
 
 
@@ -138,7 +161,11 @@ _NEAR_COLUMNS = ["module", "record_id", "route", "method", "score", "lead_key", 
 
 
 def near_duplicates_missed(
-    frames: Frames, options: pd.DataFrame, near: pd.DataFrame | None, top: int = 50
+    frames: Frames,
+    options: pd.DataFrame,
+    near: pd.DataFrame | None,
+    top: int = 50,
+    shadow: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame | None, str]:
     """Near-duplicates of leads that Zoho would convert into a brand-new Contact or Account.
 
@@ -147,14 +174,11 @@ def near_duplicates_missed(
     sees an existing record (`crmkit.neardup.shadow`); its best candidates there are shown.
     """
     if near is None:
-        near = _compute_near_duplicates(frames)
+        near = compute_near_duplicates(frames)
         if near is None:
-            return None, (
-                "Not computed: near-duplicates need the Contacts and Accounts exports "
-                "(pass crmkit.neardup.near_duplicates(...) as near_duplicates)."
-            )
-    neardup = importlib.import_module("crmkit.neardup")
-    shadow: pd.DataFrame = neardup.shadow(options, near, frames.leads)
+            return None, _not_computed(frames.note)
+    if shadow is None:
+        shadow = shadow_view(options, near, frames.leads)
     contact = shadow["new_duplicate_contact"].fillna(False).astype(bool)
     account = shadow["new_duplicate_account"].fillna(False).astype(bool)
     flagged = pd.concat(
@@ -174,6 +198,7 @@ def near_duplicates_missed(
     lead_info = lead_info.rename(columns={"id": "lead_id"})
     table = pairs[["lead_id", *_NEAR_COLUMNS]].merge(lead_info, on="lead_id", how="left")
     table = table[["lead_id", *columns, *_NEAR_COLUMNS]].head(top).reset_index(drop=True)
+    table = _with_record_names(table, frames)
     note = (
         f"{int(contact.sum()):,} leads would become a new Contact and {int(account.sum()):,} a "
         f"new Account although crmkit finds an existing one"
@@ -186,7 +211,63 @@ def near_duplicates_missed(
     return table, note
 
 
-def _compute_near_duplicates(frames: Frames) -> pd.DataFrame | None:
+def record_names(frames: Frames) -> pd.DataFrame:
+    """`module, record_id, record_name` of the snapshot's Contacts (full name) and Accounts."""
+    parts = []
+    if frames.contacts is not None:
+        matching = importlib.import_module("crmkit.matching")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "module": "Contacts",
+                    "record_id": frames.contacts["id"].astype("string").to_numpy(),
+                    "record_name": matching.full_name(frames.contacts).to_numpy(),
+                }
+            )
+        )
+    if frames.accounts is not None and "Account_Name" in frames.accounts.columns:
+        parts.append(
+            pd.DataFrame(
+                {
+                    "module": "Accounts",
+                    "record_id": frames.accounts["id"].astype("string").to_numpy(),
+                    "record_name": frames.accounts["Account_Name"].astype("string").to_numpy(),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="string") for c in ("module", "record_id", "record_name")}
+        )
+    return pd.concat(parts, ignore_index=True).astype("string")
+
+
+def _with_record_names(table: pd.DataFrame, frames: Frames) -> pd.DataFrame:
+    """Add `record_name` after `record_id` when the snapshot holds the records."""
+    if frames.contacts is None and frames.accounts is None:
+        return table
+    named = table.astype({"module": "string", "record_id": "string"}).merge(
+        record_names(frames), on=["module", "record_id"], how="left"
+    )
+    order = list(table.columns)
+    order.insert(order.index("record_id") + 1, "record_name")
+    return named[order]
+
+
+def _not_computed(note: str | None) -> str:
+    reason = note or "the snapshot holds no Contacts or Accounts"
+    return f"Not computed: {reason}."
+
+
+def shadow_view(options: pd.DataFrame, near: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFrame:
+    """`crmkit.neardup.shadow`: Zoho's answer beside crmkit's near-duplicates, per lead."""
+    neardup = importlib.import_module("crmkit.neardup")
+    result: pd.DataFrame = neardup.shadow(options, near, leads)
+    return result
+
+
+def compute_near_duplicates(frames: Frames) -> pd.DataFrame | None:
+    """Near-duplicates of the snapshot's leads among its Contacts and Accounts (None without)."""
     if frames.contacts is None or frames.accounts is None:
         return None
     neardup = importlib.import_module("crmkit.neardup")
@@ -194,6 +275,77 @@ def _compute_near_duplicates(frames: Frames) -> pd.DataFrame | None:
         frames.leads, frames.contacts, frames.accounts, exact=frames.matches
     )
     return result
+
+
+# ------------------------------------------------------------------------ prediction agreement
+
+KIND_LABELS: dict[str, str] = {
+    "missing_lead": "no prediction for the lead",
+    "extra_lead": "predicted, but not asked of Zoho",
+    "outcome": "different outcome (matched, no match or error)",
+    "module_preference": "different preferred module",
+    "fields": "different matching fields",
+    "missing_record": "a candidate Zoho offers that crmkit does not predict",
+    "extra_record": "a candidate crmkit predicts that Zoho does not offer",
+}
+
+
+@dataclass
+class Agreement:
+    """How often crmkit's offline prediction gives Zoho's answer, and where it does not."""
+
+    compared: int  # leads Zoho answered for (errors included)
+    agreeing: int
+    by_kind: pd.DataFrame  # kind, difference, leads
+    differences: pd.DataFrame  # `crmkit.agreement.compare` rows, the first few leads
+
+    @property
+    def rate(self) -> float:
+        return self.agreeing / self.compared if self.compared else 1.0
+
+
+def prediction_agreement(frames: Frames, top: int = 20) -> tuple[Agreement | None, str]:
+    """Predict the snapshot's leads offline (`crmkit.matching.predict` on its Contacts, Accounts
+    and org configuration) and compare with Zoho's answer (`crmkit.compare`)."""
+    if source_label(frames.options) != "api":
+        return None, (
+            "Not computed: this snapshot holds crmkit's prediction, not Zoho's answer, so there "
+            "is nothing to compare it with."
+        )
+    if frames.contacts is None or frames.accounts is None:
+        return None, _not_computed(frames.note)
+    matching = importlib.import_module("crmkit.matching")
+    agreement = importlib.import_module("crmkit.agreement")
+    try:
+        prediction = matching.predict(frames.leads, frames.contacts, frames.accounts, frames.config)
+    except matching.PredictionError as exc:
+        return None, f"Not computed: {exc}."
+    diffs: pd.DataFrame = agreement.compare(frames, prediction)
+    compared = int(frames.options["lead_id"].nunique())
+    differing = int(diffs["lead_id"].nunique())
+    counts = diffs.groupby("kind")["lead_id"].nunique()
+    kinds = [k for k in KIND_LABELS if k in counts.index]
+    by_kind = pd.DataFrame(
+        {
+            "kind": pd.array(kinds, dtype="string"),
+            "difference": pd.array([KIND_LABELS[k] for k in kinds], dtype="string"),
+            "leads": pd.array([int(counts[k]) for k in kinds], dtype="Int64"),
+        }
+    )
+    first = diffs["lead_id"].drop_duplicates().head(top)
+    result = Agreement(
+        compared=compared,
+        agreeing=compared - differing,
+        by_kind=by_kind,
+        differences=diffs[diffs["lead_id"].isin(first)].reset_index(drop=True),
+    )
+    config_note = "" if frames.config is not None else " (org configuration unknown: a plain org)"
+    note = (
+        f"crmkit's offline prediction gives Zoho's exact answer for {result.agreeing:,} of "
+        f"{compared:,} leads ({result.rate:.1%}){config_note}"
+        + (f"; {differing:,} leads differ." if differing else ".")
+    )
+    return result, note
 
 
 # ------------------------------------------------------------------------------ conversions
@@ -284,7 +436,9 @@ def plot_trend(leads: pd.DataFrame, options: pd.DataFrame, matches: pd.DataFrame
     """`analysis.plot_trend` over the creation month."""
     if "Created_Time" not in leads.columns or leads["Created_Time"].isna().all():
         return _placeholder("No creation dates")
-    return analysis.plot_trend(leads, options, matches)
+    return analysis.plot_trend(
+        leads, options, matches, title="Share of leads already existing, by month created"
+    )
 
 
 def plot_overlaps(matrix: pd.DataFrame) -> Figure:

@@ -70,3 +70,31 @@ def test_overlap_matrix_annotated() -> None:
     assert "100%" in [t.get_text() for t in shares.axes[0].texts]
     assert np.allclose(np.diag(field_overlaps(matches, normalize=True).to_numpy()), 1.0)
     fig.savefig(io.BytesIO(), format="png")
+
+
+def _overlaps(fig: Figure, artist_box: object) -> bool:
+    ax_box = fig.axes[0].get_window_extent()
+    return bool(ax_box.overlaps(artist_box))
+
+
+def test_legends_sit_beside_the_plot_not_over_it() -> None:
+    leads, options, matches = _frames()
+    for fig in (
+        plot_trend(leads, options, matches, freq="M"),
+        plot_field_rates(rate_table(options, matches), how="first"),
+    ):
+        fig.draw_without_rendering()
+        legend = fig.axes[0].get_legend()
+        assert legend is not None
+        assert not _overlaps(fig, legend.get_window_extent())
+
+
+def test_field_rate_bars_have_headroom_for_their_labels() -> None:
+    _, options, matches = _frames()
+    table = rate_table(options, matches)
+    fig = plot_field_rates(table, how="first")
+    ax = fig.axes[0]
+    tallest = max(p.get_y() + p.get_height() for c in ax.containers for p in c.patches)
+    assert ax.get_ylim()[1] > tallest * 1.1
+    labels = sorted(t.get_text() for t in ax.texts)
+    assert labels == sorted(f"{v:.1%}" for v in table.groupby("field")["rate_first"].sum())

@@ -60,6 +60,13 @@ def test_printed_figures_match_the_snapshot(demo_run: Any) -> None:
         re.M,
     )
     assert near is not None and number(near[1]) > 0  # the sample org plants near-duplicates
+    agree = re.search(
+        r"^Zoho vs crmkit's prediction: crmkit's offline prediction gives Zoho's exact answer "
+        r"for ([\d,]+) of ([\d,]+) leads",
+        text,
+        re.M,
+    )
+    assert agree is not None and number(agree[1]) == number(agree[2]) == len(snapshot.options)
 
     table = analysis.rate_table(snapshot.options, snapshot.matches)
     top = table.sort_values("leads_first", ascending=False).head(3)
@@ -74,6 +81,9 @@ def test_snapshot_holds_every_listed_lead(demo_run: Any) -> None:
     snapshot = load_snapshot(demo_run.out / "snapshot")
     assert set(snapshot.options["lead_id"]) == set(snapshot.leads["id"])
     assert snapshot.meta.credits_spent >= len(snapshot.leads)
+    # the demo's snapshot keeps the org's records, so the report needed no CSV export
+    assert snapshot.contacts is not None and len(snapshot.contacts) == snapshot.meta.n_contacts
+    assert snapshot.accounts is not None and len(snapshot.accounts) == snapshot.meta.n_accounts
     assert isinstance(snapshot.leads["id"].dtype, pd.StringDtype)
 
 

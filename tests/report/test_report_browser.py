@@ -43,11 +43,16 @@ def test_report_images_render_in_chromium(demo_run: Any) -> None:
                 "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
             )
             headline = page.inner_text("#headline")
+            # Nothing wider than the page: no horizontal scrollbar at a laptop's width.
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         finally:
             browser.close()
     assert errors == []
+    assert overflow == 0
     assert len(sizes) == 3
     assert all(complete and width > 0 and height > 0 for complete, width, height in sizes), sizes
     assert "already exist" in headline

@@ -182,3 +182,67 @@ def test_no_match_at_all_still_renders(hand: ModuleType) -> None:
     )
     assert len(images_of(html)) == 3
     assert "0.0%" in html
+
+
+def _records() -> dict[str, object]:
+    """The hand org's Contacts and Accounts, and Phone as the Contacts unique field."""
+    from crmkit.orgconfig import OrgConfig, UniqueField
+
+    def s(values: list[object]) -> pd.Series:
+        return pd.Series(values, dtype="string")
+
+    contacts = pd.DataFrame(
+        {
+            "id": s(["C1", "C2", "C3"]),
+            "First_Name": s(["Pat", "Ann", "Ed"]),
+            "Last_Name": s(["Boyle", "Lee", "Gale"]),
+            "Email": s(["pat@zylker.com", "ann@zylker.com", None]),
+            "Phone": s(["9844444444", None, None]),
+            "Account_Name.id": s(["A1", "A1", None]),
+            "Account_Name.name": s(["Zylker", "Zylker", None]),
+        }
+    )
+    accounts = pd.DataFrame({"id": s(["A1", "A2"]), "Account_Name": s(["Zylker", "Acme"])})
+    config = OrgConfig(unique_fields={"Contacts": (UniqueField("Phone"),)})
+    return {"contacts": contacts, "accounts": accounts, "org_config": config}
+
+
+def test_prediction_section_compares_zoho_with_the_prediction(hand: ModuleType) -> None:
+    report = compute_report({**hand.frames(), **_records()})
+    agreement = report.agreement
+    assert agreement is not None and agreement.compared == 6
+    kinds = dict(zip(agreement.by_kind["kind"], agreement.by_kind["leads"], strict=True))
+    # L2's Company is the account Zylker: the hand-made Zoho answer leaves that account out;
+    # L5 is refused by Zoho (not approved) but the hand leads carry no approval state.
+    assert kinds == {"outcome": 1, "fields": 1, "extra_record": 1}
+    assert sorted(agreement.differences["lead_id"].unique()) == ["L2", "L5"]
+    assert agreement.agreeing == 4
+    assert report.notes["agreement"] == (
+        "crmkit's offline prediction gives Zoho's exact answer for 4 of 6 leads (66.7%); "
+        "2 leads differ."
+    )
+    html = render_html(report)
+    section = html.split('<section id="prediction">', 1)[1].split("</section>", 1)[0]
+    assert 'id="table-agreement"' in section and 'id="table-agreement-differences"' in section
+    assert "a candidate crmkit predicts that Zoho does not offer" in section
+    # near-duplicates come from the same records, with the existing record named
+    assert report.near_duplicates is not None and report.shadow is not None
+    assert set(report.shadow["lead_id"]) == set(hand.options()["lead_id"])
+
+
+def test_prediction_section_without_records_or_for_a_predicted_snapshot(
+    hand: ModuleType,
+) -> None:
+    bare = compute_report(hand.frames())
+    assert bare.agreement is None and bare.shadow is None
+    assert bare.notes["agreement"].startswith("Not computed: the snapshot holds no Contacts")
+    predicted = {
+        "leads": hand.leads(),
+        "options": hand.options("predicted"),
+        "matches": hand.matches("predicted"),
+        **_records(),
+    }
+    report = compute_report(predicted)
+    assert report.agreement is None
+    assert "holds crmkit's prediction, not Zoho's answer" in report.notes["agreement"]
+    assert report.near_duplicates is not None  # near-duplicates need no Zoho answer

@@ -44,6 +44,7 @@ def test_rendered_sandbox_report(demo_run: Any) -> None:
         "overlaps",
         "top-accounts",
         "near-duplicates",
+        "prediction",
         "conversions",
     ):
         assert f'<section id="{section}">' in html
@@ -95,3 +96,66 @@ def test_report_command_names_a_bad_snapshot(
     err = capsys.readouterr().err
     assert str(tmp_path) in err and "snapshot" in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_near_duplicates_and_agreement_come_from_the_snapshot(demo_run: Any) -> None:
+    from crmkit.matching import read_module_csv
+    from crmkit.neardup import near_duplicates
+    from crmkit.sampledata import bundled_path
+
+    snapshot = load_snapshot(demo_run.out / "snapshot")
+    assert snapshot.has_records
+    report = compute_report(snapshot)
+    assert report.near_duplicates is not None and report.shadow is not None
+    # The same near-duplicates as from the org's CSV exports (the sandbox's own data).
+    data = bundled_path()
+    from_exports = near_duplicates(
+        snapshot.leads,
+        read_module_csv(data / "Contacts.csv"),
+        read_module_csv(data / "Accounts.csv"),
+        exact=snapshot.matches,
+    )
+    exports_report = compute_report(snapshot, near_duplicates=from_exports)
+    assert report.notes["near_duplicates"] == exports_report.notes["near_duplicates"]
+    assert report.near_duplicates["record_name"].notna().all()
+    flagged = int(report.shadow["new_duplicate_contact"].sum())
+    assert report.notes["near_duplicates"].startswith(f"{flagged:,} leads would become")
+    # The prediction from the snapshot gives Zoho's answer for every lead of the sample org.
+    agreement = report.agreement
+    assert agreement is not None
+    assert agreement.compared == agreement.agreeing == len(snapshot.options)
+    assert agreement.by_kind.empty and agreement.rate == 1.0
+    n = f"{len(snapshot.options):,}"
+    assert report.notes["agreement"].startswith(
+        f"crmkit's offline prediction gives Zoho's exact answer for {n} of {n} leads (100.0%)"
+    )
+    html = (demo_run.out / "report.html").read_text(encoding="utf-8")
+    section = html.split('<section id="prediction">', 1)[1].split("</section>", 1)[0]
+    assert f"{n} of {n} leads (100.0%)" in section
+
+
+def test_report_of_a_snapshot_without_contacts_says_what_is_missing(
+    demo_run: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(demo_run.out / "snapshot", old)
+    meta = json.loads((old / "snapshot.json").read_text())
+    for key in ("n_contacts", "n_accounts", "org_config", "credits"):
+        del meta[key]
+    meta["format_version"] = 1  # as written before snapshots kept Contacts and Accounts
+    (old / "snapshot.json").write_text(json.dumps(meta))
+    (old / "contacts.parquet").unlink()
+    (old / "accounts.parquet").unlink()
+    out = tmp_path / "r.html"
+    assert main(["report", "--snapshot", str(old), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "note: this snapshot holds no Contacts or Accounts" in captured.err
+    assert "crmkit fetch --refresh --out DIR" in captured.err
+    html = out.read_text(encoding="utf-8")
+    for section in ("near-duplicates", "prediction"):
+        text = html.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
+        assert "Not computed: this snapshot holds no Contacts or Accounts" in text, section
+    assert 'id="table-near-duplicates"' not in html
