@@ -168,10 +168,17 @@ class DuplicateExplorer:
 
 
 def explore(
-    snapshot: Any, *, predicted: Any = None, near_duplicates: pd.DataFrame | None = None
+    snapshot: Any,
+    *,
+    predicted: Any = None,
+    near_duplicates: pd.DataFrame | None = None,
+    derive: bool = True,
 ) -> DuplicateExplorer:
-    """Open the duplicate explorer on a snapshot (directory, snapshot object or frames)."""
+    """Open the duplicate explorer on a snapshot (directory, snapshot object or frames).
+
+    A snapshot that keeps the org's Contacts and Accounts also shows crmkit's prediction and
+    near-duplicates without passing them (`derive=False` turns that off)."""
     model = ExplorerModel.from_snapshot(
-        snapshot, predicted=predicted, near_duplicates=near_duplicates
+        snapshot, predicted=predicted, near_duplicates=near_duplicates, derive=derive
     )
     return DuplicateExplorer(model)

@@ -140,6 +140,15 @@ def _hits_from_near(near: pd.DataFrame) -> pd.DataFrame:
     return hits.merge(best.assign(is_first=True), on=["lead_id", "module", "field"], how="left")
 
 
+def _predict(frames: report_tables.Frames) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """crmkit's prediction of the snapshot's leads from its Contacts, Accounts and settings."""
+    from crmkit.matching import predict
+
+    assert frames.contacts is not None and frames.accounts is not None
+    prediction = predict(frames.leads, frames.contacts, frames.accounts, frames.config)
+    return prediction.options, prediction.matches
+
+
 class ExplorerModel:
     """Filters, rates by field, the selected bar and its leads, CSV export."""
 
@@ -179,9 +188,14 @@ class ExplorerModel:
         *,
         predicted: Any = None,
         near_duplicates: pd.DataFrame | None = None,
+        derive: bool = True,
     ) -> ExplorerModel:
         """From a snapshot (directory, object or mapping); `predicted` is anything carrying
-        `options` and `matches` (a `crmkit.matching.Prediction`, a predicted snapshot)."""
+        `options` and `matches` (a `crmkit.matching.Prediction`, a predicted snapshot).
+
+        With `derive` (the default), a snapshot that keeps the org's Contacts and Accounts
+        supplies what is not given: crmkit's prediction (`crmkit.matching.predict` with the
+        snapshot's org configuration) and the near-duplicates (`crmkit.neardup`)."""
         frames = report_tables.frames_of(snapshot)
         source = report_tables.source_label(frames.options)
         pair = (frames.options, frames.matches)
@@ -190,6 +204,11 @@ class ExplorerModel:
             if isinstance(predicted, str | Path):
                 predicted = report_tables.frames_of(predicted)
             other = (predicted.options, predicted.matches)
+        if derive and frames.has_records:
+            if other is None and source != "predicted":
+                other = _predict(frames)
+            if near_duplicates is None:
+                near_duplicates = report_tables.compute_near_duplicates(frames)
         if source == "predicted":
             return cls(frames.leads, predicted=pair, near_duplicates=near_duplicates)
         return cls(frames.leads, api=pair, predicted=other, near_duplicates=near_duplicates)

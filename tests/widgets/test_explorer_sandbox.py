@@ -17,6 +17,7 @@ from crmkit.sampledata import bundled_path
 from crmkit.sandbox import Sandbox
 from crmkit.snapshot import Snapshot, fetch_snapshot
 from crmkit.widgets.explorer import explore
+from crmkit.widgets.explorer_model import ExplorerModel
 
 pytestmark = pytest.mark.slow
 
@@ -30,16 +31,10 @@ def snapshot(clean_sandbox: Sandbox) -> Iterator[Snapshot]:
 
 
 def test_explorer_on_the_sample_org(snapshot: Snapshot, tmp_path: Path) -> None:
-    data = bundled_path()
-    prediction = predict_data_dir(data)
-    near = near_duplicates(
-        snapshot.leads,
-        read_module_csv(data / "Contacts.csv"),
-        read_module_csv(data / "Accounts.csv"),
-        exact=snapshot.matches,
-    )
-    view = explore(snapshot, predicted=prediction, near_duplicates=near)
+    # The snapshot keeps the Contacts and Accounts: prediction and near-duplicates come from it.
+    view = explore(snapshot)
     model = view.model
+    assert list(model.sources) == ["api", "predicted", "near"]
     figures = analysis.summary(snapshot.options)
     assert model.overall() == (int(figures["n_matched"]), int(figures["n_answered"]))
 
@@ -76,3 +71,27 @@ def test_explorer_on_the_sample_org(snapshot: Snapshot, tmp_path: Path) -> None:
     view.export_button.click()
     written: Any = pd.read_csv(tmp_path / "leads.csv", dtype="string")
     assert list(written["lead_id"]) == list(shown["lead_id"])
+
+
+def test_explicit_frames_win_and_derive_can_be_turned_off(snapshot: Snapshot) -> None:
+    data = bundled_path()
+    near = near_duplicates(
+        snapshot.leads,
+        read_module_csv(data / "Contacts.csv"),
+        read_module_csv(data / "Accounts.csv"),
+        exact=snapshot.matches,
+    )
+    given = ExplorerModel.from_snapshot(
+        snapshot, predicted=predict_data_dir(data), near_duplicates=near
+    )
+    derived = ExplorerModel.from_snapshot(snapshot)
+    for source in ("predicted", "near"):
+        given.set_filters(source=source)
+        derived.set_filters(source=source)
+        pd.testing.assert_frame_equal(derived.rates(), given.rates())
+    plain = ExplorerModel.from_snapshot(snapshot, derive=False)
+    assert list(plain.sources) == ["api"]
+    bare = Snapshot(
+        snapshot.leads, snapshot.options, snapshot.matches, snapshot.matched_fields, snapshot.meta
+    )
+    assert list(ExplorerModel.from_snapshot(bare).sources) == ["api"]  # no records: Zoho only
