@@ -70,6 +70,7 @@ def test_01_duplicates(workdir: Path, clean_sandbox: Sandbox) -> None:
     assert "of answered leads already exist" in printed
     assert "Prediction differs from Zoho on 0 leads." in printed
     assert "have near-duplicates Zoho does not offer" in printed
+    assert "with 3,000 contacts and 1,200 accounts" in printed  # kept in the snapshot
     assert (workdir.parent / "out" / "snapshot" / "snapshot.json").is_file()
     last = book.cells[-1]["outputs"]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in last)
@@ -89,6 +90,7 @@ def test_03_report(workdir: Path, clean_sandbox: Sandbox) -> None:
     assert "No conversions yet" in html
     assert 'id="table-near-duplicates"' in html
     assert "already exist" in printed
+    assert "crmkit's offline prediction gives Zoho's exact answer for 4,750 of 4,750" in printed
     assert_no_secret(book, clean_sandbox)
     for secret in (
         clean_sandbox.credentials.client_secret,
@@ -106,3 +108,13 @@ def test_notebooks_are_committed_without_outputs() -> None:
         for cell in book.cells:
             if cell.cell_type == "code":
                 assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+def test_notebooks_use_the_public_api_and_no_csv_exports() -> None:
+    for path in sorted(NOTEBOOKS.glob("0[123]_*.ipynb")):
+        book: Any = nbformat.read(path, as_version=4)
+        code = "\n".join(c.source for c in book.cells if c.cell_type == "code")
+        assert "crmkit.connect(" in code, path.name
+        assert "crmkit.api import connect" not in code, path.name
+        # prediction and near-duplicates come from the snapshot, not from CSV exports
+        assert "read_module_csv" not in code and "bundled_path" not in code, path.name
