@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from crmkit.frames import read_leads_csv
-from crmkit.matching import api_cost, predict_data_dir
+from crmkit.matching import api_cost, predict_data_dir, read_module_csv
+from crmkit.orgconfig import OrgConfig
 from crmkit.snapshot import Snapshot, SnapshotMeta, save_snapshot
 
 
@@ -52,6 +55,13 @@ def run(args: argparse.Namespace) -> int:
         users=len(org.get("users") or []) or 1,
         latency_s=args.latency_ms / 1000,
     )
+    # The snapshot keeps the org's records too, so a report shows near-duplicates from it.
+    records = {
+        module: read_module_csv(data / f"{module}.csv")
+        if (data / f"{module}.csv").exists()
+        else pd.DataFrame({"id": pd.Series(dtype="string")})
+        for module in ("Contacts", "Accounts")
+    }
     meta = SnapshotMeta(
         org_id=info.get("id"),
         org_name=info.get("name"),
@@ -62,8 +72,19 @@ def run(args: argparse.Namespace) -> int:
         fields=tuple(str(c) for c in leads.columns),
         source="predicted",
         extra={"data_dir": str(data.resolve()), "api_path": cost.__dict__},
+        n_contacts=len(records["Contacts"]),
+        n_accounts=len(records["Accounts"]),
+        org_config=OrgConfig.from_data_dir(data).to_dict(),
     )
-    snap = Snapshot(leads, prediction.options, prediction.matches, prediction.matched_fields, meta)
+    snap = Snapshot(
+        leads,
+        prediction.options,
+        prediction.matches,
+        prediction.matched_fields,
+        meta,
+        contacts=records["Contacts"],
+        accounts=records["Accounts"],
+    )
     out = save_snapshot(snap, args.out)
     counts = prediction.options["outcome"].value_counts().to_dict()
     print(

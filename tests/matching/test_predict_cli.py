@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,16 @@ def test_predict_writes_a_snapshot_at_zero_credits(
     out = capsys.readouterr().out
     assert "4,774 calls, 4,774 credits" in out
     assert "prediction: 0 credits" in out
+    # The org's records and configuration come along, so a report shows near-duplicates.
+    assert snap.contacts is not None and len(snap.contacts) == snap.meta.n_contacts == 3000
+    assert snap.accounts is not None and len(snap.accounts) == snap.meta.n_accounts == 1200
+    config = snap.org_config
+    assert config is not None and [u.api_name for u in config.unique("Contacts")] == ["Phone"]
+    report = main(["report", "--snapshot", str(tmp_path / "s"), "--out", str(tmp_path / "r.html")])
+    assert report == 0
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert 'id="table-near-duplicates"' in page
+    assert "holds crmkit's prediction, not Zoho's answer" in html.unescape(page)
 
 
 def test_api_cost_at_the_ceiling() -> None:
