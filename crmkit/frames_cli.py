@@ -85,6 +85,11 @@ def run_fetch(args: argparse.Namespace) -> int:
         + ", ".join(f"{k} {int(v):,}" for k, v in counts.items())
         + f"; {snap.meta.credits_spent:,} credits spent in total"
     )
+    if snap.meta.n_contacts is not None and snap.meta.n_accounts is not None:
+        print(
+            f"with {snap.meta.n_contacts:,} contacts and {snap.meta.n_accounts:,} accounts "
+            "(for crmkit's prediction and near-duplicates)"
+        )
     print(f"wrote {args.out}")
     return 0
 

@@ -56,6 +56,7 @@ def test_fetch_then_rates(
     assert main(["fetch", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "4 leads" in printed and "matched 2" in printed and "no_match 2" in printed
+    assert "with 2 contacts and 0 accounts" in printed
     snap = load_snapshot(out)
     assert snap.meta.api_domain == org_env.url and snap.meta.credits_spent > 4
     assert main(["rates", str(out)]) == 0
