@@ -21,6 +21,9 @@ def env(org_sb: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> San
     monkeypatch.setenv("ZOHO_REFRESH_TOKEN", creds.refresh_token)
     monkeypatch.setenv("ZOHO_TOKEN_URL", org_sb.token_url)
     monkeypatch.setenv("CRMKIT_CONFIG", str(tmp_path / "absent.toml"))
+    # The CLI caches its access token and keeps its journal in the per-user dirs: keep them here.
+    for var in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
     for var in ("ZOHO_DC", "ZOHO_API_DOMAIN", "ZOHO_EDITION"):
         monkeypatch.delenv(var, raising=False)
     return org_sb
