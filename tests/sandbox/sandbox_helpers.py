@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -21,12 +21,24 @@ ZYLKER = "4876876000007421010"
 
 
 class Api:
-    """Talks to a sandbox over real HTTP with a token from the refresh grant."""
+    """Talks to a sandbox over real HTTP with a token from the refresh grant.
+
+    Every instance is closed after its test by tests/sandbox/conftest.py (`close_all`), so no
+    connection is left for the garbage collector to close in some later test.
+    """
+
+    open: ClassVar[list[Api]] = []
 
     def __init__(self, sb: Sandbox) -> None:
         self.sb = sb
         self.http = httpx.Client(base_url=sb.url, timeout=30)
+        Api.open.append(self)
         self.token = self.fresh_token()
+
+    @classmethod
+    def close_all(cls) -> None:
+        while cls.open:
+            cls.open.pop().http.close()
 
     def fresh_token(self) -> str:
         c = self.sb.credentials

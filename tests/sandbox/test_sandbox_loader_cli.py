@@ -150,7 +150,7 @@ def test_cli_serves_and_prints_listening_line(make_org: Callable[..., Path]) -> 
         assert state["edition"] == "free" and state["settings"]["latency_ms"] == 1
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # reaps it and closes both pipes
 
 
 def test_db_file_keeps_state_across_restarts(make_org: Callable[..., Path], tmp_path: Path) -> None:
