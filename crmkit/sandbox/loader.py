@@ -8,6 +8,7 @@ surface, so a bad `configure()` is refused the same way.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -99,11 +100,33 @@ def load_data_dir(path: str | Path) -> OrgData:
 
 
 def org_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    return read_utf8(path) if path.exists() else ""
+
+
+def read_utf8(path: Path) -> str:
+    """The file's text; bytes that are not UTF-8 stop the load at their line and column.
+
+    Zoho's exports are UTF-8 (a BOM is accepted); a file re-saved by a spreadsheet in a legacy
+    code page would otherwise load with mangled names, or crash with no hint of where.
+    """
+    data = path.read_bytes()
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = body[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before.rsplit(b"\n", 1)[-1].decode("utf-8")) + 1
+        raise DataDirError(
+            str(path),
+            line,
+            column,
+            f"not UTF-8 (byte 0x{body[exc.start]:02x}): save the file as UTF-8",
+        ) from None
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
+    text = read_utf8(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -114,7 +137,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
+    with io.StringIO(read_utf8(path), newline="") as fh:
         reader = csv.reader(fh, strict=True)
         try:
             header = next(reader)

@@ -69,6 +69,28 @@ def test_bad_data_directory_names_file_line_column(
     assert f"{file}:{line}:" in str(err)
 
 
+@pytest.mark.parametrize("file", ["Leads.csv", "org.json"])
+def test_a_file_not_in_utf8_names_line_and_column(make_org: Callable[..., Path], file: str) -> None:
+    path = _good(make_org)
+    text = (path / file).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    target = 1  # the second line: the first record, or inside org.json's object
+    lines[target] = lines[target][:3] + "Müller" + lines[target][3:]
+    (path / file).write_bytes("".join(lines).encode("cp1252"))
+    with pytest.raises(DataDirError) as info:
+        load_data_dir(path)
+    err = info.value
+    assert (Path(err.file).name, err.line, err.column) == (file, target + 1, 5)
+    assert "not UTF-8 (byte 0xfc)" in err.reason and "save the file as UTF-8" in err.reason
+
+
+def test_a_utf8_bom_is_accepted(make_org: Callable[..., Path]) -> None:
+    path = _good(make_org)
+    leads = path / "Leads.csv"
+    leads.write_bytes(b"\xef\xbb\xbf" + leads.read_bytes())
+    assert load_data_dir(path).records["Leads"]
+
+
 def test_reference_and_owner_and_unique_field_errors(make_org: Callable[..., Path]) -> None:
     path = _good(make_org)
     (path / "Contacts.csv").write_text(
