@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -18,6 +20,7 @@ from crmkit.sandbox import Sandbox
 from crmkit.snapshot import Snapshot, fetch_snapshot, load_snapshot, refresh_snapshot, save_snapshot
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+MODULES = ("Contacts", "Accounts")
 
 
 def client_for(sb: Sandbox) -> CRMClient:
@@ -80,6 +83,81 @@ def test_rates_equal_ground_truth_per_route_and_module(
     want_field = truth.groupby(["module", "field"])["lead_id"].nunique()
     assert by_field["leads_any"].astype(int).to_dict() == want_field.to_dict()
     assert by_field["leads_first"].sum() == s["n_matched"]
+
+
+def expected_first(truth: pd.DataFrame, org: dict[str, Any]) -> pd.DataFrame:
+    """(lead_id, first_module, first_field) from the ground truth and Zoho's preference order.
+
+    zoho-api.md §4: Contacts by unique fields in order, then Email, then the name fallback
+    (Full_Name); Accounts by unique fields, then Account_Name. ``module_preference`` is Contacts
+    when any contact matched, else Accounts — except that an org whose Contacts have no unique
+    field while Accounts do puts Accounts first (docs/matching.md). Plain pandas, on purpose.
+    """
+    unique = {m: [f["api_name"] for f in org["unique_fields"].get(m, [])] for m in MODULES}
+    order = {
+        "Contacts": [*unique["Contacts"], "Email", "Full_Name"],
+        "Accounts": [*unique["Accounts"], "Account_Name"],
+    }
+    accounts_first = not unique["Contacts"] and bool(unique["Accounts"])
+    rank = {(m, f): i for m, fields in order.items() for i, f in enumerate(fields)}
+    hits = truth[["lead_id", "module", "field"]].drop_duplicates()
+    unknown = set(zip(hits["module"], hits["field"], strict=True)) - set(rank)
+    assert not unknown, f"ground truth names fields outside the preference order: {unknown}"
+    module_rank = (
+        {"Accounts": 0, "Contacts": 1} if accounts_first else {"Contacts": 0, "Accounts": 1}
+    )
+    hits = hits.assign(
+        m_rank=hits["module"].map(module_rank),
+        f_rank=[rank[k] for k in zip(hits["module"], hits["field"], strict=True)],
+    )
+    best = hits.sort_values(["lead_id", "m_rank", "f_rank"]).drop_duplicates("lead_id")
+    return best.rename(columns={"module": "first_module", "field": "first_field"})[
+        ["lead_id", "first_module", "first_field"]
+    ].reset_index(drop=True)
+
+
+@pytest.mark.slow
+def test_first_attribution_equals_ground_truth_preference_order(
+    sample_snapshot: tuple[Snapshot, CRMClient], truth: pd.DataFrame
+) -> None:
+    snap, _ = sample_snapshot
+    org = json.loads((SAMPLE / "org.json").read_text(encoding="utf-8"))
+    # The sample org has a unique Contacts field (Phone), so the "Accounts first" exception
+    # is not in play and every lead with a contact is attributed to Contacts.
+    assert [f["api_name"] for f in org["unique_fields"]["Contacts"]] == ["Phone"]
+    want = expected_first(truth, org)
+    # Every field and module of the order is exercised, so a reordering would show.
+    assert set(want["first_field"]) == {"Phone", "Email", "Full_Name", "Account_Name"}
+    assert (want["first_module"] == "Contacts").sum() == truth.loc[
+        truth["module"] == "Contacts", "lead_id"
+    ].nunique()
+
+    # Per lead: options.first_module / first_field of every matched lead.
+    opts = snap.options
+    matched = opts.loc[opts["outcome"] == "matched", ["lead_id", "first_module", "first_field"]]
+    got = matched.astype("string").sort_values("lead_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want.astype("string"))
+    # Leads without a match carry no first attribution.
+    unmatched = opts.loc[opts["outcome"] != "matched"]
+    assert unmatched["first_field"].isna().all() and unmatched["first_module"].isna().all()
+
+    # Per (module, field): leads_first counts, exactly, and none left unattributed.
+    by_field = rate_table(opts, snap.matches).set_index(["module", "field"])["leads_first"]
+    got_counts = {k: int(v) for k, v in by_field.items() if v > 0}
+    want_counts = want.groupby(["first_module", "first_field"]).size().to_dict()
+    assert got_counts == want_counts
+    # And per route (unique/email/name/company) too.
+    route_of = truth.drop_duplicates(["module", "field"]).set_index(["module", "field"])["route"]
+    want_route = (
+        want.assign(
+            route=[route_of[k] for k in zip(want["first_module"], want["first_field"], strict=True)]
+        )
+        .groupby(["first_module", "route"])
+        .size()
+        .to_dict()
+    )
+    by_route = rate_table(opts, snap.matches, level="route").set_index(["module", "field"])
+    assert {k: int(v) for k, v in by_route["leads_first"].items() if v > 0} == want_route
 
 
 @pytest.mark.slow
