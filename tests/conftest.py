@@ -15,6 +15,9 @@
   `sb` through the `ZOHO_*` variables `crmkit.connect()` reads, with fresh config, cache and
   data folders (no developer's config file, token cache or journal leaks in): for a
   subprocess, a notebook kernel or Voila.
+- `chromium` (function): a headless Debian Chromium driven by Playwright (the flags the closed
+  network needs); fails, never skips, when /usr/bin/chromium is missing. `ARTIFACTS` is where
+  browser tests save their screenshots.
 - `use_sandbox_environ` (function): `use_sandbox_environ(sb)` applies that environment to this
   process for the test (monkeypatch).
 """
@@ -115,3 +118,34 @@ def use_sandbox_environ(
             monkeypatch.setenv(name, value)
 
     return use
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps dialling the closed network.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is missing: run `make chromium` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

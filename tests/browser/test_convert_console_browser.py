@@ -2,7 +2,7 @@
 sandbox started here, headless Chromium (Debian's, driven by Playwright) selects two leads in the
 table, converts them and sees their results; the sandbox confirms exactly those two converted.
 
-Needs /usr/bin/chromium (`make chromium`); skipped with the reason when it is missing. A
+Needs /usr/bin/chromium (`make chromium`); fails with the reason when it is missing. A
 screenshot of the page after converting is saved to artifacts/convert_console.png.
 """
 
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from crmkit.conversion import converted_ids
 from crmkit.sandbox import Sandbox
@@ -28,19 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "02_convert.ipynb"
-ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARTIFACTS = ROOT / "artifacts"  # as tests/conftest.py
 TIMEOUT_MS = 120_000  # each step, on 2 busy cores
 STARTUP_MS = 240_000  # Voila starts a kernel and runs every cell before the table appears
 
@@ -158,47 +147,38 @@ def _converted(sb: Sandbox, lead_id: str) -> bool:
     return str(rec.get("Converted__s")).lower() == "true"
 
 
-def test_select_two_leads_convert_and_see_results(org_sb: Sandbox, voila_url: str) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (make chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_select_two_leads_convert_and_see_results(
+    org_sb: Sandbox, voila_url: str, chromium: Any
+) -> None:
     errors: list[str] = []
-    ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "convert_console.png"
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1800})
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(voila_url, wait_until="commit", timeout=STARTUP_MS)
-            leads_table = page.locator(".crmkit-console table.dataTable").first
-            rows = leads_table.locator("tbody tr")
-            rows.filter(has_text=LEADS[-1]).wait_for(timeout=STARTUP_MS)
-            assert rows.count() == len(LEADS)
-            button = page.get_by_role("button", name="Convert")
-            sync_api.expect(button).to_be_disabled()
-            for lead_id in PICKED:
-                rows.filter(has_text=lead_id).click()
-            choices = page.locator(".crmkit-choices select")
-            sync_api.expect(choices).to_have_count(len(PICKED), timeout=TIMEOUT_MS)
-            sync_api.expect(page.get_by_text("Estimate:")).to_be_visible(timeout=TIMEOUT_MS)
-            sync_api.expect(button).to_be_enabled(timeout=TIMEOUT_MS)
-            button.click()
-            results = page.locator(".crmkit-results table.dataTable tbody tr")
-            for lead_id in PICKED:
-                sync_api.expect(results.filter(has_text=lead_id)).to_contain_text(
-                    "converted", timeout=TIMEOUT_MS
-                )
-            sync_api.expect(results).to_have_count(len(PICKED))
-            sync_api.expect(page.get_by_text("converted 2 now")).to_be_visible()
-            # after the run the selection is cleared: nothing to convert until leads are picked
-            sync_api.expect(page.get_by_text("Select one or more leads")).to_be_visible()
-            sync_api.expect(button).to_be_disabled()
-            sync_api.expect(page.get_by_text("Estimate:")).to_have_count(0)
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1400, "height": 1800})
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(voila_url, wait_until="commit", timeout=STARTUP_MS)
+    leads_table = page.locator(".crmkit-console table.dataTable").first
+    rows = leads_table.locator("tbody tr")
+    rows.filter(has_text=LEADS[-1]).wait_for(timeout=STARTUP_MS)
+    assert rows.count() == len(LEADS)
+    button = page.get_by_role("button", name="Convert")
+    expect(button).to_be_disabled()
+    for lead_id in PICKED:
+        rows.filter(has_text=lead_id).click()
+    choices = page.locator(".crmkit-choices select")
+    expect(choices).to_have_count(len(PICKED), timeout=TIMEOUT_MS)
+    expect(page.get_by_text("Estimate:")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(button).to_be_enabled(timeout=TIMEOUT_MS)
+    button.click()
+    results = page.locator(".crmkit-results table.dataTable tbody tr")
+    for lead_id in PICKED:
+        expect(results.filter(has_text=lead_id)).to_contain_text("converted", timeout=TIMEOUT_MS)
+    expect(results).to_have_count(len(PICKED))
+    expect(page.get_by_text("converted 2 now")).to_be_visible()
+    # after the run the selection is cleared: nothing to convert until leads are picked
+    expect(page.get_by_text("Select one or more leads")).to_be_visible()
+    expect(button).to_be_disabled()
+    expect(page.get_by_text("Estimate:")).to_have_count(0)
+    page.screenshot(path=str(shot), full_page=True)
     assert errors == [], errors
     assert shot.stat().st_size > 0
     for lead_id in LEADS:

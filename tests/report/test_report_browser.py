@@ -9,48 +9,26 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"  # as tests/conftest.py
 
 
-def test_report_images_render_in_chromium(demo_run: Any) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing: run `make chromium` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_report_images_render_in_chromium(demo_run: Any, chromium: Any) -> None:
     report = (demo_run.out / "report.html").resolve()
     errors: list[str] = []
     requests: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(report.as_uri(), wait_until="load")
-            sizes = page.eval_on_selector_all(
-                "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
-            )
-            headline = page.inner_text("#headline")
-            # Nothing wider than the page: no horizontal scrollbar at a laptop's width.
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1100, "height": 900})
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(report.as_uri(), wait_until="load")
+    sizes = page.eval_on_selector_all(
+        "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
+    )
+    headline = page.inner_text("#headline")
+    # Nothing wider than the page: no horizontal scrollbar at a laptop's width.
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     assert errors == []
     assert overflow == 0
     assert len(sizes) == 3
