@@ -8,6 +8,7 @@ on a copy in a temporary folder, so its `../out/` lands there too.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -79,6 +80,24 @@ def test_01_duplicates(workdir: Path, clean_sandbox: Sandbox) -> None:
     ]
     assert len(images) >= 3
     assert_no_secret(book, clean_sandbox)
+
+
+def test_01_duplicates_with_nothing_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No credentials, no config file: the notebook runs on the embedded sandbox, as shipped."""
+    for name in [n for n in os.environ if n.startswith("ZOHO_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("CRMKIT_CONFIG", str(tmp_path / "absent.toml"))
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    workdir = tmp_path / "notebooks"
+    workdir.mkdir()
+    book = execute("01_duplicates.ipynb", workdir)
+    printed = stream(book)
+    assert "leads from Zylker Corp" in printed
+    assert "Prediction differs from Zoho on 0 leads." in printed
+    assert "embedded sandbox" in outputs_text(book)  # the notebook says where its data comes from
 
 
 def test_03_report(workdir: Path, clean_sandbox: Sandbox) -> None:
