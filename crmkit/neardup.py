@@ -54,6 +54,18 @@ CANDIDATE_COLUMNS = (
     "zoho_exact",
 )
 ROUTES = ("phone", "email", "name", "company")
+# quality(): recall/found are strict (by the pair's own route); *_any count any route.
+QUALITY_COLUMNS = (
+    "route",
+    "proposed",
+    "true_pos",
+    "planted",
+    "found",
+    "found_any",
+    "precision",
+    "recall",
+    "recall_any",
+)
 
 
 @dataclass(frozen=True)
@@ -518,13 +530,16 @@ def quality(candidates: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
 
     Scored candidates: those beyond Zoho's exact answer, plus any listed in ``truth`` (so a
     role-address pair Zoho matches exactly still counts against crmkit if crmkit proposes it).
-    Precision of a route: share of its scored candidates that are labelled true pairs.
-    Recall of a route: share of the true pairs labelled with it that crmkit finds (by any route).
+    Precision of a route: share of its scored candidates that are labelled true pairs (under any
+    route: a true pair is a true duplicate whichever variant planted it).
+    Recall of a route is strict: share of the true pairs labelled with it that *that route*
+    finds (``found``/``recall``), so one route cannot hide another's misses; ``found_any`` and
+    ``recall_any`` count a pair found by any route, for comparison.
     """
     key = ["lead_id", "module", "record_id"]
-    t = truth.astype({c: "string" for c in key})
+    t = truth.astype({c: "string" for c in [*key, "route"]})
     t = t.assign(is_match=t["is_match"].astype("string").str.lower() == "true")
-    c = candidates.astype({c: "string" for c in key})
+    c = candidates.astype({c: "string" for c in [*key, "route"]})
     labelled = c.merge(t[[*key, "is_match"]].drop_duplicates(key), on=key, how="left")
     scored = labelled[
         (~labelled["zoho_exact"].astype("boolean").fillna(False).astype(bool))
@@ -532,10 +547,20 @@ def quality(candidates: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     ]
     scored = scored.assign(tp=scored["is_match"].astype("boolean").fillna(False).astype(bool))
     prec = scored.groupby("route").agg(proposed=("tp", "size"), true_pos=("tp", "sum"))
-    found = t[t["is_match"]].merge(c[key].drop_duplicates(), on=key, how="left", indicator=True)
-    found = found.assign(hit=found["_merge"] == "both")
-    rec = found.groupby("route").agg(planted=("hit", "size"), found=("hit", "sum"))
+    planted = t.loc[t["is_match"], [*key, "route"]].drop_duplicates()
+    by_own = c[[*key, "route"]].drop_duplicates().assign(own=True)
+    by_any = c[key].drop_duplicates().assign(any=True)
+    found = planted.merge(by_own, on=[*key, "route"], how="left").merge(by_any, on=key, how="left")
+    found = found.assign(
+        own=found["own"].astype("boolean").fillna(False).astype(bool),
+        any=found["any"].astype("boolean").fillna(False).astype(bool),
+    )
+    rec = found.groupby("route").agg(
+        planted=("own", "size"), found=("own", "sum"), found_any=("any", "sum")
+    )
     out = prec.join(rec, how="outer").fillna(0).astype("int64")
     out["precision"] = (out["true_pos"] / out["proposed"].where(out["proposed"] > 0)).round(4)
-    out["recall"] = (out["found"] / out["planted"].where(out["planted"] > 0)).round(4)
-    return out.reset_index()
+    planted_n = out["planted"].where(out["planted"] > 0)
+    out["recall"] = (out["found"] / planted_n).round(4)
+    out["recall_any"] = (out["found_any"] / planted_n).round(4)
+    return out.reset_index()[list(QUALITY_COLUMNS)]

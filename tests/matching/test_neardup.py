@@ -92,6 +92,45 @@ def test_exact_pairs_are_flagged_and_shadow_flags_new_duplicates() -> None:
     assert sh.loc["2", "crmkit_routes"] == "phone"
 
 
+def test_quality_recall_counts_only_the_pairs_own_route() -> None:
+    """A pair planted under one route and found only by another is a miss of its route."""
+    leads = frame(
+        id=["1", "2"],
+        First_Name=["Bob", "Ann"],
+        Last_Name=["Smith", "Lee"],
+        Email=["bob.smith1@acme.com", "ann.lee@beta.com"],
+    )
+    contacts = frame(
+        id=["c1", "c2"],
+        First_Name=["Robert", "Ann"],
+        Last_Name=["Smith", "Lee"],
+        Email=["bob.smith2@acme.com", "ann.leee@beta.com"],
+    )
+    c = near_duplicates(leads, contacts, frame(id=[], Account_Name=[]))
+    # The email route refuses 1/c1 (the digits differ); the name route finds it (Bob = Robert).
+    assert pairs(c, "email") == {("2", "c2")}
+    assert pairs(c, "name") == {("1", "c1"), ("2", "c2")}
+    truth = pd.DataFrame(
+        {
+            "lead_id": ["1", "2"],
+            "module": ["Contacts", "Contacts"],
+            "record_id": ["c1", "c2"],
+            "route": ["email", "email"],
+            "variant": ["typo", "typo"],
+            "is_match": ["true", "true"],
+        }
+    )
+    q = quality(c, truth).set_index("route")
+    email = q.loc["email"]
+    assert (email["planted"], email["found"], email["found_any"]) == (2, 1, 2)
+    assert (email["recall"], email["recall_any"]) == (0.5, 1.0)
+    assert email["precision"] == 1.0
+    # Name proposes two true pairs, though none was planted under it: no recall to speak of.
+    name = q.loc["name"]
+    assert (name["proposed"], name["true_pos"], name["planted"]) == (2, 2, 0)
+    assert name["precision"] == 1.0 and pd.isna(name["recall"])
+
+
 @pytest.mark.slow
 def test_quality_on_the_planted_sample_set() -> None:
     root = bundled_path()
@@ -107,7 +146,12 @@ def test_quality_on_the_planted_sample_set() -> None:
     assert set(q.index) == {"phone", "email", "name", "company"}
     for route, r in q.iterrows():
         assert r["precision"] >= 0.95, (route, r.to_dict())
+        # Strict: the planted pairs of this route found by this route itself.
         assert r["recall"] >= 0.90, (route, r.to_dict())
+        assert r["found"] <= r["found_any"] <= r["planted"], (route, r.to_dict())
+    # Every labelled pair's lead is one Zoho answers (no pair falls outside the scope).
+    assert truth["lead_id"].isin(answered).all()
+    assert len(truth) == 417 and int(q["planted"].sum()) == (truth["is_match"] == "true").sum()
     # Role addresses shared by different people are never proposed as the same person.
     negatives = truth[truth["is_match"] == "false"]
     proposed = cand.merge(negatives, on=["lead_id", "module", "record_id"])
