@@ -10,6 +10,7 @@ from crmkit.api.errors import (
     AlreadyConvertedError,
     AuthError,
     ConfigurationError,
+    CreditsExhaustedError,
     CRMError,
     DuplicateDataError,
     InvalidDataError,
@@ -25,6 +26,7 @@ from crmkit.api.errors import (
     RequestError,
     ScopeError,
     ServerError,
+    StalledError,
 )
 from crmkit.api.limits import Usage
 from crmkit.api.models import (
@@ -45,6 +47,7 @@ __all__ = [
     "ConversionOptions",
     "ConvertRequest",
     "ConvertResult",
+    "CreditsExhaustedError",
     "DuplicateDataError",
     "InvalidDataError",
     "MandatoryNotFoundError",
@@ -62,6 +65,7 @@ __all__ = [
     "RequestError",
     "ScopeError",
     "ServerError",
+    "StalledError",
     "Usage",
     "connect",
 ]

@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 
 from crmkit.api.auth import ZohoOAuth
 from crmkit.api.errors import (
+    CreditsExhaustedError,
     CRMError,
     InvalidDataError,
     NetworkError,
@@ -266,6 +267,8 @@ class CRMClient:
             status = response.status_code
             if status == 429:
                 self._ledger.observe(remaining, throttled=True)
+                if remaining is not None and remaining.strip() == "0":
+                    raise self._credits_exhausted(response, method, full_path, lead_id)
                 if last:
                     raise self._error(response, method, full_path, lead_id)
                 self._retry_wait(attempt, method, full_path, "429 TOO_MANY_REQUESTS")
@@ -322,6 +325,22 @@ class CRMClient:
         seconds = self.retry.delay(attempt)
         log.debug("%s %s: %s; retry %d in %.2f s", method, path, reason, attempt, seconds)
         self.retry.sleep(seconds)
+
+    @classmethod
+    def _credits_exhausted(
+        cls, response: httpx.Response, method: str, path: str, lead_id: str | None
+    ) -> CreditsExhaustedError:
+        answer = cls._error(response, method, path, lead_id)
+        return CreditsExhaustedError(
+            "the org's API credits for the rolling 24 hours are used up (X-API-CREDITS-REMAINING"
+            f" 0): {answer.message}; calls succeed again as earlier calls age out of the window",
+            method=method,
+            path=path,
+            status=response.status_code,
+            code=answer.code,
+            details=answer.details,
+            lead_id=lead_id,
+        )
 
     @staticmethod
     def _error(response: httpx.Response, method: str, path: str, lead_id: str | None) -> CRMError:

@@ -6,7 +6,9 @@ CRMError                         every error: .method .path .status .code .messa
 ├── AuthError                    token exchange refused (invalid_code, even with HTTP 200), 401
 │   └── ScopeError               401 OAUTH_SCOPE_MISMATCH
 ├── RateLimitError               429 TOO_MANY_REQUESTS after every retry (.retry_after is None: Zoho
-│                                sends no Retry-After)
+│   │                            sends no Retry-After)
+│   └── CreditsExhaustedError    429 with X-API-CREDITS-REMAINING 0: the org's credits for the
+│                                rolling 24 h are spent; raised at once, retrying cannot help
 ├── RequestError                 4xx about the request or the record
 │   ├── InvalidDataError         INVALID_DATA, REQUIRED_PARAM_MISSING, LIMIT_EXCEEDED, paging
 │   │   ├── MandatoryNotFoundError  MANDATORY_NOT_FOUND, EXPECTED_FIELD_MISSING
@@ -118,6 +120,14 @@ class RateLimitError(CRMError):
 
     codes = frozenset({"TOO_MANY_REQUESTS"})
     retry_after: float | None = None
+
+
+class CreditsExhaustedError(RateLimitError):
+    """The org's API credits for the rolling 24 hours are used up (429, credits remaining 0).
+
+    Raised at once rather than retried: backing off for seconds cannot help when credits free up
+    only as the day's earlier calls age out of Zoho's 24-hour window.
+    """
 
 
 class RequestError(CRMError):

@@ -61,10 +61,16 @@ def crm(
                 rt.limiter.acquire(rt.concurrency(), pool, rt.settings.sub_concurrency)
             except ApiError as err:
                 return error_response(err)
-            remaining: int | None = None
             daily = rt.daily_credits()
             try:
                 remaining = rt.ledger.spend(cost, daily)
+            except ApiError as err:  # the day's credits are used up: say so in the header too
+                rt.limiter.release(pool)
+                spent = error_response(err)
+                spent.headers["X-API-CREDITS-REMAINING"] = "0"
+                return spent
+            response: Response
+            try:
                 if rt.settings.latency_ms:
                     await asyncio.sleep(rt.settings.latency_ms / 1000)
                 response = await fn(request, rt)

@@ -16,6 +16,7 @@ from crmkit.api import (
     ConversionOptions,
     ConvertRequest,
     ConvertResult,
+    CreditsExhaustedError,
     CRMClient,
     DuplicateDataError,
     InvalidDataError,
@@ -463,3 +464,21 @@ def test_credits_remaining_is_read_and_a_short_batch_warns(
     assert client.usage.remaining == 0
     with pytest.warns(CreditWarning, match="9 convert calls costs 45 credits"):
         client.convert_many([(i, ConvertRequest()) for i in ids[:9]])
+
+
+def test_spent_credits_fail_at_once_without_retrying(
+    clean_sandbox: Sandbox, client_for: Client
+) -> None:
+    sb = clean_sandbox
+    sb.control.configure(credits_per_day=10)
+    waits: list[float] = []
+    client = client_for(sb, retry=RetryPolicy(sleep=waits.append))
+    results = client.conversion_options_many(usable_ids(12))  # 1 credit went on the edition read
+    answered = [r for r in results if isinstance(r, ConversionOptions)]
+    spent = [r for r in results if isinstance(r, CreditsExhaustedError)]
+    assert (len(answered), len(spent)) == (9, 3)
+    assert waits == []  # backing off for seconds cannot bring back a day's credits
+    message = str(spent[0])
+    assert "credits for the rolling 24 hours are used up" in message
+    assert "429" in message and "__conversion_options" in message
+    assert client.usage.remaining == 0
