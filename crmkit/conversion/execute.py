@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 
 from crmkit.api.errors import (
     AlreadyConvertedError,
+    CreditsExhaustedError,
     CRMError,
     NetworkError,
     OutcomeUnknownError,
@@ -311,10 +312,10 @@ class _Runner:
                     code=exc.code or type(exc).__name__,
                     message=str(exc),
                 )
-                if attempt < self.max_attempts:
+                if attempt < self.max_attempts and not isinstance(exc, CreditsExhaustedError):
                     time.sleep(min(2.0 * attempt, 10.0))
                     continue
-                break
+                break  # spent credits come back only as the day's calls age out: rerun later
             except CRMError as exc:
                 self.journal.answer(
                     aid,

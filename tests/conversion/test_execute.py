@@ -293,3 +293,22 @@ def test_journal_keeps_before_and_after_copies_and_no_secret(
     for secret in (org_sb.credentials.client_secret, org_sb.credentials.refresh_token):
         assert secret.encode() not in raw
     assert b"Zoho-oauthtoken" not in raw
+
+
+def test_spent_credits_stop_each_lead_at_once_and_a_rerun_finishes(
+    org_sb: Sandbox, client: CRMClient, tmp_path: Path
+) -> None:
+    leads = FRESH_MANY[:3]
+    plan = make_plan([row(lead) for lead in leads])
+    client.org()  # the client's own reads are done: what follows is the conversion
+    org_sb.control.configure(credits_per_day=1)
+    options = {"journal": tmp_path / "j.sqlite", "progress": False, "mode": "single"}
+    spent = execute(client, plan, recheck=False, snapshots=False, **options)
+    assert spent.results["outcome"].tolist() == ["not_converted"] * 3
+    assert set(spent.results["code"]) == {"TOO_MANY_REQUESTS"}
+    with Journal(tmp_path / "j.sqlite") as jr:
+        assert len(jr.attempts()) == 3  # one try per lead: no futile retries
+    assert not any(org_sb.control.record("Leads", lead)["Converted__s"] for lead in leads)  # type: ignore[index]
+    org_sb.control.configure(credits_per_day=100_000)
+    again = execute(client, plan, recheck=False, snapshots=False, **options)
+    assert again.converted_now == 3
