@@ -229,9 +229,8 @@ class _Runner:
         return "not_converted"
 
     # ------------------------------------------------------------------ open attempts
-    def settle_open(self, last: Mapping[str, Mapping[str, Any]]) -> None:
+    def settle_open(self, open_: Sequence[Mapping[str, Any]]) -> None:
         """Resume: finish mass jobs still running, then read back every unanswered attempt."""
-        open_ = [a for a in last.values() if a["outcome"] == "unknown"]
         if not open_:
             return
         jobs = {str(a["job_id"]) for a in open_ if a["kind"] == "mass" and a["job_id"]}
@@ -563,11 +562,18 @@ def _execute(
             max_attempts=max_attempts,
             bar=bar,
         )
-        runner.settle_open(jr.last_attempts(run.run_id))
+        # Open attempts of this plan's leads in any run (a plan edited after a crash is a new
+        # run) are settled first. One whose read-back failed stays open: the lead is neither
+        # sent again nor re-checked (a re-check would call crmkit's own conversion someone
+        # else's) until a later run reads it back.
+        runner.settle_open(jr.open_attempts(lead_ids))
+        still_open = {str(a["lead_id"]) for a in jr.open_attempts(lead_ids)}
         last = jr.last_attempts(run.run_id)
         final = {"converted"} if retry_failed else set(FINAL_OUTCOMES)
         done = {lead for lead, a in last.items() if a["outcome"] in final}
-        elsewhere = jr.converted_elsewhere([i for i in lead_ids if i not in done], run.run_id)
+        elsewhere = jr.converted_elsewhere(
+            [i for i in lead_ids if i not in done and i not in still_open], run.run_id
+        )
         for lead_id, other in elsewhere.items():
             jr.skip(
                 run.run_id,
@@ -577,9 +583,9 @@ def _execute(
             )
             done.add(lead_id)
         bar.update(len(done))
-        todo = [r for r in rows if str(r["lead_id"]) not in done]
+        todo = [r for r in rows if str(r["lead_id"]) not in done | still_open]
         problems = validate(make_plan(todo)) if todo else validate(make_plan(rows[:0]))
-        if not todo:
+        if not todo and not still_open:
             results = results_of(jr, run.run_id, lead_ids)
             counts = _summary(results)
             message = (
@@ -597,7 +603,7 @@ def _execute(
                 counts,
             )
         todo_plan = make_plan(todo)
-        if recheck:
+        if recheck and todo:
             facts = live_facts(client, todo_plan)
             problems = validate(todo_plan, facts)
             runner.leads_before = dict(facts.leads or {})
@@ -636,13 +642,18 @@ def _execute(
         runner.convert_single(single)
     results = results_of(jr, run.run_id, lead_ids)
     counts = _summary(results)
-    finished = all(o in FINAL_OUTCOMES for o in results["outcome"].tolist())
+    finished = not still_open and all(o in FINAL_OUTCOMES for o in results["outcome"].tolist())
     jr.finish_run(
         run.run_id, status="done" if finished else "incomplete", summary=_describe(counts)
     )
     verb = "resumed run" if run.resumed else "run"
     message = f"{verb} {run.run_id}: converted {runner.converted_now} now; {_describe(counts)}"
-    if not finished:
+    if still_open:
+        message += (
+            f"; {len(still_open)} lead(s) not sent: an earlier attempt's answer was lost and "
+            "reading the lead back failed"
+        )
+    if not finished or still_open:
         message += " — some outcomes are open: run the same plan again to settle them"
     return ExecutionReport(
         _info(jr, run),

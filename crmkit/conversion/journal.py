@@ -461,6 +461,20 @@ class Journal:
         )
         return {str(r["lead_id"]): dict(r) for r in rows}
 
+    def open_attempts(self, lead_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Unanswered attempts at these leads in *any* run (each the lead's latest in its run).
+
+        A lead sent by one run and then planned differently (a new run) must be settled from the
+        old run's attempt before the new run decides anything about it.
+        """
+        wanted = {str(x) for x in lead_ids}
+        rows = self._query(
+            "SELECT a.* FROM attempts a JOIN (SELECT run_id, lead_id, MAX(attempt_id) AS last "
+            "FROM attempts GROUP BY run_id, lead_id) m ON a.attempt_id = m.last "
+            "WHERE a.outcome = 'unknown' ORDER BY a.attempt_id"
+        )
+        return [dict(r) for r in rows if str(r["lead_id"]) in wanted]
+
     def converted_elsewhere(self, lead_ids: Sequence[str], run_id: int) -> dict[str, int]:
         """Leads this journal converted in *other* runs -> that run's id."""
         wanted = {str(x) for x in lead_ids}
