@@ -485,9 +485,17 @@ class Journal:
         return {str(r["lead_id"]): int(r["run_id"]) for r in rows if str(r["lead_id"]) in wanted}
 
     def tried_before(self, lead_id: str) -> bool:
-        """True when this journal holds an earlier attempt at this lead that was sent."""
+        """True when an earlier attempt of this journal may have converted this lead.
+
+        That is a mass attempt (its job may convert the lead after a read-back found it not yet
+        converted) or a Convert Lead attempt without a known miss. A Convert Lead attempt Zoho
+        refused, or one read back unconverted, did not convert it: an ID_ALREADY_CONVERTED after
+        it means someone else converted the lead, not crmkit.
+        """
         rows = self._query(
-            "SELECT 1 FROM attempts WHERE lead_id = ? AND kind != 'none' LIMIT 1", (str(lead_id),)
+            "SELECT 1 FROM attempts WHERE lead_id = ? AND (kind = 'mass' OR (kind != 'none' "
+            "AND outcome NOT IN ('failed', 'not_converted'))) LIMIT 1",
+            (str(lead_id),),
         )
         return bool(rows)
 

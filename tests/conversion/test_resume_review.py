@@ -83,3 +83,25 @@ def test_a_changed_plan_settles_the_old_runs_open_attempt_and_refuses_the_lead(
     with Journal(path) as jr:
         old = jr.last_attempts(first)[L_FRESH]
     assert (old["outcome"], old["code"]) == ("converted", "SETTLED_BY_READ_BACK")
+
+
+def test_a_lead_converted_by_someone_else_after_a_known_miss_is_not_claimed(
+    org_sb: Sandbox, client: CRMClient, tmp_path: Path
+) -> None:
+    """crmkit's earlier attempt is known not to have converted the lead (read back unconverted);
+    someone else converts it; crmkit's next try gets ID_ALREADY_CONVERTED. That conversion is not
+    crmkit's: the journal must not record it (and its records) as converted by this run."""
+    plan = make_plan([row(L_FRESH)])
+    path = tmp_path / "j.sqlite"
+    options: dict[str, Any] = {"journal": path, "progress": False, "recheck": False}
+    org_sb.control.add_fault("drop_before", "/crm/v8/Leads/*/actions/convert", method="POST")
+    first = execute(client, plan, max_attempts=1, **options)
+    assert outcome(first, L_FRESH)["outcome"] == "not_converted"  # read back: not converted
+    other = client.convert_lead(L_FRESH, request_for(row(L_FRESH, account_action="none")))
+    again = execute(client, plan, **options)
+    res = outcome(again, L_FRESH)
+    assert (res["outcome"], res["code"]) == ("failed", "ID_ALREADY_CONVERTED"), res
+    assert again.converted_now == 0
+    with Journal(path) as jr:
+        assert jr.created(again.run.run_id).empty
+        assert not (jr.attempts()["contact_id"] == other.contact_id).any()
