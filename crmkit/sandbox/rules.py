@@ -175,7 +175,7 @@ def lead_for_action(store: Store, lead_id: str) -> Record:
     lid = norm_id(lead_id)
     lead = store.get("Leads", lid) if lid else None
     if lead is None:
-        raise ApiError(400, "INVALID_DATA", {"resource_path_index": 1}, "the id given is invalid")
+        raise ApiError(400, "INVALID_DATA", {"resource_path_index": 1})
     return lead
 
 
@@ -282,12 +282,8 @@ def parse_convert_body(body: Any) -> ConvertRequest:
         raise ApiError(400, "INVALID_DATA", {"api_name": "data", "json_path": "$.data"})
     data = body["data"]
     if not isinstance(data, list) or len(data) != 1 or not isinstance(data[0], dict):
-        raise ApiError(
-            400,
-            "INVALID_DATA",
-            {"api_name": "data", "json_path": "$.data"},
-            "data must hold exactly one object",
-        )
+        # one object; Zoho's message for a bad body is the plain "invalid data"
+        raise ApiError(400, "INVALID_DATA", {"api_name": "data", "json_path": "$.data"})
     item = data[0]
     root = "$.data[0]"
     req = ConvertRequest()

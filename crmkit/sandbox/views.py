@@ -191,6 +191,7 @@ def list_records(
     return {
         "data": [render(org, module, r, fields) for r in rows],
         "info": {
+            "call": False,  # listing rows carry no call/e-mail activity flags
             "per_page": per_page,
             "count": len(rows),
             "page": page,
@@ -200,6 +201,7 @@ def list_records(
             "next_page_token": nxt,
             "previous_page_token": prev,
             "page_token_expiry": expiry,
+            "email": False,
         },
     }
 
@@ -499,12 +501,17 @@ def fields_meta(org: dict[str, Any], module: str) -> dict[str, Any]:
             if name in unique
             else {},
         }
-        if dtype == "picklist":
-            values = _picklist(org, module, name)
-            meta["pick_list_values"] = [
-                {"display_value": v, "actual_value": v, "id": catalog.stable_id("pick", v)}
-                for v in values
-            ]
+        # Zoho sends the key on every field: an empty list when it is not a picklist
+        meta["pick_list_values"] = [
+            {
+                "display_value": v,
+                "actual_value": v,
+                "id": catalog.stable_id("pick", v),
+                "sequence_number": i,
+                "type": "used",
+            }
+            for i, v in enumerate(_picklist(org, module, name) if dtype == "picklist" else [], 1)
+        ]
         if fd is not None and fd.lookup in catalog.MODULES:
             meta["lookup"] = {"module": module_ref(fd.lookup)}
         if module == "Leads":

@@ -289,7 +289,7 @@ def test_bad_lead_id(small_sandbox: Start) -> None:
         assert r.json() == {
             "code": "INVALID_DATA",
             "details": {"resource_path_index": 1},
-            "message": "the id given is invalid",
+            "message": "invalid data",
             "status": "error",
         }
 
