@@ -441,10 +441,17 @@ class CRMClient:
         ):
             yield from page
 
-    def get_record(self, module: str, record_id: str) -> dict[str, Any] | None:
-        """One record, or `None` when Zoho answers 204 (unknown id)."""
+    def get_record(
+        self, module: str, record_id: str, *, converted: str | None = None
+    ) -> dict[str, Any] | None:
+        """One record, or `None` when Zoho answers 204 (unknown id).
+
+        A converted lead is hidden like in listings unless `converted="both"` (or `"true"`): what
+        settles a conversion whose answer was lost must ask with `"both"`.
+        """
         rid = _id(record_id, "record_id")
-        body = self._request("records", "GET", f"/{module}/{rid}")
+        params = {"converted": converted} if converted is not None else None
+        body = self._request("records", "GET", f"/{module}/{rid}", params=params)
         if body is None:
             return None
         data = body.get("data") or []

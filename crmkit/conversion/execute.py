@@ -151,7 +151,8 @@ class _Runner:
     def _read(self, module: str, record_id: str | None) -> Snapshot | None:
         if record_id is None:
             return None
-        return (module, record_id, self.client.get_record(module, record_id))
+        converted = "both" if module == "Leads" else None
+        return (module, record_id, self.client.get_record(module, record_id, converted=converted))
 
     def _after(
         self, lead_record: Mapping[str, Any] | None, ids: Mapping[str, str | None], lead_id: str
@@ -178,7 +179,7 @@ class _Runner:
     def read_back(self, lead_id: str) -> tuple[str, dict[str, str | None], Any]:
         """`converted` / `not_converted` / `gone` from the lead's record, or `unknown` if unread."""
         try:
-            record = self.client.get_record("Leads", lead_id)
+            record = self.client.get_record("Leads", lead_id, converted="both")
         except CRMError as exc:
             log.warning("read-back of lead %s failed: %s", lead_id, exc)
             return "unknown", {}, None
@@ -337,7 +338,7 @@ class _Runner:
             after: list[Snapshot] = []
             if self.snapshots:
                 try:
-                    lead_after = self.client.get_record("Leads", lead_id)
+                    lead_after = self.client.get_record("Leads", lead_id, converted="both")
                 except CRMError:
                     lead_after = None
                 after = self._after(lead_after, ids, lead_id)

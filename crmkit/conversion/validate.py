@@ -615,7 +615,7 @@ def _fetch_leads(
     client: CRMClient, ids: Sequence[str], workers: int
 ) -> dict[str, dict[str, Any] | None]:
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        records = list(pool.map(lambda i: client.get_record("Leads", i), ids))
+        records = list(pool.map(lambda i: client.get_record("Leads", i, converted="both"), ids))
     return dict(zip(ids, records, strict=True))
 
 

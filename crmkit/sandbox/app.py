@@ -127,7 +127,7 @@ async def get_record(request: Request, rt: Runtime) -> Response:
     fields = views.parse_fields(org, module, request.query_params.get("fields"), required=False)
     rid = rules.norm_id(request.path_params["record_id"])
     rec = rt.store.get(module, rid) if rid else None
-    if rec is None:
+    if rec is None or not views.visible(module, rec, dict(request.query_params)):
         return no_content()
     return ok({"data": [views.render(org, module, rec, fields)]})
 

@@ -119,6 +119,18 @@ def _choice(params: dict[str, str], name: str, default: str, allowed: tuple[str,
     return value
 
 
+def visible(module: str, record: Record, params: dict[str, str]) -> bool:
+    """Whether a record read by id is shown: a converted lead only with `converted=true|both`.
+
+    **Decision:** reading one lead by id follows the listing's `converted` rule (default false),
+    so a client settling a lost conversion must ask with `converted=both`.
+    """
+    converted = _choice(params, "converted", "false", ("true", "false", "both"))
+    if module != "Leads" or converted == "both":
+        return True
+    return bool(record.get("Converted__s")) == (converted == "true")
+
+
 def list_records(
     store: Store,
     org: dict[str, Any],

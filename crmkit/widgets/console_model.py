@@ -221,7 +221,7 @@ class ConsoleModel:
         """Unconverted leads (`lead_ids`, else the first `limit` the CRM lists) with their
         conversion options and the org's metadata; `kwargs` go to the constructor."""
         if lead_ids is not None:
-            found = [client.get_record("Leads", str(i)) for i in lead_ids]
+            found = [client.get_record("Leads", str(i), converted="both") for i in lead_ids]
             missing = [str(i) for i, r in zip(lead_ids, found, strict=True) if r is None]
             if missing:
                 raise ConsoleError(f"no such lead(s) in the CRM: {', '.join(missing)}")

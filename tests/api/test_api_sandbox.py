@@ -120,6 +120,9 @@ def test_records_default_hides_converted_leads_and_sorts(
     assert got == sorted(got, key=int)
     only = {r["id"] for r in client.records("Leads", "Last_Name", converted="true", per_page=150)}
     assert only == converted
+    one = sorted(converted)[0]
+    assert client.get_record("Leads", one) is None  # hidden by id too, as in listings
+    assert client.get_record("Leads", one, converted="both")["Converted__s"] is True  # type: ignore[index]
 
 
 def test_records_argument_errors_are_clear(sandbox: Sandbox, client_for: Client) -> None:

@@ -130,7 +130,7 @@ def test_numeric_ids_without_content_type_come_back_as_strings(small_sandbox: St
         headers=api.auth,
     )
     assert r.status_code == 200 and isinstance(r.json()["details"]["job_id"], str)
-    lead_back = api.get(f"Leads/{PAT_LEAD}").json()["data"][0]
+    lead_back = api.get(f"Leads/{PAT_LEAD}", converted="both").json()["data"][0]
     detail = lead_back["$converted_detail"]
     assert detail["Contacts"]["id"] == PAT_PHONE_CONTACT and lead_back["Owner"]["id"].isdigit()
 

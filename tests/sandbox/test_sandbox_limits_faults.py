@@ -168,7 +168,7 @@ def test_drop_after_makes_the_change_and_loses_the_answer(small_sandbox: Start) 
         api.convert(L1)
     assert sb.control.record("Leads", L1)["Converted__s"] is True  # type: ignore[index]
     assert api.convert(L1).json()["code"] == "ID_ALREADY_CONVERTED"
-    back = api.get(f"Leads/{L1}").json()["data"][0]
+    back = api.get(f"Leads/{L1}", converted="both").json()["data"][0]
     assert back["Converted__s"] is True
 
 

@@ -269,8 +269,14 @@ def test_single_record_by_string_id_and_unknown_is_204(org_sb: Sandbox) -> None:
     assert rec["id"] == "4876876000100000002" and rec["Company"] == "Acme Corp"
     assert rec["$approval_state"] == "approved" and rec["Converted__s"] is False
     assert api.get("Leads/4876876000199999999").status_code == 204
-    converted = api.get("Leads/4876876000100000001").json()["data"][0]
+    # a converted lead by id follows the listing's rule: hidden unless asked for
+    assert api.get("Leads/4876876000100000001").status_code == 204
+    assert api.get("Leads/4876876000100000001", converted="false").status_code == 204
+    converted = api.get("Leads/4876876000100000001", converted="both").json()["data"][0]
     assert converted["Converted__s"] is True
+    assert api.get("Leads/4876876000100000001", converted="true").status_code == 200
+    assert api.get("Leads/4876876000100000002", converted="true").status_code == 204
+    assert api.get("Leads/4876876000100000001", converted="maybe").status_code == 400
 
 
 def test_pagination_page_then_page_token(small_sandbox: Callable[..., Sandbox]) -> None:
