@@ -8,7 +8,7 @@ resumes and settles lost answers by reading the lead back. docs/conversion.md te
 
 from crmkit.conversion.estimate import Estimate, estimate, mass_groups
 from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, converted_ids, execute
-from crmkit.conversion.journal import Journal, RunInfo, default_journal_path
+from crmkit.conversion.journal import Journal, JournalBusyError, RunInfo, default_journal_path
 from crmkit.conversion.plan import (
     PLAN_SCHEMA,
     BuiltPlan,
@@ -44,6 +44,7 @@ __all__ = [
     "ExecutionReport",
     "Facts",
     "Journal",
+    "JournalBusyError",
     "OrgFacts",
     "PlanError",
     "Policy",

@@ -5,7 +5,8 @@
     crmkit history [--journal J] [--run N] [--export created.csv]
 
 Exit codes: 0 all planned leads settled as converted (or already done), 1 some lead failed or was
-skipped, 2 the plan is invalid / validation refused rows in a dry run, 3 outcomes still open.
+skipped, 2 the plan is invalid / validation refused rows in a dry run, 3 outcomes still open,
+4 another conversion is running on the same journal.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from crmkit.conversion.estimate import estimate
 from crmkit.conversion.execute import execute
-from crmkit.conversion.journal import Journal, default_journal_path
+from crmkit.conversion.journal import Journal, JournalBusyError, default_journal_path
 from crmkit.conversion.plan import PlanError, load_plan
 from crmkit.conversion.validate import blocked_leads, recheck
 
@@ -128,17 +129,21 @@ def run_convert(args: argparse.Namespace) -> int:
             )
             return 2 if blocked else 0
         journal = args.journal or default_journal_path()
-        report = execute(
-            client,
-            plan,
-            journal=journal,
-            mode=args.mode,
-            snapshots=not args.no_snapshots,
-            progress=not args.quiet,
-            plan_name=str(args.plan),
-            retry_failed=args.retry_failed,
-            on_problems=_report_recheck,
-        )
+        try:
+            report = execute(
+                client,
+                plan,
+                journal=journal,
+                mode=args.mode,
+                snapshots=not args.no_snapshots,
+                progress=not args.quiet,
+                plan_name=str(args.plan),
+                retry_failed=args.retry_failed,
+                on_problems=_report_recheck,
+            )
+        except JournalBusyError as exc:
+            print(f"crmkit convert: {exc}", file=sys.stderr)
+            return 4
         print(report.message)
         print(f"journal: {journal}")
         if args.results is not None:

@@ -497,24 +497,25 @@ def execute(
     own_journal = not isinstance(journal, Journal)
     jr = journal if isinstance(journal, Journal) else Journal(journal)
     try:
-        return _execute(
-            client,
-            plan,
-            jr,
-            mode=mode,
-            recheck=recheck,
-            snapshots=snapshots,
-            progress=progress,
-            plan_name=plan_name,
-            new_run=new_run,
-            retry_failed=retry_failed,
-            workers=workers,
-            poll_interval=poll_interval,
-            mass_timeout=mass_timeout,
-            mass_min=mass_min,
-            max_attempts=max_attempts,
-            on_problems=on_problems,
-        )
+        with jr.exclusive():
+            return _execute(
+                client,
+                plan,
+                jr,
+                mode=mode,
+                recheck=recheck,
+                snapshots=snapshots,
+                progress=progress,
+                plan_name=plan_name,
+                new_run=new_run,
+                retry_failed=retry_failed,
+                workers=workers,
+                poll_interval=poll_interval,
+                mass_timeout=mass_timeout,
+                mass_min=mass_min,
+                max_attempts=max_attempts,
+                on_problems=on_problems,
+            )
     finally:
         if own_journal:
             jr.close()

@@ -21,7 +21,9 @@ passes request headers here.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -159,6 +161,10 @@ class RunInfo:
     resumed: bool = False
 
 
+class JournalBusyError(RuntimeError):
+    """Another conversion is running on this journal right now."""
+
+
 class Journal:
     """One journal file. Thread-safe: every write is its own committed transaction."""
 
@@ -181,6 +187,35 @@ class Journal:
         """Close the file."""
         with self._lock:
             self._db.close()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the journal for one conversion at a time, across processes.
+
+        Two runs on one journal could each send a lead before either journals the answer; an
+        advisory lock on `<journal>.lock` (released by the OS if the process dies) refuses the
+        second with the first's process id.
+        """
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+                raise JournalBusyError(
+                    f"the journal {self.path} is in use by another conversion (process {holder});"
+                    " wait for it to finish, or use another journal"
+                ) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            try:
+                yield
+            finally:
+                os.ftruncate(fd, 0)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
     def __enter__(self) -> Journal:
         return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,15 @@ from conversion_support import (
 )
 
 from crmkit.api import CRMClient
-from crmkit.conversion import RESULTS_SCHEMA, Journal, execute, make_plan, plan_hash, request_for
+from crmkit.conversion import (
+    RESULTS_SCHEMA,
+    Journal,
+    JournalBusyError,
+    execute,
+    make_plan,
+    plan_hash,
+    request_for,
+)
 from crmkit.sandbox import Sandbox
 
 DEAL = {"deal_name": "D", "closing_date": "2026-01-31", "pipeline": "Standard", "stage": "Proposal"}
@@ -312,3 +321,17 @@ def test_spent_credits_stop_each_lead_at_once_and_a_rerun_finishes(
     org_sb.control.configure(credits_per_day=100_000)
     again = execute(client, plan, recheck=False, snapshots=False, **options)
     assert again.converted_now == 3
+
+
+def test_one_conversion_at_a_time_per_journal(
+    org_sb: Sandbox, client: CRMClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "j.sqlite"
+    plan = make_plan([row(L_FRESH)])
+    with Journal(path) as other:
+        with other.exclusive(), pytest.raises(JournalBusyError, match=rf"process {os.getpid()}"):
+            execute(client, plan, journal=path, progress=False)
+        assert other.attempts().empty  # refused before anything was journaled or sent
+    assert outcome(execute(client, plan, journal=path, progress=False), L_FRESH)["outcome"] == (
+        "converted"
+    )
