@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 
 from crmkit.api.errors import (
     AlreadyConvertedError,
+    AuthError,
     CreditsExhaustedError,
     CRMError,
     NetworkError,
@@ -304,15 +305,17 @@ class _Runner:
                     answer={"code": exc.code, "details": exc.details, "message": exc.message},
                 )
                 break
-            except (RateLimitError, NetworkError) as exc:
-                # Not processed (429) or never sent: nothing changed, safe to try again.
+            except (RateLimitError, NetworkError, AuthError) as exc:
+                # Not processed (429, refused credentials) or never sent: nothing changed, safe
+                # to try again — later, for credentials: a rerun with working ones finishes it.
                 self.journal.answer(
                     aid,
                     outcome="not_converted",
                     code=exc.code or type(exc).__name__,
                     message=str(exc),
                 )
-                if attempt < self.max_attempts and not isinstance(exc, CreditsExhaustedError):
+                final = isinstance(exc, CreditsExhaustedError | AuthError)
+                if attempt < self.max_attempts and not final:
                     time.sleep(min(2.0 * attempt, 10.0))
                     continue
                 break  # spent credits come back only as the day's calls age out: rerun later

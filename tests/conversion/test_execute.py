@@ -335,3 +335,17 @@ def test_one_conversion_at_a_time_per_journal(
     assert outcome(execute(client, plan, journal=path, progress=False), L_FRESH)["outcome"] == (
         "converted"
     )
+
+
+def test_refused_credentials_leave_the_lead_for_a_rerun(
+    org_sb: Sandbox, client: CRMClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "j.sqlite"
+    plan = make_plan([row(L_FRESH)])
+    with client_for(org_sb, refresh_token="revoked-refresh-token", edition="enterprise") as bad:
+        refused = execute(bad, plan, journal=path, recheck=False, snapshots=False, progress=False)
+    assert outcome(refused, L_FRESH)["outcome"] == "not_converted"
+    with Journal(path) as jr:
+        assert len(jr.attempts()) == 1  # credentials do not come back by retrying
+    again = execute(client, plan, journal=path, progress=False)
+    assert outcome(again, L_FRESH)["outcome"] == "converted"
