@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -23,9 +22,7 @@ from console_org import (
     L_PENDING,
     L_TO_LOCKED,
     LEADS,
-    client_for,
     converted,
-    org_records,
 )
 
 from crmkit.api import CRMClient
@@ -38,18 +35,6 @@ from crmkit.widgets.console_model import (
     ConsoleModel,
     journal_path,
 )
-
-
-@pytest.fixture
-def org_sb(small_sandbox: Callable[..., Sandbox]) -> Sandbox:
-    return small_sandbox(**org_records())
-
-
-@pytest.fixture
-def client(org_sb: Sandbox) -> Iterator[CRMClient]:
-    c = client_for(org_sb)
-    yield c
-    c.close()
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ view's method, because `Button.click()` swallows exceptions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-import ipywidgets
 import pytest
 from console_org import (
     A_ACME,
@@ -22,9 +20,7 @@ from console_org import (
     L_PAT,
     L_TO_LOCKED,
     LEADS,
-    client_for,
     converted,
-    org_records,
 )
 from itables.widget import ITable
 
@@ -33,24 +29,6 @@ from crmkit.sandbox import Sandbox
 from crmkit.widgets import ConsoleModel, ConversionConsole
 
 ROW = {lead: i for i, lead in enumerate(LEADS)}
-
-
-@pytest.fixture(autouse=True)
-def _close_widgets() -> Iterator[None]:
-    yield
-    ipywidgets.Widget.close_all()
-
-
-@pytest.fixture
-def org_sb(small_sandbox: Callable[..., Sandbox]) -> Sandbox:
-    return small_sandbox(**org_records())
-
-
-@pytest.fixture
-def client(org_sb: Sandbox) -> Iterator[CRMClient]:
-    c = client_for(org_sb)
-    yield c
-    c.close()
 
 
 @pytest.fixture
