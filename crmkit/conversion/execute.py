@@ -338,6 +338,7 @@ class _Runner:
                 "Accounts": result.account_id,
                 "Deals": result.deal_id,
             }
+            message = result.message + _account_mismatch(row, result.account_id)
             after: list[Snapshot] = []
             if self.snapshots:
                 try:
@@ -352,7 +353,7 @@ class _Runner:
                 account_id=result.account_id,
                 deal_id=result.deal_id,
                 code=result.code,
-                message=result.message,
+                message=message,
                 answer=result.raw,
                 after=after,
             )
@@ -522,6 +523,21 @@ def execute(
     finally:
         if own_journal:
             jr.close()
+
+
+def _account_mismatch(row: Mapping[str, Any], account_id: str | None) -> str:
+    """A note when Zoho put the lead in another Account than the plan named.
+
+    A merged Contact brings its own Account (the request cannot name another), so a plan whose
+    pair disagrees converts anyway when the live re-check is off: say so in the result, loudly.
+    """
+    planned = row.get("account_id")
+    if row.get("account_action") != "merge" or not planned or str(planned) == str(account_id):
+        return ""
+    log.warning(
+        "lead %s joined Account %s, not the planned %s", row["lead_id"], account_id, planned
+    )
+    return f"; joined Account {account_id}, not the planned {planned} (the Contact's own Account)"
 
 
 def _execute(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from conversion_support import (
     A_ACME,
+    A_INITECH,
     C_LOCKED,
     C_PAT,
     C_PENDING,
@@ -349,3 +350,14 @@ def test_refused_credentials_leave_the_lead_for_a_rerun(
         assert len(jr.attempts()) == 1  # credentials do not come back by retrying
     again = execute(client, plan, journal=path, progress=False)
     assert outcome(again, L_FRESH)["outcome"] == "converted"
+
+
+def test_an_account_other_than_planned_is_said_in_the_result(
+    org_sb: Sandbox, client: CRMClient, tmp_path: Path
+) -> None:
+    """Re-check off: the Contact brings its own Account (Acme), not the plan's Initech."""
+    plan = make_plan([row(L_PAT, "merge", "merge", contact_id=C_PAT, account_id=A_INITECH)])
+    report = execute(client, plan, journal=tmp_path / "j.sqlite", recheck=False, progress=False)
+    result = outcome(report, L_PAT)
+    assert (result["outcome"], result["account_id"]) == ("converted", A_ACME)
+    assert f"joined Account {A_ACME}, not the planned {A_INITECH}" in result["message"]
