@@ -352,6 +352,14 @@ def _case_space(rng: np.random.Generator, values: Arr, share_plain: float = 0.5)
     )
 
 
+def _with_extra(
+    columns: list[str], extra: Sequence[dict[str, Any]], bulk: dict[str, Arr]
+) -> pd.DataFrame:
+    """The hand-planted records (row dicts) first, then the vectorised bulk of the module."""
+    planted = _frame(columns, {c: _obj([r[c] for r in extra]) for c in columns})
+    return pd.concat([planted, _frame(columns, bulk)], ignore_index=True)
+
+
 def _frame(columns: list[str], data: dict[str, Arr]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(data[c], dtype="str") for c in columns})
 
@@ -1176,33 +1184,9 @@ def generate(
     b.pat_boyle()
     deal_data = b.deals()
 
-    lead_df = pd.concat(
-        [
-            _frame(LEAD_COLUMNS, {c: _obj([r[c] for r in b.extra_leads]) for c in LEAD_COLUMNS}),
-            _frame(LEAD_COLUMNS, b.lead),
-        ],
-        ignore_index=True,
-    )
-    contact_df = pd.concat(
-        [
-            _frame(
-                CONTACT_COLUMNS,
-                {c: _obj([r[c] for r in b.extra_contacts]) for c in CONTACT_COLUMNS},
-            ),
-            _frame(CONTACT_COLUMNS, b.con),
-        ],
-        ignore_index=True,
-    )
-    account_df = pd.concat(
-        [
-            _frame(
-                ACCOUNT_COLUMNS,
-                {c: _obj([r[c] for r in b.extra_accounts]) for c in ACCOUNT_COLUMNS},
-            ),
-            _frame(ACCOUNT_COLUMNS, b.acc),
-        ],
-        ignore_index=True,
-    )
+    lead_df = _with_extra(LEAD_COLUMNS, b.extra_leads, b.lead)
+    contact_df = _with_extra(CONTACT_COLUMNS, b.extra_contacts, b.con)
+    account_df = _with_extra(ACCOUNT_COLUMNS, b.extra_accounts, b.acc)
     deal_df = _frame(DEAL_COLUMNS, deal_data)
 
     open_ids = set(lead_df["id"][_open_mask(lead_df)].tolist())
