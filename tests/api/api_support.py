@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from crmkit.api import CRMClient, connect
+from crmkit.api import config as config_module
 from crmkit.api.limits import RetryPolicy
 
 CLIENT_ID = "1000.TESTCLIENT"
@@ -103,6 +104,12 @@ class Sleeps:
         self.waits.append(seconds)
 
 
+def clear_zoho_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset every variable `connect()` reads, so no developer's org leaks into a test."""
+    for var in config_module.ENV.values():
+        monkeypatch.delenv(var, raising=False)
+
+
 @pytest.fixture
 def fake() -> FakeZoho:
     return FakeZoho()
@@ -118,16 +125,7 @@ def make_client(
     fake: FakeZoho, sleeps: Sleeps, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., CRMClient]]:
     """Build clients on the fake; environment and config file isolated."""
-    for var in (
-        "ZOHO_CLIENT_ID",
-        "ZOHO_CLIENT_SECRET",
-        "ZOHO_REFRESH_TOKEN",
-        "ZOHO_DC",
-        "ZOHO_API_DOMAIN",
-        "ZOHO_TOKEN_URL",
-        "ZOHO_EDITION",
-    ):
-        monkeypatch.delenv(var, raising=False)
+    clear_zoho_env(monkeypatch)
     monkeypatch.setenv("CRMKIT_CONFIG", str(tmp_path / "absent.toml"))
     clients: list[CRMClient] = []
 
@@ -202,16 +200,7 @@ def client_for(
 ) -> Iterator[Callable[..., CRMClient]]:
     """`client_for(sb, **connect_kwargs)`: a CRMClient on a running sandbox (token_url only, so
     the API domain comes from the token answer)."""
-    for var in (
-        "ZOHO_CLIENT_ID",
-        "ZOHO_CLIENT_SECRET",
-        "ZOHO_REFRESH_TOKEN",
-        "ZOHO_DC",
-        "ZOHO_API_DOMAIN",
-        "ZOHO_TOKEN_URL",
-        "ZOHO_EDITION",
-    ):
-        monkeypatch.delenv(var, raising=False)
+    clear_zoho_env(monkeypatch)
     monkeypatch.setenv("CRMKIT_CONFIG", str(tmp_path / "absent.toml"))
     clients: list[CRMClient] = []
 

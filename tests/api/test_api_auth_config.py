@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_support import FakeZoho, json_response, zoho_error
+from api_support import FakeZoho, clear_zoho_env, json_response, zoho_error
 
 from crmkit.api import AuthError, ConfigurationError, CRMClient, CRMError, connect
 from crmkit.api import config as config_module
@@ -226,15 +226,10 @@ def test_secret_never_shows_itself() -> None:
 
 
 # ---------------------------------------------------------------- configuration order
-def _clear_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in config_module.ENV.values():
-        monkeypatch.delenv(var, raising=False)
-
-
 def test_arguments_then_environment_then_file(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    _clear_env(monkeypatch)
+    clear_zoho_env(monkeypatch)
     cfg = tmp_path / "config.toml"
     cfg.write_text(
         '[zoho]\nclient_id = "file-id"\nclient_secret = "file-secret"\n'
@@ -254,7 +249,7 @@ def test_arguments_then_environment_then_file(
 def test_incomplete_configuration_names_what_is_missing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    _clear_env(monkeypatch)
+    clear_zoho_env(monkeypatch)
     monkeypatch.setenv("ZOHO_CLIENT_ID", "env-id")
     monkeypatch.setenv("ZOHO_CLIENT_SECRET", "top-secret-value")
     with pytest.raises(ConfigurationError) as info:
@@ -265,7 +260,7 @@ def test_incomplete_configuration_names_what_is_missing(
 
 
 def test_bad_config_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    _clear_env(monkeypatch)
+    clear_zoho_env(monkeypatch)
     cfg = tmp_path / "config.toml"
     cfg.write_text('[zoho]\nclient_id = "x"\ncolour = "blue"\n')
     with pytest.raises(ConfigurationError, match=r"unknown key zoho.colour"):
@@ -278,7 +273,7 @@ def test_bad_config_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_p
 def test_nothing_configured_starts_the_embedded_sandbox_and_says_so_once(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _clear_env(monkeypatch)
+    clear_zoho_env(monkeypatch)
     monkeypatch.setenv("CRMKIT_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setattr(config_module, "_sandbox_announced", False)
     caplog.set_level(logging.WARNING, logger="crmkit.api")
@@ -315,7 +310,7 @@ def test_auth_command_exchanges_a_grant_code_into_a_0600_config(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     sb = small_sandbox(leads=[{"id": "4876876000100000001", "Last_Name": "Lee"}])
-    _clear_env(monkeypatch)
+    clear_zoho_env(monkeypatch)
     creds = sb.credentials
     monkeypatch.setenv("ZOHO_CLIENT_SECRET", creds.client_secret)
     cfg = tmp_path / "conf" / "config.toml"

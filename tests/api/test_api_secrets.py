@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import FAST_RETRY, USERS, lead, org
+from api_support import FAST_RETRY, USERS, clear_zoho_env, lead, org
 
 import crmkit.api.auth as auth_module
 from crmkit.api import (
@@ -58,16 +58,7 @@ def test_no_secret_in_logs_errors_tracebacks_warnings_pickles_or_files(
             unique_fields={"Contacts": [{"api_name": "Phone", "casesensitive": False}]},
         )
     )
-    for var in (
-        "ZOHO_CLIENT_ID",
-        "ZOHO_CLIENT_SECRET",
-        "ZOHO_REFRESH_TOKEN",
-        "ZOHO_DC",
-        "ZOHO_API_DOMAIN",
-        "ZOHO_TOKEN_URL",
-        "ZOHO_EDITION",
-    ):
-        monkeypatch.delenv(var, raising=False)
+    clear_zoho_env(monkeypatch)
     monkeypatch.setenv("CRMKIT_CONFIG", str(tmp_path / "none.toml"))
 
     issued: list[str] = []
