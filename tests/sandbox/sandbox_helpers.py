@@ -90,6 +90,21 @@ def acc_ref(id: str, name: str) -> dict[str, str]:
     return {"id": id, "name": name}
 
 
+def org_of(
+    leads: list[dict[str, Any]],
+    contacts: list[dict[str, Any]] | None = None,
+    accounts: list[dict[str, Any]] | None = None,
+    **org: Any,
+) -> dict[str, Any]:
+    """`make_org` / `small_sandbox` keyword arguments for a small org with the usual users."""
+    return {
+        "leads": leads,
+        "contacts": contacts or [],
+        "accounts": accounts or [],
+        "org": {"users": USERS, **org},
+    }
+
+
 def zylker_org(**org: Any) -> dict[str, Any]:
     """Zoho's documented example: Pat Boyle, Zylker Biotech, Phone unique in Contacts."""
     settings = {

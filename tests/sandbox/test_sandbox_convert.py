@@ -20,6 +20,7 @@ from sandbox_helpers import (
     account,
     contact,
     lead,
+    org_of,
     zylker_org,
 )
 
@@ -36,20 +37,6 @@ DEAL = {
     "Pipeline": "Standard (Sales)",
     "Amount": 1200,
 }
-
-
-def _org(
-    leads: list[dict[str, Any]],
-    contacts: list[dict[str, Any]] | None = None,
-    accounts: list[dict[str, Any]] | None = None,
-    **org: Any,
-) -> dict[str, Any]:
-    return {
-        "leads": leads,
-        "contacts": contacts or [],
-        "accounts": accounts or [],
-        "org": {"users": USERS, **org},
-    }
 
 
 def success(r: Any) -> dict[str, Any]:
@@ -70,7 +57,7 @@ def record_error(r: Any, code: str) -> dict[str, Any]:
 @pytest.fixture
 def plain(small_sandbox: Start) -> Sandbox:
     return small_sandbox(
-        **_org(
+        **org_of(
             [
                 lead(
                     L1,
@@ -147,7 +134,7 @@ def test_contact_with_account_brings_the_lead_into_it(small_sandbox: Start) -> N
 
 def test_contact_and_account_must_agree(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "A", "B", Email="a@b.test", Company="Acme")],
             [contact(C1, "C", "D", Email="a@b.test", Account_Name=acc_ref(A2, "Other"))],
             [account(A1, "Acme"), account(A2, "Other")],
@@ -164,7 +151,7 @@ def test_contact_and_account_must_agree(small_sandbox: Start) -> None:
 
 def test_merge_target_must_be_among_options(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "A", "B", Email="a@b.test", Company="Acme")],
             [contact(C1, "C", "D", Email="x@y.test")],
             [account(A1, "Other")],
@@ -184,7 +171,7 @@ def test_merge_target_must_be_among_options(small_sandbox: Start) -> None:
 
 
 def test_overwrite_moves_contact_to_the_lead_company(small_sandbox: Start) -> None:
-    data = _org(
+    data = org_of(
         [
             lead(L1, "A", "B", Email="a@b.test", Company="New Co"),
             lead(L2, "A", "B", Email="a@b.test"),
@@ -206,7 +193,7 @@ def test_overwrite_moves_contact_to_the_lead_company(small_sandbox: Start) -> No
 
 def test_deal_rules(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org([lead(L1, "A", "B", Email="a@b.test", Company="Acme", Lead_Source="Trade Show")])
+        **org_of([lead(L1, "A", "B", Email="a@b.test", Company="Acme", Lead_Source="Trade Show")])
     )
     api = Api(sb)
     for missing in ("Deal_Name", "Closing_Date", "Stage", "Pipeline"):
@@ -246,7 +233,9 @@ def test_deal_rules(small_sandbox: Start) -> None:
 
 
 def test_org_pipelines(small_sandbox: Start) -> None:
-    sb = small_sandbox(**_org([lead(L1, "A", "B")], pipelines={"Partner": ["Registration", "Won"]}))
+    sb = small_sandbox(
+        **org_of([lead(L1, "A", "B")], pipelines={"Partner": ["Registration", "Won"]})
+    )
     api = Api(sb)
     deal = {**DEAL, "Pipeline": "Partner", "Stage": "Qualification"}
     assert record_error(api.convert(L1, Deals=deal), "MAPPING_MISMATCH")["api_name"] == "Stage"
@@ -315,14 +304,14 @@ def test_notifications_recorded_in_outbox(plain: Sandbox) -> None:
 def test_lead_state_errors_are_bare(
     small_sandbox: Start, change: dict[str, Any], code: str
 ) -> None:
-    sb = small_sandbox(**_org([lead(L1, "A", "B", **change)]))
+    sb = small_sandbox(**org_of([lead(L1, "A", "B", **change)]))
     r = Api(sb).convert(L1)
     assert r.status_code == 400 and r.json()["code"] == code and "data" not in r.json()
 
 
 def test_locked_or_unapproved_target(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "A", "B", Email="a@b.test", Company="Acme")],
             [
                 contact(C1, "C", "D", Email="a@b.test", Locked__s=True),
@@ -365,14 +354,14 @@ def test_duplicate_data_carries_existing_record(small_sandbox: Start) -> None:
 
 
 def test_contacts_module_removed_refuses(small_sandbox: Start) -> None:
-    sb = small_sandbox(**_org([lead(L1, "A", "B")], removed_modules=["Contacts"]))
+    sb = small_sandbox(**org_of([lead(L1, "A", "B")], removed_modules=["Contacts"]))
     r = Api(sb).convert(L1)
     assert r.status_code == 403 and r.json()["code"] == "NO_PERMISSION"
 
 
 def test_accounts_module_removed(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "A", "B", Company="Acme")],
             [],
             [account(A1, "Acme")],
@@ -402,7 +391,7 @@ def test_bad_bodies(plain: Sandbox) -> None:
 
 def test_new_records_are_seen_by_later_calls(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [
                 lead(L1, "Ann", "Lee", Email="ann@lee.test", Company="Lee Ltd"),
                 lead(L2, "Ann", "Lee", Email="ANN@lee.test", Company="lee ltd"),

@@ -10,13 +10,13 @@ from sandbox_helpers import (
     PAT_EMAIL_CONTACT,
     PAT_LEAD,
     PAT_PHONE_CONTACT,
-    USERS,
     ZYLKER,
     Api,
     acc_ref,
     account,
     contact,
     lead,
+    org_of,
     zylker_org,
 )
 
@@ -88,23 +88,9 @@ def test_documented_example_reproduces_documented_answer(small_sandbox: Start) -
     ]
 
 
-def _org(
-    leads: list[dict[str, Any]],
-    contacts: list[dict[str, Any]] | None = None,
-    accounts: list[dict[str, Any]] | None = None,
-    **org: Any,
-) -> dict[str, Any]:
-    return {
-        "leads": leads,
-        "contacts": contacts or [],
-        "accounts": accounts or [],
-        "org": {"users": USERS, **org},
-    }
-
-
 def test_without_unique_fields_email_and_company(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "Ann", "Lee", Email="  ANN@Lee.test ", Company="acme corp ")],
             [contact(C1, "Someone", "Else", Email="ann@lee.test"), contact(C2, "Ann", "Lee")],
             [account(A1, "Acme Corp"), account(A2, "Acme Corporation")],
@@ -123,7 +109,7 @@ def test_without_unique_fields_email_and_company(small_sandbox: Start) -> None:
 
 def test_name_fallback_only_when_list_matched_nothing(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [
                 lead(L1, "Ann", "Lee", Email="ann@lee.test", Company="Acme"),
                 lead(L2, "Bo", "Dunn", Email="bo@dunn.test"),
@@ -145,7 +131,7 @@ def test_name_fallback_only_when_list_matched_nothing(small_sandbox: Start) -> N
 
 def test_union_of_unique_fields_in_preference_order(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "Ann", "Lee", Email="ann@lee.test", Phone="555-0100", Mobile="555-0199")],
             [
                 contact(C1, "A", "One", Mobile="555-0199"),
@@ -168,7 +154,7 @@ def test_union_of_unique_fields_in_preference_order(small_sandbox: Start) -> Non
 
 def test_unique_field_case_flag(small_sandbox: Start) -> None:
     def org(cs: bool) -> dict[str, Any]:
-        return _org(
+        return org_of(
             [lead(L1, "A", "B", Ref__c="ab-12")],
             [contact(C1, "C", "D", Ref__c="AB-12")],
             unique_fields={"Contacts": [{"api_name": "Ref__c", "casesensitive": cs}]},
@@ -180,7 +166,7 @@ def test_unique_field_case_flag(small_sandbox: Start) -> None:
 
 def test_unique_field_compared_with_mapped_lead_field(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "A", "B", Lead_Ref__c="R-77", Title="R-77")],
             [contact(C1, "C", "D", Ext_Ref__c="R-77")],
             unique_fields={"Contacts": [{"api_name": "Ext_Ref__c", "casesensitive": False}]},
@@ -196,7 +182,7 @@ def test_unique_field_compared_with_mapped_lead_field(small_sandbox: Start) -> N
 
 def test_phones_compare_as_stored(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "A", "B", Phone="984-444-4444")],
             [contact(C1, "C", "D", Phone="9844444444")],
             unique_fields={"Contacts": [{"api_name": "Phone", "casesensitive": False}]},
@@ -207,7 +193,7 @@ def test_phones_compare_as_stored(small_sandbox: Start) -> None:
 
 def test_accounts_unique_fields_and_preference(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "A", "B", Phone="555-0100", Company="Other Name", Email="a@b.test")],
             [contact(C1, "C", "D", Email="a@b.test")],
             [account(A1, "Acme", Phone="555-0100"), account(A2, "Other Name")],
@@ -222,7 +208,7 @@ def test_accounts_unique_fields_and_preference(small_sandbox: Start) -> None:
 
 
 def test_module_preference_accounts_when_no_contact(small_sandbox: Start) -> None:
-    sb = small_sandbox(**_org([lead(L1, "A", "B", Company="Acme")], [], [account(A1, "ACME")]))
+    sb = small_sandbox(**org_of([lead(L1, "A", "B", Company="Acme")], [], [account(A1, "ACME")]))
     o = opts(sb, L1)
     assert o["module_preference"]["api_name"] == "Accounts" and o["Contacts"] is None
 
@@ -233,9 +219,9 @@ def test_accounts_removed_or_company_removed(small_sandbox: Start) -> None:
         [contact(C1, "C", "D", Email="a@b.test")],
         [account(A1, "Acme")],
     )
-    o = opts(small_sandbox(**_org(*data, removed_modules=["Accounts"])), L1)
+    o = opts(small_sandbox(**org_of(*data, removed_modules=["Accounts"])), L1)
     assert o["Accounts"] is None and ids(o, "Contacts") == [C1]
-    sb = small_sandbox(**_org(*data, removed_fields={"Leads": ["Company"]}))
+    sb = small_sandbox(**org_of(*data, removed_fields={"Leads": ["Company"]}))
     o = opts(sb, L1)
     assert o["Accounts"] is None and ids(o, "Contacts") == [C1]
     names = [f["api_name"] for f in Api(sb).get("settings/fields", module="Leads").json()["fields"]]
@@ -247,7 +233,7 @@ def test_204_cases(small_sandbox: Start) -> None:
         [lead(L1, "A", "B", Email="a@b.test"), lead(L2, "Q", "R", Email="q@r.test")],
         [contact(C1, "C", "D", Email="a@b.test")],
     )
-    sb = small_sandbox(**_org(*data))
+    sb = small_sandbox(**org_of(*data))
     api = Api(sb)
     assert api.options(L2).status_code == 204 and api.options(L2).content == b""
     sb.control.configure(removed_modules=["Contacts"])
@@ -272,7 +258,7 @@ def test_lead_state_errors(
     small_sandbox: Start, change: dict[str, Any], status: int, code: str
 ) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "A", "B", Email="a@b.test", **change)],
             [contact(C1, "C", "D", Email="a@b.test")],
         )
@@ -282,7 +268,7 @@ def test_lead_state_errors(
 
 
 def test_bad_lead_id(small_sandbox: Start) -> None:
-    sb = small_sandbox(**_org([lead(L1, "A", "B")]))
+    sb = small_sandbox(**org_of([lead(L1, "A", "B")]))
     for bad in ("4876876000199999999", "abc"):
         r = Api(sb).options(bad)
         assert r.status_code == 400
@@ -296,7 +282,7 @@ def test_bad_lead_id(small_sandbox: Start) -> None:
 
 def test_locked_and_unapproved_candidates_are_listed(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "A", "B", Email="a@b.test")],
             [
                 contact(C1, "C", "D", Email="a@b.test", Locked__s=True),
@@ -312,7 +298,7 @@ def test_locked_and_unapproved_candidates_are_listed(small_sandbox: Start) -> No
 
 def test_configured_unique_field_takes_effect_on_next_call(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org([lead(L1, "A", "B", Phone="555")], [contact(C1, "C", "D", Phone="555")])
+        **org_of([lead(L1, "A", "B", Phone="555")], [contact(C1, "C", "D", Phone="555")])
     )
     api = Api(sb)
     assert api.options(L1).status_code == 204
@@ -324,7 +310,7 @@ def test_configured_unique_field_takes_effect_on_next_call(small_sandbox: Start)
 
 def test_contact_account_lookup_shown(small_sandbox: Start) -> None:
     sb = small_sandbox(
-        **_org(
+        **org_of(
             [lead(L1, "A", "B", Email="a@b.test")],
             [contact(C1, "C", "D", Email="a@b.test", Account_Name=acc_ref(A1, "Acme"))],
             [account(A1, "Acme")],
