@@ -21,8 +21,9 @@ CRMError                         every error: .method .path .status .code .messa
 │   └── NotFoundError            404, INVALID_URL_PATTERN, INVALID_MODULE
 ├── ServerError                  5xx INTERNAL_ERROR (reads: after every retry)
 ├── NetworkError                 connection failed or dropped on a read, after every retry
-│   └── StalledError             no request slot came free for the client's stall bound: the
-│                                requests in flight are not finishing (nothing was sent)
+│   ├── StalledError             no request slot came free for the client's stall bound: the
+│   │                            requests in flight are not finishing (nothing was sent)
+│   └── ConnectionDroppedError   dropped after the request may have reached Zoho (reads only)
 └── OutcomeUnknownError          a write (convert, mass convert) may or may not have happened:
                                  connection dropped after the request was sent, or 5xx. Never
                                  retried blindly: read the lead back (converted=both) to learn.
@@ -303,3 +304,11 @@ def from_body(
         details=details if isinstance(details, Mapping) else {},
         lead_id=lead_id,
     )
+
+
+class ConnectionDroppedError(NetworkError):
+    """The connection broke after the request may have reached Zoho (reset, read timeout…).
+
+    A read is retried and raises this after every retry; a write never surfaces it: the client
+    raises `OutcomeUnknownError` instead, since the write may have happened.
+    """

@@ -6,8 +6,13 @@
   lower plan), then probes back up one step at a time (additive increase, fast decrease).
 - Retries: Zoho sends no Retry-After, so `RetryPolicy` backs off exponentially with jitter. The
   sleep function and the random source are injectable so tests check timing without sleeping.
+  Whether to retry is a value, `Decision`, so the client's send loop and the conversion engine
+  follow one rule (`RetryPolicy.after_error`) instead of each sleeping on its own.
 - Credits: a rolling 24 h budget; Convert Lead costs 5, every other call 1. `CreditLedger` counts
   per call type and remembers the last `X-API-CREDITS-REMAINING` (Zoho sends it once half is spent).
+
+These tables are crmkit's one copy of Zoho's limits (the estimate and the prediction import them);
+the sandbox keeps its own on purpose, as an emulator independent of the client it tests.
 """
 
 from __future__ import annotations
@@ -21,8 +26,17 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Literal
 
-from crmkit.api.errors import StalledError
+from crmkit.api.errors import (
+    AuthError,
+    CreditsExhaustedError,
+    CRMError,
+    NetworkError,
+    RateLimitError,
+    ServerError,
+    StalledError,
+)
 
 log = logging.getLogger("crmkit.api.limits")
 
@@ -36,6 +50,14 @@ EDITION_CONCURRENCY: dict[str, int] = {
 SUB_CONCURRENCY = 10
 SUB_POOL_KINDS = frozenset({"convert", "search", "coql"})
 CALL_CREDITS: dict[str, int] = {"convert": 5}
+# Credits per rolling 24 h (zoho-api.md §7): (base, per user, cap); Ultimate is unlimited (None).
+EDITION_DAILY_CREDITS: dict[str, tuple[int, int, int] | None] = {
+    "free": (5_000, 0, 5_000),
+    "standard": (50_000, 250, 100_000),
+    "professional": (50_000, 500, 3_000_000),
+    "enterprise": (50_000, 1_000, 5_000_000),
+    "ultimate": None,
+}
 DEFAULT_STALL_TIMEOUT_S = 600.0
 
 
@@ -53,8 +75,27 @@ def call_credits(kind: str) -> int:
     return CALL_CREDITS.get(kind, 1)
 
 
+def daily_credits(edition: str, users: int = 1) -> int | None:
+    """Credits an org of this edition gets per rolling 24 h (None: unlimited)."""
+    rule = EDITION_DAILY_CREDITS[edition.strip().lower()]
+    if rule is None:
+        return None
+    base, per_user, cap = rule
+    return min(base + per_user * max(users, 1), cap)
+
+
 class CreditWarning(UserWarning):
     """A batch is about to spend more credits than Zoho says remain."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one answer or failure: `retry` after `wait` seconds, `raise`, or use the
+    `body`. A value, not a sleep, so it can be tested from a table and followed by any loop."""
+
+    action: Literal["retry", "raise", "body"]
+    reason: str
+    wait: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -87,6 +128,34 @@ class RetryPolicy:
         seconds = self.delay(attempt)
         self.sleep(seconds)
         return seconds
+
+    def backoff(self, attempt: int, reason: str) -> Decision:
+        """Retry after the backoff of `attempt`, unless that was the last attempt allowed."""
+        if attempt >= self.max_attempts:
+            return Decision("raise", f"{reason}; gave up after {attempt} attempt(s)")
+        return Decision("retry", reason, self.delay(attempt))
+
+    def after_error(self, error: CRMError, attempt: int) -> Decision:
+        """May the call that raised `error` (tried `attempt` times) be sent again, and when?
+
+        Only when Zoho cannot have acted on it: a 429 (nothing processed), a 5xx answered to a
+        read, a connection that failed before the request left. Never for spent credits (they
+        come back only as the day's calls age out), a stalled pool (waiting again stalls again),
+        refused credentials (the same ones are refused again) or a write whose outcome is unknown.
+        """
+        if isinstance(error, CreditsExhaustedError):
+            return Decision("raise", "the org's API credits for the rolling 24 h are spent")
+        if isinstance(error, StalledError):
+            return Decision("raise", "no request slot came free: the requests in flight are stuck")
+        if isinstance(error, RateLimitError):
+            return self.backoff(attempt, "429 TOO_MANY_REQUESTS")
+        if isinstance(error, NetworkError):
+            return self.backoff(attempt, error.message)
+        if isinstance(error, ServerError) and (error.status or 0) >= 500:
+            return self.backoff(attempt, f"HTTP {error.status}")
+        if isinstance(error, AuthError):
+            return Decision("raise", "credentials refused: retrying sends the same ones")
+        return Decision("raise", f"{type(error).__name__}: retrying gets the same answer")
 
 
 class Limiter:
