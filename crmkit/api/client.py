@@ -4,13 +4,9 @@ Synchronous on purpose: notebooks cannot `asyncio.run` inside a running kernel. 
 (`conversion_options_many`, `convert_many`) run on a thread pool at the org's concurrency ceiling,
 show a `tqdm.auto` bar, and return one result per input, in input order, errors included as data.
 
-Retry rules (see `limits.RetryPolicy` for timing):
-- 429: back off and retry, every call (nothing was processed).
-- Reads (GET): also retried on 5xx and on any connection error.
-- Writes (convert, mass convert): retried only on 429 or on a connection error raised before the
-  request left (connect failure, connect/pool timeout, token endpoint unreachable). A drop after
-  sending, a read timeout or a 5xx raise `OutcomeUnknownError`: the lead may be converted, and only
-  reading it back can tell.
+Sending lives in `crmkit.api.send` (one attempt, a pure classification of each answer, a short
+retry loop: the rules for what is resent, above all writes, are there); paging in
+`crmkit.api.pages`. This module keeps the calls: their paths, parameters and answers.
 """
 
 from __future__ import annotations
@@ -20,24 +16,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import cached_property
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit
 
 import httpx
 from tqdm.auto import tqdm
 
 from crmkit.api.auth import ZohoOAuth
-from crmkit.api.errors import (
-    CreditsExhaustedError,
-    CRMError,
-    InvalidDataError,
-    NetworkError,
-    OutcomeUnknownError,
-    RateLimitError,
-    ServerError,
-    StalledError,
-    from_body,
-)
+from crmkit.api.errors import CRMError, OutcomeUnknownError, from_body
 from crmkit.api.limits import (
     DEFAULT_STALL_TIMEOUT_S,
     EDITION_CONCURRENCY,
@@ -56,17 +42,14 @@ from crmkit.api.models import (
     MassConvertStatus,
     _id,
 )
+from crmkit.api.pages import MAX_PER_PAGE, PAGE_LIMIT, iter_pages
+from crmkit.api.send import API_PREFIX, Call, Sender
 
 log = logging.getLogger("crmkit.api")
 
-API_PREFIX = "/crm/v8"
-PAGE_LIMIT = 2000  # records reachable with `page`; beyond, `page_token`
-MAX_PER_PAGE = 200
 MAX_FIELDS = 50
 SEARCH_LIMIT = 2000
 CONVERTED_VALUES = ("false", "true", "both")
-# Raised before any byte of the request left: safe to retry even a write.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -209,159 +192,38 @@ class CRMClient:
         lead_id: str | None = None,
         limited: bool = True,
     ) -> dict[str, Any] | None:
-        """Send one call with limits, retries and error mapping; the JSON body, or None for 204."""
+        """Send one call through the send path (`crmkit.api.send`); the JSON body, None for 204."""
         if self._closed:
             raise CRMError("this client is closed", method=method, path=API_PREFIX + path)
-        full_path = API_PREFIX + path
-        attempt = 0
-        while True:
-            attempt += 1
-            last = attempt >= self.retry.max_attempts
-            try:
-                url = self._base_url() + path
-                if limited:
-                    with self.limiter.slot(kind):
-                        response = self._http.request(method, url, params=params, json=json)
-                        status = response.status_code
-                        if status == 429:
-                            self.limiter.throttled()
-                        elif status < 500:
-                            self.limiter.succeeded()
-                else:
-                    response = self._http.request(method, url, params=params, json=json)
-            except NOT_SENT as exc:
-                reason = f"connection failed before sending ({type(exc).__name__})"
-                if last:
-                    raise NetworkError(
-                        reason, method=method, path=full_path, lead_id=lead_id
-                    ) from None
-                self._retry_wait(attempt, method, full_path, reason)
-                continue
-            except StalledError as exc:  # no slot came free: waiting again would stall again
-                exc.method, exc.path, exc.lead_id = method, full_path, lead_id
-                raise
-            except NetworkError as exc:  # token endpoint unreachable: the call was never sent
-                if last:
-                    exc.lead_id = lead_id
-                    raise
-                self._retry_wait(attempt, method, full_path, "token endpoint unreachable")
-                continue
-            except httpx.TransportError as exc:
-                reason = f"connection dropped ({type(exc).__name__})"
-                if write:
-                    raise OutcomeUnknownError(
-                        f"{reason} after the request was sent: it may or may not have taken "
-                        "effect; read the record back before retrying",
-                        method=method,
-                        path=full_path,
-                        lead_id=lead_id,
-                    ) from None
-                if last:
-                    raise NetworkError(
-                        reason, method=method, path=full_path, lead_id=lead_id
-                    ) from None
-                self._retry_wait(attempt, method, full_path, reason)
-                continue
+        call = Call(kind, method, path, params, json, write, lead_id, limited)
+        return self._sender.send(call, self.retry)
 
-            remaining = response.headers.get("X-API-CREDITS-REMAINING")
-            status = response.status_code
-            if status == 429:
-                self._ledger.observe(remaining, throttled=True)
-                if remaining is not None and remaining.strip() == "0":
-                    raise self._credits_exhausted(response, method, full_path, lead_id)
-                if last:
-                    raise self._error(response, method, full_path, lead_id)
-                self._retry_wait(attempt, method, full_path, "429 TOO_MANY_REQUESTS")
-                continue
-            if status == 401:
-                self._ledger.observe(remaining)
-                raise self._error(response, method, full_path, lead_id)
-            self._ledger.charge(kind, remaining)
-            if status >= 500:
-                error = self._error(response, method, full_path, lead_id)
-                if write:
-                    raise OutcomeUnknownError(
-                        f"HTTP {status} {error.code or ''} answered a write: it may or may not "
-                        "have taken effect; read the record back before retrying",
-                        method=method,
-                        path=full_path,
-                        status=status,
-                        code=error.code,
-                        details=error.details,
-                        lead_id=lead_id,
-                    )
-                if last:
-                    raise error
-                self._retry_wait(attempt, method, full_path, f"HTTP {status}")
-                continue
-            if status >= 400:
-                raise self._error(response, method, full_path, lead_id)
-            log.debug("%s %s -> %d", method, full_path, status)
-            if status == 204 or not response.content:
-                return None
-            try:
-                body = response.json()
-            except ValueError:
-                error_cls = OutcomeUnknownError if write else ServerError
-                raise error_cls(
-                    "the answer is not JSON",
-                    method=method,
-                    path=full_path,
-                    status=status,
-                    lead_id=lead_id,
-                ) from None
-            if not isinstance(body, dict):
-                raise ServerError(
-                    "the answer is not a JSON object",
-                    method=method,
-                    path=full_path,
-                    status=status,
-                    lead_id=lead_id,
-                )
-            return body
-
-    def _retry_wait(self, attempt: int, method: str, path: str, reason: str) -> None:
-        self._ledger.retried()
-        seconds = self.retry.delay(attempt)
-        log.debug("%s %s: %s; retry %d in %.2f s", method, path, reason, attempt, seconds)
-        self.retry.sleep(seconds)
-
-    @classmethod
-    def _credits_exhausted(
-        cls, response: httpx.Response, method: str, path: str, lead_id: str | None
-    ) -> CreditsExhaustedError:
-        answer = cls._error(response, method, path, lead_id)
-        return CreditsExhaustedError(
-            "the org's API credits for the rolling 24 hours are used up (X-API-CREDITS-REMAINING"
-            f" 0): {answer.message}; calls succeed again as earlier calls age out of the window",
-            method=method,
-            path=path,
-            status=response.status_code,
-            code=answer.code,
-            details=answer.details,
-            lead_id=lead_id,
+    @cached_property
+    def _sender(self) -> Sender:
+        return Sender(
+            self._http, self._ledger, base_url=self._base_url, limiter=lambda: self.limiter
         )
 
-    @staticmethod
-    def _error(response: httpx.Response, method: str, path: str, lead_id: str | None) -> CRMError:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and isinstance(body.get("data"), list) and body["data"]:
-            entry = body["data"][0]
-            body = entry if isinstance(entry, dict) else body
-        error = from_body(
-            body if isinstance(body, dict) else None,
-            method=method,
-            path=path,
-            status=response.status_code,
-            lead_id=lead_id,
-            fallback_message=response.reason_phrase,
+    def _pages(
+        self,
+        kind: str,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        key: str = "data",
+        token_after: int | None = None,
+        cap: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every page of a paginated GET, through the one page iterator (`crmkit.api.pages`)."""
+        return iter_pages(
+            lambda query: self._request(kind, "GET", path, params=query),
+            params,
+            key=key,
+            per_page=int(params.get("per_page", MAX_PER_PAGE)),
+            token_after=token_after,
+            cap=cap,
+            path=API_PREFIX + path,
         )
-        if isinstance(error, RateLimitError):
-            error.retry_after = None
-        return error
 
     # ------------------------------------------------------------------ records
     def iter_pages(
@@ -389,36 +251,7 @@ class CRMClient:
             base["sort_by"] = sort_by
         if sort_order is not None:
             base["sort_order"] = sort_order
-        page = 1
-        page_token: str | None = None
-        while True:
-            params = dict(base)
-            if page_token is not None:
-                params["page_token"] = page_token
-            else:
-                params["page"] = page
-            body = self._request("records", "GET", f"/{module}", params=params)
-            if body is None:
-                return
-            data = body.get("data") or []
-            if data:
-                yield list(data)
-            info = body.get("info") or {}
-            if not info.get("more_records"):
-                return
-            if page_token is None and (page + 1) * per_page <= PAGE_LIMIT:
-                page += 1
-                continue
-            next_token = info.get("next_page_token")
-            if not next_token:
-                raise InvalidDataError(
-                    f"more than {PAGE_LIMIT} records but the answer carries no next_page_token",
-                    method="GET",
-                    path=f"{API_PREFIX}/{module}",
-                    status=200,
-                    details={"page": page, "per_page": per_page},
-                )
-            page_token = str(next_token)
+        yield from self._pages("records", f"/{module}", base, token_after=PAGE_LIMIT)
 
     def records(
         self,
@@ -474,18 +307,9 @@ class CRMClient:
         }
         if len(given) != 1:
             raise ValueError("search takes exactly one of criteria, email, phone, word")
-        out: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            params: dict[str, Any] = {**given, "page": page, "per_page": MAX_PER_PAGE}
-            body = self._request("search", "GET", f"/{module}/search", params=params)
-            if body is None:
-                return out
-            out.extend(body.get("data") or [])
-            info = body.get("info") or {}
-            if not info.get("more_records") or len(out) >= SEARCH_LIMIT:
-                return out
-            page += 1
+        params = {**given, "per_page": MAX_PER_PAGE}
+        pages = self._pages("search", f"/{module}/search", params, cap=SEARCH_LIMIT)
+        return [record for page in pages for record in page]
 
     # ------------------------------------------------------------------ metadata (cached)
     def _cached(self, key: tuple[str, str], load: Callable[[], T]) -> T:
@@ -534,16 +358,10 @@ class CRMClient:
 
     def users(self, kind: str = "ActiveUsers") -> list[dict[str, Any]]:
         """The org's users of one kind (`ActiveUsers`, `AllUsers`…), every page."""
-        users: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            body = self._request(
-                "metadata", "GET", "/users", params={"type": kind, "page": page, "per_page": 200}
-            )
-            users.extend(dict(u) for u in (body or {}).get("users") or [])
-            if not ((body or {}).get("info") or {}).get("more_records"):
-                return users
-            page += 1
+        pages = self._pages(
+            "metadata", "/users", {"type": kind, "per_page": MAX_PER_PAGE}, key="users"
+        )
+        return [dict(user) for page in pages for user in page]
 
     def org(self) -> dict[str, Any]:
         """The org's details."""
@@ -732,9 +550,3 @@ def _fields_param(fields: Sequence[str] | str) -> str:
     if len(names) > MAX_FIELDS:
         raise ValueError(f"Zoho accepts at most {MAX_FIELDS} fields per call, got {len(names)}")
     return ",".join(names)
-
-
-def host_of(url: str) -> str:
-    """The scheme://host[:port] part of a URL."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"

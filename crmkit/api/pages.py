@@ -1,0 +1,70 @@
+"""One page iterator for every paginated Zoho call (record listings, search, users).
+
+Zoho pages with `page` + `per_page` and says `info.more_records`. Record listings refuse `page`
+past 2,000 records and continue with `info.next_page_token`; search stops at 2,000 results. One
+loop holds those rules, so no call re-implements them (or forgets one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from crmkit.api.errors import InvalidDataError
+
+PAGE_LIMIT = 2000  # records reachable with `page`; beyond, `page_token`
+MAX_PER_PAGE = 200
+
+Fetch = Callable[[dict[str, Any]], dict[str, Any] | None]
+"""Sends one page's query (the given params plus `page` or `page_token`); None for 204."""
+
+
+def iter_pages(
+    fetch: Fetch,
+    params: Mapping[str, Any],
+    *,
+    key: str = "data",
+    per_page: int = MAX_PER_PAGE,
+    token_after: int | None = None,
+    cap: int | None = None,
+    path: str = "",
+) -> Iterator[list[dict[str, Any]]]:
+    """Yield the non-empty pages of `body[key]` until Zoho says there are no more records.
+
+    `per_page` must match the `per_page` in `params`. `token_after`: records reachable with
+    `page` (record listings: 2,000); past them the iterator follows `next_page_token`, and an
+    answer without one is an `InvalidDataError` naming `path`. `cap`: stop once this many rows
+    came (search: 2,000). An empty answer (204) ends the iteration.
+    """
+    page = 1
+    page_token: str | None = None
+    seen = 0
+    while True:
+        query = dict(params)
+        if page_token is not None:
+            query["page_token"] = page_token
+        else:
+            query["page"] = page
+        body = fetch(query)
+        if body is None:
+            return
+        rows = body.get(key) or []
+        if rows:
+            seen += len(rows)
+            yield list(rows)
+        info = body.get("info") or {}
+        if not info.get("more_records") or (cap is not None and seen >= cap):
+            return
+        if page_token is None and (token_after is None or (page + 1) * per_page <= token_after):
+            page += 1
+            continue
+        next_token = info.get("next_page_token")
+        if not next_token:
+            raise InvalidDataError(
+                f"more than {token_after} records but the answer carries no next_page_token",
+                method="GET",
+                path=path,
+                status=200,
+                details={"page": page, "per_page": per_page},
+            )
+        page_token = str(next_token)
