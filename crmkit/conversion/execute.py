@@ -32,7 +32,6 @@ from tqdm.auto import tqdm
 from crmkit.api.errors import (
     AlreadyConvertedError,
     AuthError,
-    CreditsExhaustedError,
     CRMError,
     NetworkError,
     OutcomeUnknownError,
@@ -306,19 +305,20 @@ class _Runner:
                 )
                 break
             except (RateLimitError, NetworkError, AuthError) as exc:
-                # Not processed (429, refused credentials) or never sent: nothing changed, safe
-                # to try again — later, for credentials: a rerun with working ones finishes it.
+                # Not processed (429, refused credentials) or never sent: nothing changed. The
+                # client's retry policy says whether trying again now can help; when not (spent
+                # credits, refused credentials, a stalled pool) a rerun later finishes the lead.
                 self.journal.answer(
                     aid,
                     outcome="not_converted",
                     code=exc.code or type(exc).__name__,
                     message=str(exc),
                 )
-                final = isinstance(exc, CreditsExhaustedError | AuthError)
-                if attempt < self.max_attempts and not final:
-                    time.sleep(min(2.0 * attempt, 10.0))
+                decision = self.client.retry.after_error(exc, attempt)
+                if attempt < self.max_attempts and decision.action == "retry":
+                    self.client.retry.sleep(decision.wait)
                     continue
-                break  # spent credits come back only as the day's calls age out: rerun later
+                break
             except CRMError as exc:
                 self.journal.answer(
                     aid,
