@@ -31,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from crmkit.api.limits import EDITION_CONCURRENCY, call_credits, daily_credits
 from crmkit.frames import MATCHED_FIELDS_SCHEMA, MATCHES_SCHEMA, OPTIONS_SCHEMA, conform, route_of
 from crmkit.orgconfig import OrgConfig
 
@@ -471,23 +472,6 @@ def predict_data_dir(path: str | Path, **kwargs: bool) -> Prediction:
 
 
 # ---------------------------------------------------------------------------- API cost
-EDITION_CONCURRENCY = {
-    "free": 5,
-    "standard": 10,
-    "professional": 15,
-    "enterprise": 20,
-    "ultimate": 25,
-}
-# Daily credits (zoho-api.md §7): base + per user, capped; Ultimate is unlimited (None).
-EDITION_CREDITS: dict[str, tuple[int, int, int] | None] = {
-    "free": (5_000, 0, 5_000),
-    "standard": (50_000, 250, 100_000),
-    "professional": (50_000, 500, 3_000_000),
-    "enterprise": (50_000, 1_000, 5_000_000),
-    "ultimate": None,
-}
-
-
 @dataclass(frozen=True)
 class ApiCost:
     """What asking Zoho for every lead's conversion options would cost."""
@@ -524,7 +508,7 @@ def api_cost(
         )
     pages = -(-n_leads // 200)
     calls = pages + n_leads
+    credits = pages * call_credits("records") + n_leads * call_credits("conversion_options")
     concurrency = EDITION_CONCURRENCY[key]
-    rule = EDITION_CREDITS[key]
-    daily = None if rule is None else min(rule[0] + rule[1] * max(users, 1), rule[2])
-    return ApiCost(n_leads, calls, calls, concurrency, calls * latency_s / concurrency, daily)
+    daily = daily_credits(key, users)
+    return ApiCost(n_leads, calls, credits, concurrency, calls * latency_s / concurrency, daily)

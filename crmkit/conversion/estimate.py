@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from crmkit.api.limits import CALL_CREDITS as CREDITS
+from crmkit.api.limits import SUB_CONCURRENCY, call_credits
 from crmkit.conversion.plan import mass_key, rows_of
 
 __all__ = ["CREDITS", "Estimate", "estimate", "mass_groups"]
 
-CREDITS: dict[str, int] = {"convert": 5}
-SUB_CONCURRENCY = 10
 MASS_CHUNK = 50
 MASS_JOBS_IN_FLIGHT = 4  # execute keeps this many Mass Convert jobs running at once
 METADATA_CALLS = 5  # modules, fields of Contacts/Accounts/Deals, users
@@ -120,7 +120,7 @@ def estimate(
     if jobs:
         calls["mass_convert"] += jobs
         calls["mass_convert_status"] += jobs * polls_per_job
-    credits = {k: v * CREDITS.get(k, 1) for k, v in calls.items()}
+    credits = {k: v * call_credits(k) for k, v in calls.items()}
     sub = min(SUB_CONCURRENCY, concurrency)
     seconds = calls["convert"] * latency_s / sub
     reads = sum(v for k, v in calls.items() if k not in ("convert", "mass_convert_status"))
