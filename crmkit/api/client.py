@@ -42,13 +42,12 @@ from crmkit.api.models import (
     MassConvertStatus,
     _id,
 )
-from crmkit.api.pages import MAX_PER_PAGE, PAGE_LIMIT, iter_pages
+from crmkit.api.pages import MAX_PER_PAGE, PAGE_LIMIT, SEARCH_LIMIT, iter_pages
 from crmkit.api.send import API_PREFIX, Call, Sender
 
 log = logging.getLogger("crmkit.api")
 
 MAX_FIELDS = 50
-SEARCH_LIMIT = 2000
 CONVERTED_VALUES = ("false", "true", "both")
 
 T = TypeVar("T")

@@ -14,6 +14,7 @@ from crmkit.api.errors import InvalidDataError
 
 PAGE_LIMIT = 2000  # records reachable with `page`; beyond, `page_token`
 MAX_PER_PAGE = 200
+SEARCH_LIMIT = 2000  # results a search returns at most
 
 Fetch = Callable[[dict[str, Any]], dict[str, Any] | None]
 """Sends one page's query (the given params plus `page` or `page_token`); None for 204."""
