@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crmkit.sampledata.generator import DEFAULT_SEED, GenerationReport, exact_matches, generate
+from crmkit.sampledata.checks import exact_matches
+from crmkit.sampledata.generator import DEFAULT_SEED, GenerationReport, generate
 
 __all__ = ["DEFAULT_SEED", "GenerationReport", "bundled_path", "exact_matches", "generate"]
 

@@ -186,3 +186,12 @@ OWNERS: tuple[tuple[str, str], ...] = (
     ("Ava", "Raman"), ("Ben", "Okafor"), ("Chloe", "Lindqvist"), ("Dev", "Menon"),
     ("Elena", "Petrova"), ("Farid", "Haddad"), ("Grace", "Liang"), ("Hugo", "Mercier"),
 )  # fmt: skip
+
+# Derived pools, computed once for the generator's modules.
+FIRST_SET = frozenset(FIRST_NAMES)
+CONTACT_LAST_LOWER = frozenset(x.lower() for x in CONTACT_LAST_NAMES)
+# First names with a nickname that is not itself a first name (a near-duplicate Zoho misses).
+NICKABLE = tuple(f for f, nicks in NICKNAMES.items() if any(x not in FIRST_SET for x in nicks))
+ACCOUNT_NOUN_LOWER = frozenset(x.lower() for x in ACCOUNT_NOUNS)
+# Unplanted leads' last names: never a contact's, so no lead matches a contact by accident.
+LEAD_LAST = tuple(dict.fromkeys(x for x in LEAD_LAST_NAMES if x.lower() not in CONTACT_LAST_LOWER))
