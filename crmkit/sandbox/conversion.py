@@ -101,6 +101,7 @@ def convert_lead(
     """Convert one lead per Zoho's rules; raises ApiError and changes nothing on any failure."""
     blame = _Blame(req.json_root, in_data)
     with store.transaction():
+        # checks, in Zoho's order; new records get their ids here but are not stored yet
         lead = _convertible_lead(store, org, lead_id)
         owner = _new_owner(org, lead, req, blame)
         contact, account = _merge_targets(store, org, lead, req, blame)
@@ -122,6 +123,7 @@ def convert_lead(
             "Deals": deal_fields is not None,
         }
         tags = _tag_plan(lead, req, yields, blame)
+        # writes
         _link_account(store, account, tags, ts, created=new_account is not None)
         if new_contact is not None:
             contact = new_contact
