@@ -9,7 +9,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from crmkit.sandbox.errors import ApiError
+from crmkit.sandbox.exceptions import AuthenticationFailure, InvalidToken, OauthScopeMismatch
+from crmkit.sandbox.org import OrgCredentials
 
 DEFAULT_SCOPES = (
     "ZohoCRM.modules.ALL",
@@ -39,19 +40,19 @@ class TokenBook:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def grant(
-        self, form: dict[str, str], creds: dict[str, str], *, ttl_s: int, refresh_limit: int | None
+        self, form: dict[str, str], creds: OrgCredentials, *, ttl_s: int, refresh_limit: int | None
     ) -> tuple[int, dict[str, Any]]:
         """Answer a token request: (HTTP status, JSON body). Zoho answers bad grants with 200."""
         grant_type = form.get("grant_type", "")
         if grant_type not in ("refresh_token", "authorization_code"):
             return 200, {"error": "unsupported_grant_type"}
-        if form.get("client_id") != creds["client_id"]:
+        if form.get("client_id") != creds.client_id:
             return 200, {"error": "invalid_client"}
-        if form.get("client_secret") != creds["client_secret"]:
+        if form.get("client_secret") != creds.client_secret:
             return 200, {"error": "invalid_client_secret"}
         with self.lock:
             if grant_type == "refresh_token":
-                if form.get("refresh_token") != creds["refresh_token"]:
+                if form.get("refresh_token") != creds.refresh_token:
                     return 200, {"error": "invalid_code"}
                 now = time.monotonic()
                 while self.mints and now - self.mints[0] > 600:
@@ -66,11 +67,11 @@ class TokenBook:
                 self.mints.append(now)
             else:
                 code = form.get("code", "")
-                if code != creds["code"] or code in self.used_codes:
+                if code != creds.code or code in self.used_codes:
                     return 200, {"error": "invalid_code"}
                 self.used_codes.add(code)
             token = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
-            granted = tuple(s.strip() for s in creds.get("scopes", "").split(",") if s.strip())
+            granted = tuple(s.strip() for s in creds.scopes.split(",") if s.strip())
             scopes = granted or DEFAULT_SCOPES
             self.tokens[token] = Token(time.monotonic() + ttl_s, scopes)
         body: dict[str, Any] = {
@@ -81,22 +82,22 @@ class TokenBook:
             "expires_in": ttl_s,
         }
         if grant_type == "authorization_code":
-            body["refresh_token"] = creds["refresh_token"]
+            body["refresh_token"] = creds.refresh_token
         return 200, body
 
     def check(self, header: str | None, scope: str) -> None:
         """Raise the documented 401 unless `header` carries a live token granting `scope`."""
         if not header:
-            raise ApiError(401, "AUTHENTICATION_FAILURE")
+            raise AuthenticationFailure()
         kind, _, token = header.partition(" ")
         if kind not in ("Zoho-oauthtoken", "Bearer") or not token:
-            raise ApiError(401, "AUTHENTICATION_FAILURE")
+            raise AuthenticationFailure()
         with self.lock:
             tok = self.tokens.get(token.strip())
         if tok is None or tok.expires_at <= time.monotonic():
-            raise ApiError(401, "INVALID_TOKEN")
+            raise InvalidToken()
         if not any(covers(granted, scope) for granted in tok.scopes):
-            raise ApiError(401, "OAUTH_SCOPE_MISMATCH")
+            raise OauthScopeMismatch()
 
     def expire(self, header: str | None) -> None:
         """Expire the token a request presents (the `expired_token` fault)."""
@@ -106,6 +107,12 @@ class TokenBook:
         with self.lock:
             if token in self.tokens:
                 self.tokens[token].expires_at = 0.0
+
+    def forget_grants(self) -> None:
+        """Make grant codes usable again and forget refresh history (tokens stay valid)."""
+        with self.lock:
+            self.used_codes.clear()
+            self.mints.clear()
 
     def expire_all(self) -> None:
         with self.lock:

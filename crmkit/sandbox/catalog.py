@@ -1,4 +1,4 @@
-"""Static facts about the emulated org: standard fields per module, the default lead field mapping.
+"""Static facts about the emulated org: standard fields, the default lead field mapping, limits.
 
 Kept apart from the rules so that metadata endpoints (settings/fields) and the conversion rules read
 the same truth: a field whose metadata says `phone` is the field conversion copies and matches on.
@@ -6,6 +6,7 @@ the same truth: a field whose metadata says `phone` is the field conversion copi
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Final
 
@@ -247,6 +248,10 @@ APPROVAL_STATES: Final = frozenset(
     }
 )
 
+# Zoho's limits (edition concurrency, sub-concurrency, daily credits), copied here ON PURPOSE.
+# The sandbox is an independent emulator of Zoho: it never imports crmkit's client, whose own copy
+# (crmkit/api/limits.py) is what crmkit enforces on itself. Two copies written from zoho-api.md §7
+# let the tests catch either side drifting from Zoho; one shared table would hide that.
 EDITIONS: Final = ("free", "standard", "professional", "enterprise", "ultimate")
 CONCURRENCY: Final = {
     "free": 5,
@@ -278,7 +283,18 @@ def standard_field(module: str, api_name: str) -> FieldDef | None:
 
 def stable_id(kind: str, key: str) -> str:
     """A deterministic 19-digit id for metadata objects (fields, layouts, tags, pipelines)."""
-    import hashlib
-
     digest = int.from_bytes(hashlib.sha256(f"{kind}:{key}".encode()).digest()[:6], "big")
     return f"4876876{digest % 10**12:012d}"
+
+
+# -- references: how answers name a module, field or layout (the same id on every call) ----------
+def module_ref(module: str) -> dict[str, str]:
+    return {"api_name": module, "id": MODULE_IDS[module]}
+
+
+def field_ref(module: str, api_name: str) -> dict[str, str]:
+    return {"api_name": api_name, "id": stable_id(f"field:{module}", api_name)}
+
+
+def layout_ref(module: str, name: str) -> dict[str, str]:
+    return {"name": name, "id": stable_id(f"layout:{module}", name)}

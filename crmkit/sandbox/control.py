@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from crmkit.sandbox.errors import ApiError
+from crmkit.sandbox.exceptions import AuthenticationFailure, InvalidData
 from crmkit.sandbox.loader import DataDirError
 
 Handler = Callable[[Request, Any], Awaitable[Any]]
@@ -27,12 +27,12 @@ def admin(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
         rt = request.app.state.rt
         key = request.headers.get("x-sandbox-admin-key", "")
         if not hmac.compare_digest(key.encode(), rt.admin_key.encode()):
-            err = ApiError(401, "AUTHENTICATION_FAILURE", {"header": "X-Sandbox-Admin-Key"})
-            return JSONResponse(err.body(), status_code=401)
+            refused = AuthenticationFailure({"header": "X-Sandbox-Admin-Key"})
+            return JSONResponse(refused.body(), status_code=401)
         try:
             result = await fn(request, rt)
         except (DataDirError, ValueError, TypeError) as exc:
-            err = ApiError(400, "INVALID_DATA", {}, str(exc))
+            err = InvalidData({}, str(exc))
             return JSONResponse(err.body(), status_code=400)
         if isinstance(result, Response):
             return result

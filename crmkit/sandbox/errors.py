@@ -1,4 +1,7 @@
-"""Zoho-shaped errors raised by the rules and turned into JSON bodies by the routes."""
+"""Zoho-shaped errors raised by the rules and turned into JSON bodies by the routes.
+
+`exceptions.py` has one subclass per code (with its status); this keeps the body and messages.
+"""
 
 from __future__ import annotations
 
@@ -62,8 +65,3 @@ class ApiError(Exception):
             "status": "error",
         }
         return {"data": [inner]} if self.in_data else inner
-
-
-def record_error(code: str, details: dict[str, Any], message: str | None = None) -> ApiError:
-    """A per-record error (HTTP 400, body inside `data[]`)."""
-    return ApiError(400, code, details, message, in_data=True)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crmkit.sandbox.errors import ApiError
+from crmkit.sandbox.exceptions import InternalError, InvalidToken, TooManyRequests
 
 KINDS = ("429", "500", "drop_before", "drop_after", "expired_token", "latency")
 ASGIApp = Callable[..., Any]
@@ -121,14 +122,14 @@ class FaultMiddleware:
         if rule is None:
             await self.app(scope, receive, send)
         elif rule.kind == "429":
-            await _answer(send, ApiError(429, "TOO_MANY_REQUESTS", {}, "injected fault"))
+            await _answer(send, TooManyRequests({}, "injected fault"))
         elif rule.kind == "500":
-            await _answer(send, ApiError(500, "INTERNAL_ERROR"))
+            await _answer(send, InternalError())
         elif rule.kind == "expired_token":
             headers = dict(scope.get("headers", []))
             auth = headers.get(b"authorization")
             self.expire_token(auth.decode("latin-1") if auth else None)
-            await _answer(send, ApiError(401, "INVALID_TOKEN"))
+            await _answer(send, InvalidToken())
         elif rule.kind == "drop_before":
             await _drop(send)
         else:  # drop_after: let the request run to the end, then lose its answer

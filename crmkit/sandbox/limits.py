@@ -7,13 +7,13 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from crmkit.sandbox.errors import ApiError
+from crmkit.sandbox.exceptions import TooManyRequests
 
 DAY_S = 24 * 3600
 
 
-def too_many(message: str) -> ApiError:
-    return ApiError(429, "TOO_MANY_REQUESTS", {}, message)
+def too_many(message: str) -> TooManyRequests:
+    return TooManyRequests({}, message)
 
 
 @dataclass

@@ -257,13 +257,13 @@ class Sandbox:
 
     @property
     def credentials(self) -> Credentials:
-        c = self._rt().org()["credentials"]
-        return Credentials(c["client_id"], c["client_secret"], c["refresh_token"])
+        c = self._rt().org().credentials
+        return Credentials(c.client_id, c.client_secret, c.refresh_token)
 
     @property
     def grant_code(self) -> str:
         """The self-client grant code the sandbox accepts once (until reset)."""
-        return str(self._rt().org()["credentials"]["code"])
+        return self._rt().org().credentials.code
 
     def environ(self) -> dict[str, str]:
         """The ``ZOHO_*`` environment that points ``crmkit.connect()`` at this sandbox.

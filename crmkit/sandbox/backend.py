@@ -1,0 +1,162 @@
+"""`ZohoBackend`: the emulated Zoho org, with one method per Zoho call (moto's backend shape).
+
+It holds what the calls read and change — the record store, the typed `Org`, the OAuth token book,
+the outbox, the Mass Convert jobs and the listing's page tokens — and nothing about HTTP: routes
+(`responses.py`) parse a request, call one method here, and render what it returns (a JSON body, or
+None for 204). Auth, admission, credits and latency wrap every route in `app.py`; the control
+surface (`runtime.py`) resets and reconfigures this object.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from crmkit.sandbox import metadata, search, views
+from crmkit.sandbox.auth import TokenBook
+from crmkit.sandbox.bodies import ConvertRequest, parse_convert_body, parse_mass_convert
+from crmkit.sandbox.conversion import Outcome, convert_lead
+from crmkit.sandbox.jobs import MassConvertJobs
+from crmkit.sandbox.leads import lead_for_action
+from crmkit.sandbox.loader import check_org_fields, normalize_org
+from crmkit.sandbox.matching import conversion_options
+from crmkit.sandbox.notify import Outbox
+from crmkit.sandbox.org import DEFAULT_PIPELINES, Org
+from crmkit.sandbox.settings import Settings
+from crmkit.sandbox.store import Store
+
+PageTokens = dict[str, dict[str, Any]]
+
+
+class ZohoBackend:
+    """One org's state and the Zoho calls on it."""
+
+    def __init__(self, store: Store, settings: Settings | None = None) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.tokens = TokenBook()
+        self.outbox = Outbox()
+        self.jobs = MassConvertJobs(convert=self._convert_in_job)
+        self.page_tokens: PageTokens = {}
+        self._org: tuple[str, Org] | None = None
+
+    # -- the org ---------------------------------------------------------------------------------
+    @property
+    def org(self) -> Org:
+        """The org as configured now: rebuilt only when its stored settings changed."""
+        with self.store.lock:
+            raw = self.store.conn.execute("SELECT value FROM meta WHERE key = 'org'").fetchone()[0]
+        cached = self._org
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        org = Org.from_json(json.loads(raw), self.store.meta("custom_fields", {}))
+        self._org = (raw, org)
+        return org
+
+    def configure_org(self, values: dict[str, Any]) -> None:
+        """Change org settings; they are validated like org.json and apply to the next call."""
+        with self.store.lock:
+            current = self.org.to_json()
+            current.update(values)
+            users = current.pop("users")
+            org = normalize_org(current, "config", "", users=users)
+            if not org["pipelines"]:
+                org["pipelines"] = {k: list(v) for k, v in DEFAULT_PIPELINES.items()}
+            check_org_fields(org, self.store.meta("custom_fields", {}), "config", "")
+            self.store.set_meta("org", org)
+
+    def reset(self) -> None:
+        """Seed records and org settings back; outbox, jobs, page tokens, grant codes cleared."""
+        self.store.reset()
+        self.outbox.clear()
+        self.jobs.clear()
+        self.page_tokens.clear()
+        self.tokens.forget_grants()
+
+    # -- OAuth -----------------------------------------------------------------------------------
+    def token(self, form: dict[str, str], *, api_domain: str) -> tuple[int, dict[str, Any]]:
+        """`POST /oauth/v2/token`: (HTTP status, body); bad grants are 200 with `error`."""
+        status, body = self.tokens.grant(
+            form,
+            self.org.credentials,
+            ttl_s=self.settings.token_ttl_s,
+            refresh_limit=self.settings.refresh_limit,
+        )
+        if "api_domain" in body:
+            body["api_domain"] = api_domain
+        return status, body
+
+    # -- records ---------------------------------------------------------------------------------
+    def list_records(self, module: str, params: dict[str, str]) -> dict[str, Any] | None:
+        return views.list_records(self.store, self.org, module, params, self.page_tokens)
+
+    def get_record(
+        self, module: str, record_id: str, params: dict[str, str]
+    ) -> dict[str, Any] | None:
+        return views.get_record(self.store, self.org, module, record_id, params)
+
+    def search(self, module: str, params: dict[str, str]) -> dict[str, Any] | None:
+        return search.search_records(self.store, self.org, module, params)
+
+    # -- metadata --------------------------------------------------------------------------------
+    def fields(self, module: str) -> dict[str, Any]:
+        return metadata.fields_meta(self.org, module)
+
+    def layouts(self, module: str) -> dict[str, Any]:
+        return metadata.layouts_meta(self.org, module)
+
+    def modules(self) -> dict[str, Any]:
+        return metadata.modules_meta(self.org)
+
+    def users(self, kind: str) -> dict[str, Any]:
+        return metadata.users_answer(self.org, kind)
+
+    def organization(self) -> dict[str, Any]:
+        """`GET /org` (named apart from `org`, the configuration every call reads)."""
+        return metadata.org_answer(self.org)
+
+    # -- conversion ------------------------------------------------------------------------------
+    def conversion_options(self, lead_id: str) -> dict[str, Any] | None:
+        return conversion_options(self.store, self.org, lead_id)
+
+    def convert_lead(self, lead_id: str, body: Any) -> dict[str, Any]:
+        """`POST /Leads/{id}/actions/convert`; the lead in the URL is checked first."""
+        lead = lead_for_action(self.store, lead_id)
+        req = parse_convert_body(body)
+        outcome = convert_lead(self.store, self.org, lead["id"], req, self.outbox)
+        return {
+            "data": [
+                {
+                    "code": "SUCCESS",
+                    "details": outcome.details(),
+                    "message": "The record has been converted successfully",
+                    "status": "success",
+                }
+            ]
+        }
+
+    def mass_convert(self, body: Any) -> dict[str, Any]:
+        """`POST /Leads/actions/mass_convert`: validate up front, then schedule the job."""
+        ids, req = parse_mass_convert(self.org, body)
+        job = self.jobs.schedule(
+            self.store.new_id(),
+            ids,
+            req,
+            progress=self.settings.mass_convert_progress,
+            step_ms=self.settings.mass_convert_step_ms,
+        )
+        return {
+            "code": "SCHEDULED",
+            "details": {"job_id": job.id},
+            "message": "Mass Convert scheduled successfully",
+            "status": "success",
+        }
+
+    def mass_convert_status(self, job_id: str) -> dict[str, Any]:
+        """`GET /Leads/actions/mass_convert?job_id=`."""
+        job = self.jobs.status(job_id, progress=self.settings.mass_convert_progress)
+        return job.status_body()
+
+    def _convert_in_job(self, lead_id: str, req: ConvertRequest) -> Outcome:
+        """One lead of a mass convert: the org as it is now; errors bare, as the job counts them."""
+        return convert_lead(self.store, self.org, lead_id, req, self.outbox, in_data=False)

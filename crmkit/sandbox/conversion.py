@@ -1,0 +1,398 @@
+"""Converting one lead per Zoho's rules (zoho-api.md §5): checks first, then the writes.
+
+`convert_lead` reads as the steps Zoho takes. Every check — the lead, the new owner, the merge
+targets, the deal, duplicates, where attachments and tags can go — runs before the first write, and
+all of it runs in one store transaction, so a refused conversion changes nothing (not even the id
+counter). Single convert and each lead of a mass convert take this same path; only where errors
+sit in the body differs (`in_data`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from crmkit.sandbox.bodies import ConvertRequest, validate_deal
+from crmkit.sandbox.catalog import layout_ref, module_ref
+from crmkit.sandbox.exceptions import (
+    DuplicateData,
+    IdAlreadyConverted,
+    InvalidData,
+    NotApproved,
+    RecordLocked,
+    contacts_unavailable,
+)
+from crmkit.sandbox.leads import check_lead_state, lead_for_action
+from crmkit.sandbox.loader import Record, full_name
+from crmkit.sandbox.matching import match_lead
+from crmkit.sandbox.notify import Outbox
+from crmkit.sandbox.org import Org, User
+from crmkit.sandbox.store import Store, fold
+
+Tags = list[dict[str, str]]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class Outcome:
+    """The records a lead became, and which of them the conversion created."""
+
+    contact: Record
+    account: Record | None
+    deal: Record | None
+    contact_created: bool
+    account_created: bool
+
+    def details(self) -> dict[str, Any]:
+        """`{"Contacts": ref, "Deals": ref, "Accounts": ref}` as the convert answer names them."""
+
+        def ref(rec: Record | None, name_key: str) -> dict[str, Any] | None:
+            return None if rec is None else {"name": rec.get(name_key), "id": rec["id"]}
+
+        return {
+            "Contacts": ref(self.contact, "Full_Name"),
+            "Deals": ref(self.deal, "Deal_Name"),
+            "Accounts": ref(self.account, "Account_Name"),
+        }
+
+    def created(self) -> dict[str, Any]:
+        """The part of `details()` made new (a deal always is; merged records are not)."""
+        new = {
+            "Contacts": self.contact_created,
+            "Accounts": self.account_created,
+            "Deals": True,
+        }
+        return {k: v for k, v in self.details().items() if v is not None and new[k]}
+
+
+@dataclass(frozen=True)
+class _Blame:
+    """Errors about the body: `json_path` under the request's root, inside `data[]` or bare."""
+
+    root: str
+    in_data: bool
+
+    def invalid(self, api_name: str, at: str | None = None) -> InvalidData:
+        path = f"{self.root}.{at or api_name}"
+        return InvalidData({"api_name": api_name, "json_path": path}, in_data=self.in_data)
+
+    def check_target(self, module: str, rec: Record) -> None:
+        """A merge target must be neither locked nor unapproved (locked is answered first)."""
+        details = {"api_name": module, "id": rec["id"], "json_path": f"{self.root}.{module}"}
+        if rec.get("Locked__s"):
+            raise RecordLocked(details, in_data=self.in_data)
+        if rec.get("$approval_state", "approved") != "approved":
+            raise NotApproved(details, in_data=self.in_data)
+
+
+def convert_lead(
+    store: Store,
+    org: Org,
+    lead_id: str,
+    req: ConvertRequest,
+    outbox: Outbox,
+    *,
+    in_data: bool = True,
+) -> Outcome:
+    """Convert one lead per Zoho's rules; raises ApiError and changes nothing on any failure."""
+    blame = _Blame(req.json_root, in_data)
+    with store.transaction():
+        # checks, in Zoho's order; new records get their ids here but are not stored yet
+        lead = _convertible_lead(store, org, lead_id)
+        owner = _new_owner(org, lead, req, blame)
+        contact, account = _merge_targets(store, org, lead, req, blame)
+        deal_fields = None
+        if req.deal is not None:
+            deal_fields = validate_deal(org, req.deal, req.json_root, in_data=in_data)
+        account, company = _account_to_link(store, org, lead, req, contact, account)
+        ts = now_iso()
+        new_contact = None
+        if contact is None:
+            new_contact = _fresh(store, org, "Contacts", lead, owner, ts, blame)
+        new_account = None
+        if company is not None:
+            new_account = _fresh(store, org, "Accounts", lead, owner, ts, blame, company)
+            account = new_account
+        yields = {
+            "Contacts": True,
+            "Accounts": account is not None,
+            "Deals": deal_fields is not None,
+        }
+        tags = _tag_plan(lead, req, yields, blame)
+        # writes
+        _link_account(store, account, tags, ts, created=new_account is not None)
+        if new_contact is not None:
+            contact = new_contact
+        assert contact is not None
+        _link_contact(store, contact, account, tags, ts, created=new_contact is not None)
+        deal = None
+        if deal_fields is not None:
+            deal = _new_deal(store, org, lead, owner, ts, deal_fields, contact, account, tags)
+        outcome = Outcome(contact, account, deal, new_contact is not None, new_account is not None)
+        _mark_converted(store, org, lead, outcome, req.move_attachments_to, ts)
+    outbox.conversion(
+        lead,
+        outcome.details(),
+        outcome.created(),
+        lead_owner=org.owner_of(lead) if req.notify_lead_owner else None,
+        new_owner=owner if req.notify_new_entity_owner else None,
+        ts=ts,
+    )
+    return outcome
+
+
+# -- checks ---------------------------------------------------------------------------------------
+def _convertible_lead(store: Store, org: Org, lead_id: str) -> Record:
+    """The lead, if this org can convert it: URL errors are bare, like Zoho's."""
+    lead = lead_for_action(store, lead_id)
+    if lead.get("Converted__s"):
+        raise IdAlreadyConverted({"resource_path_index": 1})
+    if org.removed("Contacts"):
+        raise contacts_unavailable()
+    check_lead_state(lead)
+    return lead
+
+
+def _new_owner(org: Org, lead: Record, req: ConvertRequest, blame: _Blame) -> User:
+    """Owner of the records created: `assign_to` (an active user) or the lead's owner."""
+    if req.assign_to is None:
+        return org.owner_of(lead)
+    assignee = org.active_user(req.assign_to)
+    if assignee is None:
+        raise blame.invalid("assign_to")
+    return assignee
+
+
+def _merge_targets(
+    store: Store, org: Org, lead: Record, req: ConvertRequest, blame: _Blame
+) -> tuple[Record | None, Record | None]:
+    """The contact and account the body asks to merge into: candidates of the lead, usable.
+
+    With both given, the contact must belong to that account.
+    """
+    options = match_lead(store, org, lead)
+    contact: Record | None = None
+    account: Record | None = None
+    if req.contact_id is not None:
+        if req.contact_id not in options.contact_ids:
+            raise blame.invalid("Contacts")
+        contact = store.get("Contacts", req.contact_id)
+        assert contact is not None
+        blame.check_target("Contacts", contact)
+    if req.account_id is not None:
+        if org.removed("Accounts") or req.account_id not in options.account_ids:
+            raise blame.invalid("Accounts")
+        account = store.get("Accounts", req.account_id)
+        assert account is not None
+        blame.check_target("Accounts", account)
+    if (
+        contact is not None
+        and account is not None
+        and (contact.get("Account_Name") or {}).get("id") != account["id"]
+    ):
+        raise blame.invalid("Accounts")
+    return contact, account
+
+
+def _account_to_link(
+    store: Store,
+    org: Org,
+    lead: Record,
+    req: ConvertRequest,
+    contact: Record | None,
+    account: Record | None,
+) -> tuple[Record | None, str | None]:
+    """(existing account to link, or None; Company to make a new account from, or None).
+
+    A merged contact brings its own account — unless `overwrite` and the lead's Company names
+    another one; otherwise a lead with a Company gets a new account (never an automatic merge by
+    name). No Accounts module: no account at all.
+    """
+    company = lead.get("Company") if org.has_field("Leads", "Company") else None
+    company = company if isinstance(company, str) and company.strip() else None
+    if org.removed("Accounts"):
+        return None, None
+    if contact is not None and account is None:
+        current = contact.get("Account_Name")
+        differs = (
+            current is not None
+            and company is not None
+            and fold(str(current.get("name") or "")) != fold(company)
+        )
+        if current is not None and not (req.overwrite and differs):
+            return store.get("Accounts", current["id"]), None
+        return None, company
+    if account is None:
+        return None, company
+    return account, None
+
+
+def _fresh(
+    store: Store,
+    org: Org,
+    module: str,
+    lead: Record,
+    owner: User,
+    ts: str,
+    blame: _Blame,
+    account_name: str | None = None,
+) -> Record:
+    """A new Contact or Account from the lead, refused if it repeats a unique-field value."""
+    rec = _new_record(store, org, module, lead, owner, ts)
+    if account_name is not None:
+        rec["Account_Name"] = account_name
+    for u in org.unique_fields(module):
+        value = rec.get(u.api_name)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        ids = store.find(module, u.api_name, value, casesensitive=u.casesensitive)
+        if ids:
+            existing = store.get(module, sorted(ids, key=int)[0]) or {}  # the oldest holder
+            held_by = existing.get("Owner") or {}
+            raise DuplicateData(
+                {
+                    "api_name": u.api_name,
+                    "json_path": blame.root,
+                    "duplicate_record": {
+                        "module": module_ref(module),
+                        "id": existing.get("id"),
+                        "Owner": {"name": held_by.get("name"), "id": held_by.get("id")},
+                    },
+                },
+                in_data=blame.in_data,
+            )
+    return rec
+
+
+def _tag_plan(
+    lead: Record, req: ConvertRequest, yields: dict[str, bool], blame: _Blame
+) -> dict[str, Tags]:
+    """Tags per target module; attachments and tags need a record there to go to."""
+    if not yields[req.move_attachments_to]:
+        raise blame.invalid("move_attachments_to")
+    plan: dict[str, Tags] = {}
+    lead_tags = {t["name"]: t for t in lead.get("Tag") or []}
+    for module, names in (req.carry_over_tags or {}).items():
+        if not yields[module] or any(n not in lead_tags for n in names):
+            raise blame.invalid("carry_over_tags", f"carry_over_tags.{module}")
+        plan[module] = [lead_tags[n] for n in names]
+    for module in req.carry_all_tags_to:
+        if yields.get(module):
+            plan[module] = list(lead.get("Tag") or [])
+    return plan
+
+
+# -- writes ---------------------------------------------------------------------------------------
+def _new_record(store: Store, org: Org, module: str, lead: Record, owner: User, ts: str) -> Record:
+    """A record of `module` with the lead's mapped fields and a fresh id."""
+    rec: Record = {"id": store.new_id()}
+    for lf, tf in org.lead_mapping(module).items():
+        v = lead.get(lf)
+        if v is not None:
+            rec[tf] = v
+    rec["Owner"] = owner.owner_ref()
+    rec["Created_Time"] = ts
+    rec["Modified_Time"] = ts
+    rec["Tag"] = []
+    rec["Locked__s"] = False
+    rec["$approval_state"] = "approved"
+    if module == "Contacts":
+        rec["Full_Name"] = full_name(rec)
+    if module == "Accounts":
+        rec["Layout"] = layout_ref("Accounts", org.default_layout("Accounts"))
+    return rec
+
+
+def _add_tags(rec: Record, tags: Tags) -> None:
+    have = {t["name"] for t in rec.get("Tag") or []}
+    rec["Tag"] = list(rec.get("Tag") or []) + [t for t in tags if t["name"] not in have]
+
+
+def _account_ref(account: Record | None) -> dict[str, Any] | None:
+    return None if account is None else {"name": account["Account_Name"], "id": account["id"]}
+
+
+def _link_account(
+    store: Store, account: Record | None, tags: dict[str, Tags], ts: str, *, created: bool
+) -> None:
+    """Store a new account; an existing one is touched only when it gains tags."""
+    if account is None:
+        return
+    if created:
+        _add_tags(account, tags.get("Accounts", []))
+        store.put("Accounts", account)
+    elif tags.get("Accounts"):
+        _add_tags(account, tags["Accounts"])
+        account["Modified_Time"] = ts
+        store.put("Accounts", account)
+
+
+def _link_contact(
+    store: Store,
+    contact: Record,
+    account: Record | None,
+    tags: dict[str, Tags],
+    ts: str,
+    *,
+    created: bool,
+) -> None:
+    """Store the contact, linked to the account (a merged contact changes nothing else)."""
+    acc_ref = _account_ref(account)
+    if created:
+        if acc_ref is not None:
+            contact["Account_Name"] = acc_ref
+    else:
+        if acc_ref is not None and (contact.get("Account_Name") or {}).get("id") != acc_ref["id"]:
+            contact["Account_Name"] = acc_ref
+        contact["Modified_Time"] = ts
+    _add_tags(contact, tags.get("Contacts", []))
+    store.put("Contacts", contact)
+
+
+def _new_deal(
+    store: Store,
+    org: Org,
+    lead: Record,
+    owner: User,
+    ts: str,
+    deal_fields: dict[str, Any],
+    contact: Record,
+    account: Record | None,
+    tags: dict[str, Tags],
+) -> Record:
+    """The deal from the lead and the body's Deals part, linked to the contact and account."""
+    deal = _new_record(store, org, "Deals", lead, owner, ts)
+    deal.update({k: v for k, v in deal_fields.items() if k != "Contact_Role"})
+    deal["Contact_Name"] = {"name": contact.get("Full_Name"), "id": contact["id"]}
+    acc_ref = _account_ref(account)
+    if acc_ref is not None:
+        deal["Account_Name"] = acc_ref
+    if "Contact_Role" in deal_fields:
+        deal["$contact_role"] = deal_fields["Contact_Role"]
+    _add_tags(deal, tags.get("Deals", []))
+    store.put("Deals", deal)
+    return deal
+
+
+def _mark_converted(
+    store: Store, org: Org, lead: Record, outcome: Outcome, attachments_to: str, ts: str
+) -> None:
+    """Flag the lead converted and record what it became (`$converted_detail`)."""
+    target = {"Contacts": outcome.contact, "Accounts": outcome.account, "Deals": outcome.deal}[
+        attachments_to
+    ]
+    assert target is not None
+    lead["Converted__s"] = True
+    lead["Converted_Date_Time"] = ts
+    lead["Modified_Time"] = ts
+    lead["$converted_detail"] = {
+        **outcome.details(),
+        "converted_by": {"name": org.admin.full_name, "id": org.admin.id},
+        "convert_date_time": ts,
+        "move_attachments_to": {"api_name": attachments_to, "id": target["id"]},
+    }
+    store.put("Leads", lead)

@@ -1,0 +1,183 @@
+"""Metadata answers: fields, layouts, modules, users and the org itself, as Zoho shapes them.
+
+All of them are read from the `Org` and the catalog, so metadata and the rules cannot disagree: the
+`unique` flag here is the field matching uses, the `convert_mapping` here is what conversion copies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crmkit.sandbox import catalog
+from crmkit.sandbox.catalog import field_ref, layout_ref, module_ref
+from crmkit.sandbox.exceptions import InvalidData
+from crmkit.sandbox.org import Org, User
+from crmkit.sandbox.views import check_module
+
+TARGETS = ("Contacts", "Accounts", "Deals")
+_JSON_TYPES = {
+    "integer": "integer",
+    "currency": "double",
+    "boolean": "boolean",
+    "lookup": "jsonobject",
+    "ownerlookup": "jsonobject",
+}
+_DEAL_FIELDS_AT_CONVERSION = ["Deal_Name", "Closing_Date", "Stage"]
+SANDBOX_ORG_ID = "4876876000000000001"
+
+
+# -- settings/fields ------------------------------------------------------------------------------
+def fields_meta(org: Org, module: str) -> dict[str, Any]:
+    check_module(org, module)
+    unique = {u.api_name: u.casesensitive for u in org.unique.get(module, ())}
+    return {"fields": [_field_meta(org, module, name, unique) for name in org.fields(module)]}
+
+
+def _field_meta(org: Org, module: str, name: str, unique: dict[str, bool]) -> dict[str, Any]:
+    fd = catalog.standard_field(module, name)
+    dtype = fd.data_type if fd else "text"
+    label = name.replace("__s", "").replace("_", " ")
+    meta: dict[str, Any] = {
+        "api_name": name,
+        "id": field_ref(module, name)["id"],
+        "field_label": label,
+        "display_label": label,
+        "data_type": dtype,
+        "json_type": "jsonarray" if name == "Tag" else _JSON_TYPES.get(dtype, "string"),
+        "length": fd.length if fd else 255,
+        "system_mandatory": bool(fd and fd.system_mandatory)
+        or (module == "Deals" and name == "Pipeline" and bool(org.pipelines)),
+        "read_only": bool(fd and fd.read_only),
+        "custom_field": fd is None,
+        "visible": True,
+        "unique": {"casesensitive": "true" if unique[name] else "false"} if name in unique else {},
+    }
+    # Zoho sends the key on every field: an empty list when it is not a picklist
+    meta["pick_list_values"] = [
+        {
+            "display_value": v,
+            "actual_value": v,
+            "id": catalog.stable_id("pick", v),
+            "sequence_number": i,
+            "type": "used",
+        }
+        for i, v in enumerate(_picklist(org, module, name) if dtype == "picklist" else [], 1)
+    ]
+    if fd is not None and fd.lookup in catalog.MODULES:
+        meta["lookup"] = {"module": module_ref(fd.lookup)}
+    if module == "Leads":
+        meta["convert_mapping"] = {t: org.lead_mapping(t).get(name) for t in TARGETS}
+    return meta
+
+
+def _picklist(org: Org, module: str, name: str) -> list[str]:
+    if module == "Deals" and name == "Stage":
+        stages: list[str] = []
+        for s in org.pipelines.values():
+            stages += [x for x in s if x not in stages]
+        return stages
+    if module == "Deals" and name == "Pipeline":
+        return list(org.pipelines)
+    return list(catalog.PICKLISTS.get(name, ()))
+
+
+# -- settings/layouts and settings/modules --------------------------------------------------------
+def layouts_meta(org: Org, module: str) -> dict[str, Any]:
+    check_module(org, module)
+    out = []
+    for name in org.layouts[module]:
+        lay: dict[str, Any] = {**layout_ref(module, name), "status": "active", "visible": True}
+        if module == "Leads":
+            lay["convert_mapping"] = {t: _conversion_layout(org, t) for t in TARGETS}
+        out.append(lay)
+    return {"layouts": out}
+
+
+def _conversion_layout(org: Org, target: str) -> dict[str, Any] | None:
+    """Where a lead converts to in `target`: its default layout (and the deal's required fields)."""
+    if org.removed(target):
+        return None
+    first = org.default_layout(target)
+    entry: dict[str, Any] = {"id": layout_ref(target, first)["id"], "name": first}
+    if target == "Deals":
+        required = _DEAL_FIELDS_AT_CONVERSION + (["Pipeline"] if org.pipelines else [])
+        entry["fields"] = [{**field_ref("Deals", f), "required": True} for f in required]
+    return entry
+
+
+def modules_meta(org: Org) -> dict[str, Any]:
+    out = []
+    for m in catalog.MODULES:
+        hidden = org.removed(m)
+        out.append(
+            {
+                **module_ref(m),
+                "module_name": m,
+                "singular_label": catalog.SINGULAR[m],
+                "plural_label": m,
+                "api_supported": True,
+                "visible": not hidden,
+                "status": "user_hidden" if hidden else "visible",
+                "convertable": m == "Leads",
+                "creatable": True,
+                "viewable": not hidden,
+            }
+        )
+    return {"modules": out}
+
+
+# -- users and org --------------------------------------------------------------------------------
+def users_answer(org: Org, kind: str) -> dict[str, Any]:
+    """`GET /users?type=`: CurrentUser is the first user (the admin), else all or active ones."""
+    if kind == "CurrentUser":
+        chosen = [org.admin]
+    elif kind in ("AllUsers", "ActiveUsers"):
+        chosen = [u for u in org.users if kind == "AllUsers" or u.active]
+    else:
+        raise InvalidData({"param_name": "type"})
+    out = [_user(u, admin=u is org.admin) for u in chosen]
+    return {
+        "users": out,
+        "info": {"per_page": 200, "count": len(out), "page": 1, "more_records": False},
+    }
+
+
+def _user(u: User, *, admin: bool) -> dict[str, Any]:
+    first, _, last = u.full_name.partition(" ")
+    return {
+        "id": u.id,
+        "email": u.email,
+        "full_name": u.full_name,
+        "first_name": first if last else None,
+        "last_name": last or first,
+        "status": u.status,
+        "role": {"name": u.role, "id": catalog.stable_id("role", u.role)},
+        "profile": {
+            "name": "Administrator" if admin else "Standard",
+            "id": catalog.stable_id("profile", u.id),
+        },
+    }
+
+
+def org_answer(org: Org) -> dict[str, Any]:
+    """`GET /org`: the org's name, edition and licence; the ids are fixed for the sandbox."""
+    return {
+        "org": [
+            {
+                "id": SANDBOX_ORG_ID,
+                "zgid": "700000001",
+                "company_name": org.name,
+                "primary_email": org.admin.email,
+                "domain_name": "org700000001",
+                "time_zone": "UTC",
+                "currency": "USD",
+                "country_code": "US",
+                "type": "sandbox",
+                "license_details": {
+                    "paid": org.edition != "free",
+                    "paid_type": org.edition,
+                    "users_license_purchased": len(org.users),
+                },
+            }
+        ]
+    }

@@ -1,0 +1,121 @@
+"""The routes' bodies (moto's `responses`): parse the request, call the backend, render its answer.
+
+Each handler is a few lines and holds no rule: which call it is and what that call costs sit in the
+route table (`urls.py`); authentication, admission, credits and latency in the gate (`app.py`);
+every Zoho rule in the backend. A backend answer of None is Zoho's 204.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from crmkit.sandbox.errors import ApiError
+from crmkit.sandbox.exceptions import InvalidData, RequiredParamMissing
+from crmkit.sandbox.runtime import Runtime
+
+
+def ok(body: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+def answer(body: dict[str, Any] | None) -> Response:
+    """A backend answer: its JSON, or 204 No Content for None."""
+    return Response(status_code=204) if body is None else ok(body)
+
+
+def error_response(err: ApiError) -> JSONResponse:
+    return JSONResponse(err.body(), status_code=err.status)
+
+
+async def read_json(request: Request) -> Any:
+    """A JSON body with or without Content-Type; None when empty."""
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidData({}, "body is not in JSON format") from None
+
+
+def required(request: Request, name: str) -> str:
+    """A query parameter the call cannot do without."""
+    value = request.query_params.get(name)
+    if not value:
+        raise RequiredParamMissing({"param_name": name})
+    return value
+
+
+def _params(request: Request) -> dict[str, str]:
+    return dict(request.query_params)
+
+
+# -- OAuth (not behind the gate: it is how a client gets a token) --------------------------------
+async def token(request: Request) -> Response:
+    rt: Runtime = request.app.state.rt
+    form = _params(request)
+    raw = await request.body()
+    if raw:
+        form.update(parse_qsl(raw.decode("utf-8", "replace")))
+    api_domain = rt.url or str(request.base_url).rstrip("/")
+    status, body = rt.backend.token(form, api_domain=api_domain)
+    return ok(body, status)
+
+
+# -- records --------------------------------------------------------------------------------------
+async def list_records(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.list_records(request.path_params["module"], _params(request)))
+
+
+async def get_record(request: Request, rt: Runtime) -> Response:
+    module, record_id = request.path_params["module"], request.path_params["record_id"]
+    return answer(rt.backend.get_record(module, record_id, _params(request)))
+
+
+async def search(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.search(request.path_params["module"], _params(request)))
+
+
+# -- metadata -------------------------------------------------------------------------------------
+async def fields(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.fields(required(request, "module")))
+
+
+async def layouts(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.layouts(required(request, "module")))
+
+
+async def modules(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.modules())
+
+
+async def users(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.users(request.query_params.get("type", "AllUsers")))
+
+
+async def org(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.organization())
+
+
+# -- conversion -----------------------------------------------------------------------------------
+async def conversion_options(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.conversion_options(request.path_params["lead_id"]))
+
+
+async def convert(request: Request, rt: Runtime) -> Response:
+    body = await read_json(request)
+    return answer(rt.backend.convert_lead(request.path_params["lead_id"], body))
+
+
+async def mass_convert(request: Request, rt: Runtime) -> Response:
+    body = await read_json(request)
+    return answer(rt.backend.mass_convert(body))
+
+
+async def mass_convert_status(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.mass_convert_status(required(request, "job_id")))
