@@ -8,6 +8,7 @@ resumes and settles lost answers by reading the lead back. docs/conversion.md te
 
 from crmkit.conversion.estimate import Estimate, estimate, mass_groups
 from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, converted_ids, execute
+from crmkit.conversion.execute_options import MODES, Mode
 from crmkit.conversion.journal import Journal, JournalBusyError, RunInfo, default_journal_path
 from crmkit.conversion.plan import (
     PLAN_SCHEMA,
@@ -35,6 +36,7 @@ from crmkit.conversion.validate import (
 )
 
 __all__ = [
+    "MODES",
     "PLAN_SCHEMA",
     "PROBLEMS_SCHEMA",
     "RESULTS_SCHEMA",
@@ -45,6 +47,7 @@ __all__ = [
     "Facts",
     "Journal",
     "JournalBusyError",
+    "Mode",
     "OrgFacts",
     "PlanError",
     "Policy",

@@ -40,6 +40,7 @@ from crmkit.api.errors import (
 )
 from crmkit.api.models import MassConvertRequest
 from crmkit.conversion.estimate import MASS_CHUNK, MASS_JOBS_IN_FLIGHT, mass_groups
+from crmkit.conversion.execute_options import Mode, check_mode
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
 from crmkit.conversion.plan import deal_of, make_plan, plan_hash, request_for, rows_of
 from crmkit.conversion.validate import Facts, blocked_leads, live_facts, validate
@@ -474,7 +475,7 @@ def execute(
     plan: pd.DataFrame,
     *,
     journal: Journal | str | Path | None = None,
-    mode: str = "auto",
+    mode: Mode = "auto",
     recheck: bool = True,
     snapshots: bool = True,
     progress: bool = True,
@@ -495,8 +496,7 @@ def execute(
     nothing. Rows the live re-check refuses are recorded as `skipped` with the reasons.
     `retry_failed` gives leads Zoho refused (and skipped ones) another try in this run.
     """
-    if mode not in ("auto", "single", "mass"):
-        raise ValueError("mode must be auto, single or mass")
+    mode = check_mode(mode)
     plan = make_plan(plan)
     own_journal = not isinstance(journal, Journal)
     jr = journal if isinstance(journal, Journal) else Journal(journal)
@@ -545,7 +545,7 @@ def _execute(
     plan: pd.DataFrame,
     jr: Journal,
     *,
-    mode: str,
+    mode: Mode,
     recheck: bool,
     snapshots: bool,
     progress: bool,

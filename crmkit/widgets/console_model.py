@@ -41,6 +41,7 @@ from crmkit.conversion import (
     plan_hash,
     validate,
 )
+from crmkit.conversion.execute_options import Mode, check_mode
 from crmkit.conversion.validate import lead_facts
 from crmkit.frames import leads_from_records, options_frames
 
@@ -180,12 +181,11 @@ class ConsoleModel:
         *,
         org: OrgFacts | None = None,
         journal: str | Path | None = None,
-        mode: str = "auto",
+        mode: Mode = "auto",
         latency_s: float = 0.3,
         poll_interval: float = 1.0,
     ) -> None:
-        if mode not in ("auto", "single", "mass"):
-            raise ValueError("mode must be auto, single or mass")
+        self.mode: Mode = check_mode(mode)
         self.client = client
         self.records: dict[str, dict[str, Any]] = {
             str(r["id"]): dict(r) for r in lead_facts(records).values()
@@ -196,7 +196,6 @@ class ConsoleModel:
         self.matches = matches
         self.org = org
         self.journal_path = journal_path(journal)
-        self.mode = mode
         self.latency_s = latency_s
         self.poll_interval = poll_interval
         self.deal = DealForm()
