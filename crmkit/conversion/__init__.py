@@ -6,6 +6,7 @@ live, converts each lead at most once and journals every request and answer in S
 resumes and settles lost answers by reading the lead back. docs/conversion.md tells the whole story.
 """
 
+from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.estimate import Estimate, estimate, mass_groups
 from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, converted_ids, execute
 from crmkit.conversion.execute_options import MODES, Mode
@@ -42,6 +43,7 @@ __all__ = [
     "RESULTS_SCHEMA",
     "RULES",
     "BuiltPlan",
+    "ClientLike",
     "Estimate",
     "ExecutionReport",
     "Facts",

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -38,15 +38,14 @@ from crmkit.api.errors import (
     OutcomeUnknownError,
     RateLimitError,
 )
+from crmkit.api.limits import Usage
 from crmkit.api.models import MassConvertRequest
+from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.estimate import MASS_CHUNK, MASS_JOBS_IN_FLIGHT, mass_groups
 from crmkit.conversion.execute_options import Mode, check_mode
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
 from crmkit.conversion.plan import deal_of, make_plan, plan_hash, request_for, rows_of
 from crmkit.conversion.validate import Facts, blocked_leads, live_facts, validate
-
-if TYPE_CHECKING:
-    from crmkit.api.client import CRMClient
 
 __all__ = ["RESULTS_SCHEMA", "ExecutionReport", "converted_ids", "execute", "results_of"]
 
@@ -79,7 +78,7 @@ class ExecutionReport:
     problems: pd.DataFrame
     converted_now: int
     message: str
-    usage: Any = None
+    usage: Usage | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -125,7 +124,7 @@ class _Runner:
 
     def __init__(
         self,
-        client: CRMClient,
+        client: ClientLike,
         journal: Journal,
         run: RunInfo,
         *,
@@ -471,7 +470,7 @@ def _summary(results: pd.DataFrame) -> dict[str, int]:
 
 
 def execute(
-    client: CRMClient,
+    client: ClientLike,
     plan: pd.DataFrame,
     *,
     journal: Journal | str | Path | None = None,
@@ -541,7 +540,7 @@ def _account_mismatch(row: Mapping[str, Any], account_id: str | None) -> str:
 
 
 def _execute(
-    client: CRMClient,
+    client: ClientLike,
     plan: pd.DataFrame,
     jr: Journal,
     *,
@@ -565,12 +564,12 @@ def _execute(
         plan_hash(plan),
         rows,
         plan_name=plan_name,
-        target=getattr(client, "description", None),
+        target=client.description,
         new=new_run,
     )
     if run.resumed:
         jr.reopen_run(run.run_id)
-    workers = max(1, min(workers, getattr(client, "concurrency", workers)))
+    workers = max(1, min(workers, client.concurrency))
     with tqdm(total=len(rows), desc="convert", unit="lead", disable=not progress) as bar:
         runner = _Runner(
             client,
@@ -620,7 +619,7 @@ def _execute(
                 problems,
                 0,
                 message,
-                getattr(client, "usage", None),
+                client.usage,
                 counts,
             )
         todo_plan = make_plan(todo)
@@ -682,7 +681,7 @@ def _execute(
         problems,
         runner.converted_now,
         message,
-        getattr(client, "usage", None),
+        client.usage,
         counts,
     )
 

@@ -16,15 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.plan import DEAL_COLUMNS, parse_tags, rows_of
 from crmkit.frames import options_frames
-
-if TYPE_CHECKING:
-    from crmkit.api.client import CRMClient
 
 __all__ = [
     "PROBLEMS_SCHEMA",
@@ -601,7 +599,7 @@ def blocked_leads(problems: pd.DataFrame) -> list[str]:
 # Live facts
 
 
-def org_facts(client: CRMClient) -> OrgFacts:
+def org_facts(client: ClientLike) -> OrgFacts:
     """Org metadata as conversion needs it (field metadata is cached by the client)."""
     modules = client.modules()
     present = OrgFacts.from_metadata(modules=modules).modules or frozenset()
@@ -612,18 +610,18 @@ def org_facts(client: CRMClient) -> OrgFacts:
 
 
 def _fetch_leads(
-    client: CRMClient, ids: Sequence[str], workers: int
+    client: ClientLike, ids: Sequence[str], workers: int
 ) -> dict[str, dict[str, Any] | None]:
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         records = list(pool.map(lambda i: client.get_record("Leads", i, converted="both"), ids))
     return dict(zip(ids, records, strict=True))
 
 
-def live_facts(client: CRMClient, plan: pd.DataFrame, *, progress: bool = False) -> Facts:
+def live_facts(client: ClientLike, plan: pd.DataFrame, *, progress: bool = False) -> Facts:
     """Fresh facts for every lead of the plan: the lead record and its conversion options."""
     ids = [str(x) for x in plan["lead_id"].tolist()]
     org = org_facts(client)
-    leads = _fetch_leads(client, ids, getattr(client, "concurrency", 5))
+    leads = _fetch_leads(client, ids, client.concurrency)
     if org.modules is not None and "Contacts" not in org.modules:
         return Facts(org=org, leads=leads)
     # Converted or missing leads have no options to ask about (Zoho refuses them).
@@ -635,6 +633,6 @@ def live_facts(client: CRMClient, plan: pd.DataFrame, *, progress: bool = False)
     return Facts(org=org, leads=leads, options=frames.options, matches=frames.matches)
 
 
-def recheck(client: CRMClient, plan: pd.DataFrame, *, progress: bool = False) -> pd.DataFrame:
+def recheck(client: ClientLike, plan: pd.DataFrame, *, progress: bool = False) -> pd.DataFrame:
     """Validate against the live CRM now (still unconverted, targets still there, unlocked)."""
     return validate(plan, live_facts(client, plan, progress=progress))

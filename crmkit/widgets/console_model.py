@@ -15,12 +15,12 @@ from __future__ import annotations
 import os
 import string
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -41,18 +41,17 @@ from crmkit.conversion import (
     plan_hash,
     validate,
 )
+from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.execute_options import Mode, check_mode
 from crmkit.conversion.validate import lead_facts
 from crmkit.frames import leads_from_records, options_frames
-
-if TYPE_CHECKING:
-    from crmkit.api.client import CRMClient
 
 __all__ = [
     "JOURNAL_ENV",
     "LEAD_FIELDS",
     "NEW",
     "Candidate",
+    "ConsoleClient",
     "ConsoleError",
     "ConsoleModel",
     "DealForm",
@@ -169,12 +168,22 @@ def _text(value: object) -> str | None:
     return text or None
 
 
+class ConsoleClient(ClientLike, Protocol):
+    """What the console calls on a client: the conversion engine's calls, and listing leads."""
+
+    def iter_pages(
+        self, module: str, fields: Sequence[str], *, per_page: int = ...
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The module's records, page by page."""
+        ...
+
+
 class ConsoleModel:
     """Loaded leads with their options, the admin's selection and choices, and the last run."""
 
     def __init__(
         self,
-        client: CRMClient,
+        client: ConsoleClient,
         records: Sequence[Mapping[str, Any]],
         options: pd.DataFrame,
         matches: pd.DataFrame,
@@ -211,7 +220,7 @@ class ConsoleModel:
     @classmethod
     def load(
         cls,
-        client: CRMClient,
+        client: ConsoleClient,
         *,
         lead_ids: Sequence[str] | None = None,
         limit: int = 50,
