@@ -9,7 +9,7 @@ resumes and settles lost answers by reading the lead back. docs/conversion.md te
 from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.estimate import Estimate, estimate, mass_groups
 from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, converted_ids, execute
-from crmkit.conversion.execute_options import MODES, Mode
+from crmkit.conversion.execute_options import MODES, ExecuteOptions, Mode
 from crmkit.conversion.journal import Journal, JournalBusyError, RunInfo, default_journal_path
 from crmkit.conversion.plan import (
     PLAN_SCHEMA,
@@ -45,6 +45,7 @@ __all__ = [
     "BuiltPlan",
     "ClientLike",
     "Estimate",
+    "ExecuteOptions",
     "ExecutionReport",
     "Facts",
     "Journal",

@@ -20,11 +20,11 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -42,7 +42,7 @@ from crmkit.api.limits import Usage
 from crmkit.api.models import MassConvertRequest
 from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.estimate import MASS_CHUNK, MASS_JOBS_IN_FLIGHT, mass_groups
-from crmkit.conversion.execute_options import Mode, check_mode
+from crmkit.conversion.execute_options import ExecuteChanges, ExecuteOptions
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
 from crmkit.conversion.plan import deal_of, make_plan, plan_hash, request_for, rows_of
 from crmkit.conversion.validate import Facts, blocked_leads, live_facts, validate
@@ -127,22 +127,19 @@ class _Runner:
         client: ClientLike,
         journal: Journal,
         run: RunInfo,
+        options: ExecuteOptions,
         *,
-        snapshots: bool,
         workers: int,
-        poll_interval: float,
-        mass_timeout: float,
-        max_attempts: int,
         bar: Any,
     ) -> None:
         self.client = client
         self.journal = journal
         self.run = run
-        self.snapshots = snapshots
+        self.snapshots = options.snapshots
         self.workers = workers
-        self.poll_interval = poll_interval
-        self.mass_timeout = mass_timeout
-        self.max_attempts = max_attempts
+        self.poll_interval = options.poll_interval
+        self.mass_timeout = options.mass_timeout
+        self.max_attempts = options.max_attempts
         self.bar = bar
         self.lock = threading.Lock()
         self.converted_now = 0
@@ -474,51 +471,25 @@ def execute(
     plan: pd.DataFrame,
     *,
     journal: Journal | str | Path | None = None,
-    mode: Mode = "auto",
-    recheck: bool = True,
-    snapshots: bool = True,
-    progress: bool = True,
-    plan_name: str | None = None,
-    new_run: bool = False,
-    retry_failed: bool = False,
-    workers: int = 10,
-    poll_interval: float = 1.0,
-    mass_timeout: float = 600.0,
-    mass_min: int = 2,
-    max_attempts: int = 3,
-    on_problems: Callable[[pd.DataFrame], None] | None = None,
+    options: ExecuteOptions | None = None,
+    **changes: Unpack[ExecuteChanges],
 ) -> ExecutionReport:
     """Convert the plan's leads, each at most once, journaling every request and answer.
 
     Running the same plan again (same journal) resumes its run: settled leads are skipped,
     attempts whose answer was lost are settled by reading back, and a finished plan converts
     nothing. Rows the live re-check refuses are recorded as `skipped` with the reasons.
-    `retry_failed` gives leads Zoho refused (and skipped ones) another try in this run.
+    How it runs is `options` (default `ExecuteOptions()`) with `changes` applied: any of its
+    fields as a keyword, e.g. `mode="single"`, `snapshots=False`, or `retry_failed=True` to give
+    leads Zoho refused (and skipped ones) another try in this run.
     """
-    mode = check_mode(mode)
+    opts = (options or ExecuteOptions()).replace(**changes)
     plan = make_plan(plan)
     own_journal = not isinstance(journal, Journal)
     jr = journal if isinstance(journal, Journal) else Journal(journal)
     try:
         with jr.exclusive():
-            return _execute(
-                client,
-                plan,
-                jr,
-                mode=mode,
-                recheck=recheck,
-                snapshots=snapshots,
-                progress=progress,
-                plan_name=plan_name,
-                new_run=new_run,
-                retry_failed=retry_failed,
-                workers=workers,
-                poll_interval=poll_interval,
-                mass_timeout=mass_timeout,
-                mass_min=mass_min,
-                max_attempts=max_attempts,
-                on_problems=on_problems,
-            )
+            return _execute(client, plan, jr, opts)
     finally:
         if own_journal:
             jr.close()
@@ -540,48 +511,22 @@ def _account_mismatch(row: Mapping[str, Any], account_id: str | None) -> str:
 
 
 def _execute(
-    client: ClientLike,
-    plan: pd.DataFrame,
-    jr: Journal,
-    *,
-    mode: Mode,
-    recheck: bool,
-    snapshots: bool,
-    progress: bool,
-    plan_name: str | None,
-    new_run: bool,
-    retry_failed: bool,
-    workers: int,
-    poll_interval: float,
-    mass_timeout: float,
-    mass_min: int,
-    max_attempts: int,
-    on_problems: Callable[[pd.DataFrame], None] | None,
+    client: ClientLike, plan: pd.DataFrame, jr: Journal, opts: ExecuteOptions
 ) -> ExecutionReport:
     rows = rows_of(plan)
     lead_ids = [str(r["lead_id"]) for r in rows]
     run = jr.open_run(
         plan_hash(plan),
         rows,
-        plan_name=plan_name,
+        plan_name=opts.plan_name,
         target=client.description,
-        new=new_run,
+        new=opts.new_run,
     )
     if run.resumed:
         jr.reopen_run(run.run_id)
-    workers = max(1, min(workers, client.concurrency))
-    with tqdm(total=len(rows), desc="convert", unit="lead", disable=not progress) as bar:
-        runner = _Runner(
-            client,
-            jr,
-            run,
-            snapshots=snapshots,
-            workers=workers,
-            poll_interval=poll_interval,
-            mass_timeout=mass_timeout,
-            max_attempts=max_attempts,
-            bar=bar,
-        )
+    workers = max(1, min(opts.workers, client.concurrency))
+    with tqdm(total=len(rows), desc="convert", unit="lead", disable=not opts.progress) as bar:
+        runner = _Runner(client, jr, run, opts, workers=workers, bar=bar)
         # Open attempts of this plan's leads in any run (a plan edited after a crash is a new
         # run) are settled first. One whose read-back failed stays open: the lead is neither
         # sent again nor re-checked (a re-check would call crmkit's own conversion someone
@@ -589,7 +534,7 @@ def _execute(
         runner.settle_open(jr.open_attempts(lead_ids))
         still_open = {str(a["lead_id"]) for a in jr.open_attempts(lead_ids)}
         last = jr.last_attempts(run.run_id)
-        final = {"converted"} if retry_failed else set(FINAL_OUTCOMES)
+        final = {"converted"} if opts.retry_failed else set(FINAL_OUTCOMES)
         done = {lead for lead, a in last.items() if a["outcome"] in final}
         elsewhere = jr.converted_elsewhere(
             [i for i in lead_ids if i not in done and i not in still_open], run.run_id
@@ -623,14 +568,14 @@ def _execute(
                 counts,
             )
         todo_plan = make_plan(todo)
-        if recheck and todo:
+        if opts.recheck and todo:
             facts = live_facts(client, todo_plan)
             problems = validate(todo_plan, facts)
             runner.leads_before = dict(facts.leads or {})
         else:
             problems = validate(todo_plan, Facts())
-        if on_problems is not None and len(problems):
-            on_problems(problems)
+        if opts.on_problems is not None and len(problems):
+            opts.on_problems(problems)
         blocked = set(blocked_leads(problems))
         for lead_id in blocked:
             mine = problems[(problems["lead_id"] == lead_id) & (problems["severity"] == "error")]
@@ -644,10 +589,12 @@ def _execute(
         sendable = [r for r in todo if str(r["lead_id"]) not in blocked]
         by_id = {str(r["lead_id"]): r for r in sendable}
         single: list[Mapping[str, Any]] = []
-        if mode == "single" or not sendable:
+        if opts.mode == "single" or not sendable:
             single = list(sendable)
         else:
-            groups = mass_groups(make_plan(sendable), min_size=1 if mode == "mass" else mass_min)
+            groups = mass_groups(
+                make_plan(sendable), min_size=1 if opts.mode == "mass" else opts.mass_min
+            )
             in_mass = {i for ids in groups.values() for i in ids}
             single = [r for r in sendable if str(r["lead_id"]) not in in_mass]
             chunks = [
