@@ -8,7 +8,7 @@ resumes and settles lost answers by reading the lead back. docs/conversion.md te
 
 from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.estimate import Estimate, estimate, mass_groups
-from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, converted_ids, execute
+from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, execute
 from crmkit.conversion.execute_options import MODES, ExecuteOptions, Mode
 from crmkit.conversion.journal import Journal, JournalBusyError, RunInfo, default_journal_path
 from crmkit.conversion.plan import (
@@ -24,6 +24,7 @@ from crmkit.conversion.plan import (
     request_for,
     save_plan,
 )
+from crmkit.conversion.settle import converted_ids
 from crmkit.conversion.validate import (
     PROBLEMS_SCHEMA,
     RULES,
