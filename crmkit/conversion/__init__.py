@@ -8,6 +8,7 @@ resumes and settles lost answers by reading the lead back. docs/conversion.md te
 
 from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.estimate import Estimate, estimate, mass_groups
+from crmkit.conversion.events import EVENT_KINDS, EventHook, EventKind
 from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, execute
 from crmkit.conversion.execute_options import MODES, ExecuteOptions, Mode
 from crmkit.conversion.journal import Journal, JournalBusyError, RunInfo, default_journal_path
@@ -38,6 +39,7 @@ from crmkit.conversion.validate import (
 )
 
 __all__ = [
+    "EVENT_KINDS",
     "MODES",
     "PLAN_SCHEMA",
     "PROBLEMS_SCHEMA",
@@ -46,6 +48,8 @@ __all__ = [
     "BuiltPlan",
     "ClientLike",
     "Estimate",
+    "EventHook",
+    "EventKind",
     "ExecuteOptions",
     "ExecutionReport",
     "Facts",

@@ -9,7 +9,7 @@ a rate meter) has to offer to drive a conversion. `CRMClient` satisfies it as it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from crmkit.api.errors import CRMError
 from crmkit.api.limits import Usage
@@ -80,3 +80,10 @@ class ClientLike(Protocol):
     ) -> MassConvertStatus:
         """Poll a Mass Convert job to its end (`TimeoutError` after `timeout` seconds)."""
         ...
+
+
+if TYPE_CHECKING:
+    from crmkit.api.client import CRMClient
+
+    def _crm_client_is_client_like(client: CRMClient) -> ClientLike:
+        return client  # mypy proves here that CRMClient satisfies ClientLike

@@ -33,6 +33,7 @@ from crmkit.api.limits import Usage
 from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.convert_lead import ConvertLeadWorker
 from crmkit.conversion.estimate import MASS_CHUNK, MASS_JOBS_IN_FLIGHT, mass_groups
+from crmkit.conversion.events import EventJournal
 from crmkit.conversion.execute_options import ExecuteChanges, ExecuteOptions
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
 from crmkit.conversion.mass_convert import convert_mass
@@ -167,7 +168,8 @@ def _execute(
         jr.reopen_run(run.run_id)
     workers = max(1, min(opts.workers, client.concurrency))
     with tqdm(total=len(rows), desc="convert", unit="lead", disable=not opts.progress) as bar:
-        ctx = RunContext(client, jr, run, opts, workers=workers, bar=bar)
+        events = EventJournal(jr, opts.on_event)
+        ctx = RunContext(client, events, run, opts, workers=workers, bar=bar)
         # Open attempts of this plan's leads in any run (a plan edited after a crash is a new
         # run) are settled first. One whose read-back failed stays open: the lead is neither
         # sent again nor re-checked (a re-check would call crmkit's own conversion someone
@@ -177,11 +179,13 @@ def _execute(
         last = jr.last_attempts(run.run_id)
         final = {"converted"} if opts.retry_failed else set(FINAL_OUTCOMES)
         done = {lead for lead, a in last.items() if a["outcome"] in final}
+        for lead_id in (i for i in lead_ids if i in done):
+            events.emit("resumed", lead_id, str(last[lead_id]["outcome"]))
         elsewhere = jr.converted_elsewhere(
             [i for i in lead_ids if i not in done and i not in still_open], run.run_id
         )
         for lead_id, other in elsewhere.items():
-            jr.skip(
+            events.skip(
                 run.run_id,
                 lead_id,
                 code="CONVERTED_BY_CRMKIT",
@@ -220,7 +224,7 @@ def _execute(
         blocked = set(blocked_leads(problems))
         for lead_id in blocked:
             mine = problems[(problems["lead_id"] == lead_id) & (problems["severity"] == "error")]
-            jr.skip(
+            events.skip(
                 run.run_id,
                 lead_id,
                 code=";".join(dict.fromkeys(mine["rule"].tolist())),

@@ -15,6 +15,8 @@ from typing import Literal, TypedDict, Unpack, get_args
 
 import pandas as pd
 
+from crmkit.conversion.events import EventHook
+
 __all__ = ["MODES", "ExecuteChanges", "ExecuteOptions", "Mode", "check_mode"]
 
 Mode = Literal["auto", "single", "mass"]
@@ -47,6 +49,8 @@ class ExecuteOptions:
     `mass_min`: smallest group of like rows sent as one Mass Convert job in `auto` mode.
     `max_attempts`: Convert Lead tries per lead when a try provably changed nothing.
     `on_problems`: called once with the live re-check's problems when there are any.
+    `on_event`: `on_event(kind, lead_id, outcome)` after each journaled step, from the engine's
+    threads (`crmkit.conversion.events` says which kinds, and what the hook must bear).
     """
 
     mode: Mode = "auto"
@@ -62,6 +66,7 @@ class ExecuteOptions:
     mass_min: int = 2
     max_attempts: int = 3
     on_problems: Callable[[pd.DataFrame], None] | None = None
+    on_event: EventHook | None = None
 
     def __post_init__(self) -> None:
         check_mode(self.mode)
@@ -87,3 +92,4 @@ class ExecuteChanges(TypedDict, total=False):
     mass_min: int
     max_attempts: int
     on_problems: Callable[[pd.DataFrame], None] | None
+    on_event: EventHook | None

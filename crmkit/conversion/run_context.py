@@ -16,8 +16,9 @@ from typing import Any
 
 from crmkit.api.errors import CRMError
 from crmkit.conversion.client_like import ClientLike
+from crmkit.conversion.events import EventJournal
 from crmkit.conversion.execute_options import ExecuteOptions
-from crmkit.conversion.journal import Journal, RunInfo
+from crmkit.conversion.journal import RunInfo
 
 __all__ = ["RunContext", "Snapshot"]
 
@@ -29,10 +30,14 @@ Snapshot = tuple[str, str, Mapping[str, Any] | None]
 
 @dataclass
 class RunContext:
-    """One execution's shared parts; `workers` is the Convert Lead pool size actually used."""
+    """One execution's shared parts; `workers` is the Convert Lead pool size actually used.
+
+    Workers write to the journal through `journal` (an `EventJournal`), so each step they journal
+    reaches `options.on_event`.
+    """
 
     client: ClientLike
-    journal: Journal
+    journal: EventJournal
     run: RunInfo
     options: ExecuteOptions
     workers: int

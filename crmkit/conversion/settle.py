@@ -80,6 +80,7 @@ def settle(
     if state == "converted":
         ctx.journal.answer(
             attempt_id,
+            lead_id=lead_id,
             outcome="converted",
             state="settled",
             contact_id=ids.get("Contacts"),
@@ -94,6 +95,7 @@ def settle(
     if state == "gone":
         ctx.journal.answer(
             attempt_id,
+            lead_id=lead_id,
             outcome="failed",
             state="settled",
             code="LEAD_NOT_FOUND",
@@ -102,6 +104,7 @@ def settle(
         return "failed"
     ctx.journal.answer(
         attempt_id,
+        lead_id=lead_id,
         outcome="not_converted",
         state="settled",
         code=code,
