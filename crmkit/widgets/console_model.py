@@ -13,8 +13,8 @@ The journal file is `journal=` if given, else `$CRMKIT_JOURNAL`, else crmkit's p
 from __future__ import annotations
 
 import os
+import queue
 import string
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -27,8 +27,9 @@ import pandas as pd
 from crmkit.conversion import (
     RESULTS_SCHEMA,
     Estimate,
+    EventKind,
+    ExecuteOptions,
     ExecutionReport,
-    Journal,
     OrgFacts,
     Policy,
     blocked_leads,
@@ -38,11 +39,11 @@ from crmkit.conversion import (
     make_plan,
     org_facts,
     plan_from_options,
-    plan_hash,
     validate,
 )
 from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.execute_options import Mode, check_mode
+from crmkit.conversion.journal import FINAL_OUTCOMES
 from crmkit.conversion.validate import lead_facts
 from crmkit.frames import leads_from_records, options_frames
 
@@ -469,46 +470,54 @@ class ConsoleModel:
         self.report = report
         self.results = report.results
         for rec in report.results.to_dict("records"):
-            lead_id = str(rec["lead_id"])
-            self.outcomes[lead_id] = str(rec["outcome"])
-            if rec["outcome"] == "converted" and lead_id in self.records:
-                self.records[lead_id]["Converted__s"] = True
+            self._note_outcome(str(rec["lead_id"]), str(rec["outcome"]))
         return report
 
     def _run(
         self, plan: pd.DataFrame, progress: Callable[[int, int], None] | None
     ) -> ExecutionReport:
+        """Run `execute` on a worker thread; its events come back here through a queue, so
+        `progress` and the outcomes are updated on this thread, as each step is journaled."""
         total = len(plan)
-        key = plan_hash(plan)
-        with (
-            Journal(self.journal_path) as watch,
-            ThreadPoolExecutor(1, thread_name_prefix="crmkit-console") as pool,
-        ):
+        events: queue.SimpleQueue[tuple[str, str] | None] = queue.SimpleQueue()
+
+        def on_event(kind: EventKind, lead_id: str, outcome: str) -> None:  # engine threads
+            events.put((lead_id, outcome))
+
+        options = ExecuteOptions(
+            mode=self.mode,
+            progress=False,
+            plan_name="conversion console",
+            poll_interval=self.poll_interval,
+            on_event=on_event,
+        )
+        latest: dict[str, str] = {}
+        if progress is not None:
+            progress(0, total)
+        with ThreadPoolExecutor(1, thread_name_prefix="crmkit-console") as pool:
             future = pool.submit(
-                execute,
-                self.client,
-                plan,
-                journal=self.journal_path,
-                mode=self.mode,
-                progress=False,
-                plan_name="conversion console",
-                poll_interval=self.poll_interval,
+                execute, self.client, plan, journal=self.journal_path, options=options
             )
-            last = -1
-            while True:
-                finished = future.done()
-                if progress is not None:
-                    done = _settled(watch, key)
-                    if done != last:
-                        progress(min(done, total), total)
-                        last = done
-                if finished:
-                    break
-                time.sleep(0.2)
+            future.add_done_callback(lambda _: events.put(None))
+            last = 0
+            while (event := events.get()) is not None:
+                lead_id, outcome = event
+                latest[lead_id] = outcome
+                self._note_outcome(lead_id, outcome)
+                done = sum(o in FINAL_OUTCOMES for o in latest.values())
+                if progress is not None and done != last:
+                    progress(min(done, total), total)
+                    last = done
             report = future.result()
         if progress is not None:
             progress(total, total)
         return report
+
+    def _note_outcome(self, lead_id: str, outcome: str) -> None:
+        """Remember a lead's outcome; a converted lead is converted for the validator too."""
+        self.outcomes[lead_id] = outcome
+        if outcome == "converted" and lead_id in self.records:
+            self.records[lead_id]["Converted__s"] = True
 
     # ------------------------------------------------------------------ what the view shows
     def table(self) -> pd.DataFrame:
@@ -577,13 +586,3 @@ def _says(opt: Mapping[str, Any]) -> str:
         if n is not None and n is not pd.NA and int(n) > 0:
             parts.append(f"{int(n)} {noun}{'s' if int(n) > 1 else ''}")
     return "matches " + ", ".join(parts) if parts else "matched"
-
-
-def _settled(journal: Journal, key: str) -> int:
-    """Leads of the latest run of this plan with a final outcome (converted/failed/skipped)."""
-    runs = journal.runs()
-    mine = runs[runs["plan_hash"] == key]
-    if mine.empty:
-        return 0
-    last = mine.iloc[-1]
-    return int(last["converted"]) + int(last["failed"]) + int(last["skipped"])
