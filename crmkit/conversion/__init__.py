@@ -11,6 +11,7 @@ from crmkit.conversion.estimate import Estimate, estimate, mass_groups
 from crmkit.conversion.events import EVENT_KINDS, EventHook, EventKind
 from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, execute
 from crmkit.conversion.execute_options import MODES, ExecuteOptions, Mode
+from crmkit.conversion.facts import Facts, OrgFacts, live_facts, org_facts
 from crmkit.conversion.journal import Journal, JournalBusyError, RunInfo, default_journal_path
 from crmkit.conversion.plan import (
     PLAN_SCHEMA,
@@ -26,17 +27,7 @@ from crmkit.conversion.plan import (
     save_plan,
 )
 from crmkit.conversion.settle import converted_ids
-from crmkit.conversion.validate import (
-    PROBLEMS_SCHEMA,
-    RULES,
-    Facts,
-    OrgFacts,
-    blocked_leads,
-    live_facts,
-    org_facts,
-    recheck,
-    validate,
-)
+from crmkit.conversion.validate import PROBLEMS_SCHEMA, RULES, blocked_leads, recheck, validate
 
 __all__ = [
     "EVENT_KINDS",

@@ -35,12 +35,13 @@ from crmkit.conversion.convert_lead import ConvertLeadWorker
 from crmkit.conversion.estimate import MASS_CHUNK, MASS_JOBS_IN_FLIGHT, mass_groups
 from crmkit.conversion.events import EventJournal
 from crmkit.conversion.execute_options import ExecuteChanges, ExecuteOptions
+from crmkit.conversion.facts import Facts, live_facts
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
 from crmkit.conversion.mass_convert import convert_mass
 from crmkit.conversion.plan import make_plan, plan_hash, rows_of
 from crmkit.conversion.run_context import RunContext
 from crmkit.conversion.settle import settle_open
-from crmkit.conversion.validate import Facts, blocked_leads, live_facts, validate
+from crmkit.conversion.validate import blocked_leads, validate
 
 __all__ = ["RESULTS_SCHEMA", "ExecutionReport", "execute", "results_of"]
 

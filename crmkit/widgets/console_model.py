@@ -26,10 +26,12 @@ import pandas as pd
 
 from crmkit.conversion import (
     RESULTS_SCHEMA,
+    ClientLike,
     Estimate,
     EventKind,
     ExecuteOptions,
     ExecutionReport,
+    Mode,
     OrgFacts,
     Policy,
     blocked_leads,
@@ -41,10 +43,9 @@ from crmkit.conversion import (
     plan_from_options,
     validate,
 )
-from crmkit.conversion.client_like import ClientLike
-from crmkit.conversion.execute_options import Mode, check_mode
+from crmkit.conversion.execute_options import check_mode
+from crmkit.conversion.facts import lead_facts
 from crmkit.conversion.journal import FINAL_OUTCOMES
-from crmkit.conversion.validate import lead_facts
 from crmkit.frames import leads_from_records, options_frames
 
 __all__ = [
