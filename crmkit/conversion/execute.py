@@ -18,7 +18,6 @@ open, re-check live, skip refused rows, send, report); each path has its own mod
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,8 +43,6 @@ from crmkit.conversion.settle import settle_open
 from crmkit.conversion.validate import blocked_leads, validate
 
 __all__ = ["RESULTS_SCHEMA", "ExecutionReport", "execute", "results_of"]
-
-log = logging.getLogger("crmkit.conversion")
 
 RESULTS_SCHEMA: dict[str, str] = {
     "lead_id": "string",
@@ -138,8 +135,9 @@ def execute(
     attempts whose answer was lost are settled by reading back, and a finished plan converts
     nothing. Rows the live re-check refuses are recorded as `skipped` with the reasons.
     How it runs is `options` (default `ExecuteOptions()`) with `changes` applied: any of its
-    fields as a keyword, e.g. `mode="single"`, `snapshots=False`, or `retry_failed=True` to give
-    leads Zoho refused (and skipped ones) another try in this run.
+    fields as a keyword, e.g. `mode="single"`, `snapshots=False`, `retry_failed=True` to give
+    leads Zoho refused (and skipped ones) another try in this run, or `on_event=` to follow each
+    journaled step as it happens (`crmkit.conversion.events`).
     """
     opts = (options or ExecuteOptions()).replace(**changes)
     plan = make_plan(plan)
