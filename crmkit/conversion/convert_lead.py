@@ -151,7 +151,7 @@ class ConvertLeadWorker:
         ctx.done(converted)
 
     def convert_all(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Convert these rows, `workers` at a time (an error in one stops the run: it is a bug)."""
+        """Convert these rows, `workers` at a time (a bug in one surfaces once all are through)."""
         if not rows:
             return
         with ThreadPoolExecutor(
