@@ -6,8 +6,12 @@ live, converts each lead at most once and journals every request and answer in S
 resumes and settles lost answers by reading the lead back. docs/conversion.md tells the whole story.
 """
 
+from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.estimate import Estimate, estimate, mass_groups
-from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, converted_ids, execute
+from crmkit.conversion.events import EVENT_KINDS, EventHook, EventKind
+from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, execute
+from crmkit.conversion.execute_options import MODES, ExecuteOptions, Mode
+from crmkit.conversion.facts import Facts, OrgFacts, live_facts, org_facts
 from crmkit.conversion.journal import Journal, JournalBusyError, RunInfo, default_journal_path
 from crmkit.conversion.plan import (
     PLAN_SCHEMA,
@@ -22,29 +26,27 @@ from crmkit.conversion.plan import (
     request_for,
     save_plan,
 )
-from crmkit.conversion.validate import (
-    PROBLEMS_SCHEMA,
-    RULES,
-    Facts,
-    OrgFacts,
-    blocked_leads,
-    live_facts,
-    org_facts,
-    recheck,
-    validate,
-)
+from crmkit.conversion.settle import converted_ids
+from crmkit.conversion.validate import PROBLEMS_SCHEMA, RULES, blocked_leads, recheck, validate
 
 __all__ = [
+    "EVENT_KINDS",
+    "MODES",
     "PLAN_SCHEMA",
     "PROBLEMS_SCHEMA",
     "RESULTS_SCHEMA",
     "RULES",
     "BuiltPlan",
+    "ClientLike",
     "Estimate",
+    "EventHook",
+    "EventKind",
+    "ExecuteOptions",
     "ExecutionReport",
     "Facts",
     "Journal",
     "JournalBusyError",
+    "Mode",
     "OrgFacts",
     "PlanError",
     "Policy",

@@ -20,6 +20,7 @@ import pandas as pd
 
 from crmkit.conversion.estimate import estimate
 from crmkit.conversion.execute import execute
+from crmkit.conversion.execute_options import MODES
 from crmkit.conversion.journal import Journal, JournalBusyError, default_journal_path
 from crmkit.conversion.plan import PlanError, load_plan
 from crmkit.conversion.validate import blocked_leads, recheck
@@ -43,7 +44,7 @@ def add_parser(subparsers: Any) -> None:
     )
     conv.add_argument(
         "--mode",
-        choices=("auto", "single", "mass"),
+        choices=MODES,
         default="auto",
         help="auto: Mass Convert for create-new rows sharing options (default)",
     )

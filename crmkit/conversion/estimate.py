@@ -15,6 +15,7 @@ import pandas as pd
 
 from crmkit.api.limits import CALL_CREDITS as CREDITS
 from crmkit.api.limits import SUB_CONCURRENCY, call_credits
+from crmkit.conversion.execute_options import Mode, check_mode
 from crmkit.conversion.plan import mass_key, rows_of
 
 __all__ = ["CREDITS", "Estimate", "estimate", "mass_groups"]
@@ -72,7 +73,7 @@ def mass_groups(plan: pd.DataFrame, *, min_size: int = 2) -> dict[str, list[str]
 def estimate(
     plan: pd.DataFrame,
     *,
-    mode: str = "auto",
+    mode: Mode = "auto",
     recheck: bool = True,
     snapshots: bool = True,
     concurrency: int = 10,
@@ -88,8 +89,7 @@ def estimate(
     and of the Contact, Account and Deal it became. Mass Convert: one call per job of <= 50, polls,
     and a read-back of each lead (which is also its after-copy).
     """
-    if mode not in ("auto", "single", "mass"):
-        raise ValueError("mode must be auto, single or mass")
+    mode = check_mode(mode)
     rows = {str(r["lead_id"]): r for r in rows_of(plan)}
     in_mass: set[str] = set()
     jobs = 0

@@ -5,18 +5,8 @@ Why SQLite: one file, transactional, readable by any tool for an audit. WAL mode
 `synchronous=NORMAL` survives the process being killed at any point (committed transactions are in
 the WAL); only a power loss may drop the last commits, which resume then settles by reading back.
 
-Tables:
-- `runs`: one per plan execution (plan hash, started/finished, status, summary). Running the same
-  plan again resumes its run.
-- `plan_rows`: the plan rows of a run, as JSON.
-- `attempts`: one per request about one lead. Written with `state='sent'` *before* the request
-  leaves; updated with the answer (`state='answered'`) or, when the answer was lost, settled by
-  reading the lead back (`state='settled'`). `outcome` is `converted`, `failed`, `not_converted`
-  (known not to have happened: safe to try again), `unknown` (still to settle) or `skipped`.
-- `snapshots`: before/after copies of each touched record (lead, Contact, Account, Deal).
-
-Secrets never enter: `redact` removes token-like keys from everything stored, and crmkit never
-passes request headers here.
+What is stored and how (tables, redaction): `journal_schema`; the typed frames read back:
+`journal_frames`. This module is the store: one connection, transactions, and the queries.
 """
 
 from __future__ import annotations
@@ -29,12 +19,25 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import platformdirs
+
+from crmkit.conversion.journal_frames import (
+    attempts_frame,
+    created_frame,
+    runs_frame,
+    snapshots_frame,
+)
+from crmkit.conversion.journal_schema import (
+    FINAL_OUTCOMES,
+    SCHEMA,
+    dump,
+    now,
+    redact,
+)
 
 __all__ = [
     "FINAL_OUTCOMES",
@@ -44,105 +47,10 @@ __all__ = [
     "redact",
 ]
 
-FINAL_OUTCOMES = frozenset({"converted", "failed", "skipped"})
-_SECRET_KEYS = frozenset(
-    {
-        "access_token",
-        "refresh_token",
-        "client_secret",
-        "authorization",
-        "code",
-        "password",
-        "x-sandbox-admin-key",
-        "admin_key",
-    }
-)
-# Zoho answers carry "code" (SUCCESS, DUPLICATE_DATA...) which is not a secret: only the OAuth
-# grant code is. It is redacted only inside objects that also look like token forms.
-_TOKEN_FORM_HINTS = frozenset({"grant_type", "client_id", "refresh_token", "client_secret"})
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id INTEGER PRIMARY KEY,
-    plan_hash TEXT NOT NULL,
-    plan_name TEXT,
-    target TEXT,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL,
-    n_leads INTEGER NOT NULL,
-    summary TEXT
-);
-CREATE TABLE IF NOT EXISTS plan_rows (
-    run_id INTEGER NOT NULL,
-    lead_id TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    row_json TEXT NOT NULL,
-    PRIMARY KEY (run_id, lead_id)
-);
-CREATE TABLE IF NOT EXISTS attempts (
-    attempt_id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL,
-    lead_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    job_id TEXT,
-    request_json TEXT,
-    state TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    contact_id TEXT,
-    account_id TEXT,
-    deal_id TEXT,
-    code TEXT,
-    message TEXT,
-    answer_json TEXT,
-    sent_at TEXT NOT NULL,
-    answered_at TEXT
-);
-CREATE INDEX IF NOT EXISTS attempts_lead ON attempts (lead_id, attempt_id);
-CREATE INDEX IF NOT EXISTS attempts_run ON attempts (run_id, attempt_id);
-CREATE TABLE IF NOT EXISTS snapshots (
-    snapshot_id INTEGER PRIMARY KEY,
-    attempt_id INTEGER NOT NULL,
-    phase TEXT NOT NULL,
-    module TEXT NOT NULL,
-    record_id TEXT NOT NULL,
-    record_json TEXT,
-    taken_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS snapshots_attempt ON snapshots (attempt_id);
-"""
-
 
 def default_journal_path() -> Path:
     """`<user data dir>/crmkit/journal.sqlite` (platformdirs)."""
     return Path(platformdirs.user_data_dir("crmkit")) / "journal.sqlite"
-
-
-def redact(value: Any) -> Any:
-    """A copy of `value` with token-like keys replaced by `[redacted]` (defence in depth)."""
-    if isinstance(value, Mapping):
-        form = bool(_TOKEN_FORM_HINTS & {str(k).lower() for k in value})
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            k = str(key).lower()
-            if k in _SECRET_KEYS and (k != "code" or form):
-                out[str(key)] = "[redacted]"
-            else:
-                out[str(key)] = redact(item)
-        return out
-    if isinstance(value, list | tuple):
-        return [redact(v) for v in value]
-    return value
-
-
-def _dump(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(redact(value), sort_keys=True, default=str)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -178,7 +86,7 @@ class Journal:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(SCHEMA)
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -260,12 +168,12 @@ class Journal:
             cur = db.execute(
                 "INSERT INTO runs (plan_hash, plan_name, target, started_at, status, n_leads) "
                 "VALUES (?, ?, ?, ?, 'running', ?)",
-                (plan_hash, plan_name, target, _now(), len(rows)),
+                (plan_hash, plan_name, target, now(), len(rows)),
             )
             run_id = int(cur.lastrowid or 0)
             db.executemany(
                 "INSERT INTO plan_rows (run_id, lead_id, position, row_json) VALUES (?, ?, ?, ?)",
-                [(run_id, str(r["lead_id"]), i, _dump(r)) for i, r in enumerate(rows)],
+                [(run_id, str(r["lead_id"]), i, dump(r)) for i, r in enumerate(rows)],
             )
         return self.run(run_id)
 
@@ -281,7 +189,7 @@ class Journal:
         with self._tx() as db:
             db.execute(
                 "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
-                (_now(), status, summary, run_id),
+                (now(), status, summary, run_id),
             )
 
     def reopen_run(self, run_id: int) -> None:
@@ -308,26 +216,7 @@ class Journal:
             GROUP BY r.run_id ORDER BY r.run_id
             """
         )
-        cols = [
-            "run_id",
-            "plan_name",
-            "plan_hash",
-            "target",
-            "started_at",
-            "finished_at",
-            "status",
-            "n_leads",
-            "converted",
-            "failed",
-            "skipped",
-            "open",
-        ]
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=cols)
-        for col in ("run_id", "n_leads", "converted", "failed", "skipped", "open"):
-            frame[col] = frame[col].fillna(0).astype("Int64")
-        for col in ("plan_name", "plan_hash", "target", "started_at", "finished_at", "status"):
-            frame[col] = frame[col].astype("string")
-        return frame
+        return runs_frame(rows)
 
     def plan_rows(self, run_id: int) -> list[dict[str, Any]]:
         """The plan rows recorded for a run, in plan order."""
@@ -352,7 +241,7 @@ class Journal:
             cur = db.execute(
                 "INSERT INTO attempts (run_id, lead_id, kind, job_id, request_json, state, "
                 "outcome, sent_at) VALUES (?, ?, ?, ?, ?, 'sent', 'unknown', ?)",
-                (run_id, str(lead_id), kind, job_id, _dump(request), _now()),
+                (run_id, str(lead_id), kind, job_id, dump(request), now()),
             )
             attempt_id = int(cur.lastrowid or 0)
             self._snap(db, attempt_id, "before", before)
@@ -368,7 +257,7 @@ class Journal:
                 cur = db.execute(
                     "INSERT INTO attempts (run_id, lead_id, kind, request_json, state, outcome, "
                     "sent_at) VALUES (?, ?, ?, ?, 'sent', 'unknown', ?)",
-                    (run_id, str(lead_id), kind, _dump(request), _now()),
+                    (run_id, str(lead_id), kind, dump(request), now()),
                 )
                 out[str(lead_id)] = int(cur.lastrowid or 0)
         return out
@@ -409,8 +298,8 @@ class Journal:
                     deal_id,
                     code,
                     message,
-                    _dump(answer),
-                    _now(),
+                    dump(answer),
+                    now(),
                     attempt_id,
                 ),
             )
@@ -432,7 +321,7 @@ class Journal:
             cur = db.execute(
                 "INSERT INTO attempts (run_id, lead_id, kind, state, outcome, code, message, "
                 "sent_at, answered_at) VALUES (?, ?, 'none', 'answered', 'skipped', ?, ?, ?, ?)",
-                (run_id, str(lead_id), code, message, _now(), _now()),
+                (run_id, str(lead_id), code, message, now(), now()),
             )
             return int(cur.lastrowid or 0)
 
@@ -446,7 +335,7 @@ class Journal:
         db.executemany(
             "INSERT INTO snapshots (attempt_id, phase, module, record_id, record_json, taken_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(attempt_id, phase, m, str(r), _dump(rec), _now()) for m, r, rec in records],
+            [(attempt_id, phase, m, str(r), dump(rec), now()) for m, r, rec in records],
         )
 
     # ------------------------------------------------------------------ reading
@@ -463,29 +352,7 @@ class Journal:
         sql = "SELECT * FROM attempts"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        rows = self._query(sql + " ORDER BY attempt_id", params)
-        cols = [
-            "attempt_id",
-            "run_id",
-            "lead_id",
-            "kind",
-            "job_id",
-            "request_json",
-            "state",
-            "outcome",
-            "contact_id",
-            "account_id",
-            "deal_id",
-            "code",
-            "message",
-            "answer_json",
-            "sent_at",
-            "answered_at",
-        ]
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=cols)
-        for col in cols:
-            frame[col] = frame[col].astype("Int64" if col in ("attempt_id", "run_id") else "string")
-        return frame
+        return attempts_frame(self._query(sql + " ORDER BY attempt_id", params))
 
     def last_attempts(self, run_id: int) -> dict[str, dict[str, Any]]:
         """Each lead's latest attempt in a run."""
@@ -547,80 +414,12 @@ class Journal:
         elif run_id is not None:
             sql += " WHERE a.run_id = ?"
             params.append(run_id)
-        rows = self._query(sql + " ORDER BY s.snapshot_id", params)
-        cols = [
-            "snapshot_id",
-            "attempt_id",
-            "phase",
-            "module",
-            "record_id",
-            "record_json",
-            "taken_at",
-            "lead_id",
-            "run_id",
-        ]
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=cols)
-        for col in cols:
-            frame[col] = frame[col].astype(
-                "Int64" if col in ("snapshot_id", "attempt_id", "run_id") else "string"
-            )
-        return frame
+        return snapshots_frame(self._query(sql + " ORDER BY s.snapshot_id", params))
 
     def created(self, run_id: int) -> pd.DataFrame:
-        """What a run converted, for audit: one row per converted lead with the records it became.
-
-        `contact_created` / `account_created` say whether the record is new (not a merge target
-        of the plan row); deals are always new.
-        """
-        plan = {str(r["lead_id"]): r for r in self.plan_rows(run_id)}
-        rows = []
-        for lead_id, att in sorted(self.last_attempts(run_id).items()):
-            if att["outcome"] != "converted":
-                continue
-            row = plan.get(lead_id, {})
-            contact_merged = row.get("contact_action") == "merge"
-            account_merged = row.get("account_action") == "merge"
-            rows.append(
-                {
-                    "run_id": run_id,
-                    "lead_id": lead_id,
-                    "contact_id": att["contact_id"],
-                    "contact_created": not contact_merged and att["contact_id"] is not None,
-                    "account_id": att["account_id"],
-                    "account_created": not account_merged and att["account_id"] is not None,
-                    "deal_id": att["deal_id"],
-                    "kind": att["kind"],
-                    "converted_at": att["answered_at"],
-                    "attempt_id": att["attempt_id"],
-                }
-            )
-        cols = [
-            "run_id",
-            "lead_id",
-            "contact_id",
-            "contact_created",
-            "account_id",
-            "account_created",
-            "deal_id",
-            "kind",
-            "converted_at",
-            "attempt_id",
-        ]
-        frame = pd.DataFrame.from_records(rows, columns=cols)
-        return frame.astype(
-            {
-                "run_id": "Int64",
-                "lead_id": "string",
-                "contact_id": "string",
-                "contact_created": "boolean",
-                "account_id": "string",
-                "account_created": "boolean",
-                "deal_id": "string",
-                "kind": "string",
-                "converted_at": "string",
-                "attempt_id": "Int64",
-            }
-        )
+        """What a run converted, for audit: one row per converted lead with the records it became
+        (`journal_frames.created_frame`)."""
+        return created_frame(run_id, self.plan_rows(run_id), self.last_attempts(run_id))
 
 
 def _run(row: sqlite3.Row) -> RunInfo:

@@ -8,23 +8,28 @@ right before executing (`recheck`, which fetches fresh facts from the CRM).
 A problem is one row of a DataFrame (PROBLEMS_SCHEMA): `lead_id`, `row` (position in the plan),
 `column`, `rule`, `severity` (`error` blocks the row, `warning` does not) and a human `reason`.
 Rules whose facts are missing are not checked (the offline call may lack lead records); `recheck`
-always has them all.
+always has them all. The facts and how they are gathered live in `crmkit.conversion.facts`
+(re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
+from crmkit.conversion.client_like import ClientLike
+from crmkit.conversion.facts import (
+    Facts,
+    OrgFacts,
+    lead_facts,
+    live_facts,
+    org_facts,
+)
+from crmkit.conversion.facts import text as _text
+from crmkit.conversion.facts import truthy as _truthy
 from crmkit.conversion.plan import DEAL_COLUMNS, parse_tags, rows_of
-from crmkit.frames import options_frames
-
-if TYPE_CHECKING:
-    from crmkit.api.client import CRMClient
 
 __all__ = [
     "PROBLEMS_SCHEMA",
@@ -74,140 +79,6 @@ RULES: dict[str, str] = {
 _ERROR = "error"
 _WARNING = "warning"
 _WARNING_RULES = frozenset({"account_create_without_company", "duplicate_email_on_create"})
-
-
-@dataclass(frozen=True)
-class OrgFacts:
-    """What the org's metadata says, as far as conversion cares.
-
-    `pipelines` maps pipeline -> its stages (None when the metadata carries no `maps` for it; the
-    pipeline then only has to exist and the stage to be in `stages`); `pipelines=None`: the org has
-    no pipelines. `stages` is the Stage picklist. `unique_fields` per module from field metadata
-    (`unique` non-empty). `users` maps active user ids -> names (None: unknown, not checked).
-    `modules`: None = not checked.
-    """
-
-    modules: frozenset[str] | None = None
-    unique_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    pipelines: Mapping[str, frozenset[str] | None] | None = None
-    stages: frozenset[str] | None = None
-    deal_required: frozenset[str] = frozenset({"Deal_Name", "Closing_Date", "Stage"})
-    users: Mapping[str, str] | None = None
-
-    @classmethod
-    def from_metadata(
-        cls,
-        *,
-        modules: Iterable[Mapping[str, Any]] | None = None,
-        fields: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
-        users: Iterable[Mapping[str, Any]] | None = None,
-    ) -> OrgFacts:
-        """Build from `settings/modules`, `settings/fields?module=X` and `users` answers."""
-        mods: frozenset[str] | None = None
-        if modules is not None:
-            mods = frozenset(
-                str(m.get("api_name"))
-                for m in modules
-                if m.get("api_supported", True) is not False
-                and str(m.get("status", "visible")) not in ("system_hidden", "user_hidden")
-                and m.get("visible", True) is not False
-            )
-        unique: dict[str, frozenset[str]] = {}
-        pipelines: dict[str, frozenset[str] | None] | None = None
-        stages: frozenset[str] | None = None
-        required = {"Deal_Name", "Closing_Date", "Stage"}
-        for module, defs in (fields or {}).items():
-            unique[module] = frozenset(
-                str(f.get("api_name"))
-                for f in defs
-                if isinstance(f.get("unique"), Mapping) and f.get("unique")
-            )
-            if module != "Deals":
-                continue
-            by_name = {str(f.get("api_name")): f for f in defs}
-            required |= {str(f.get("api_name")) for f in defs if f.get("system_mandatory") is True}
-            stage = by_name.get("Stage")
-            if stage is not None:
-                stages = frozenset(_picklist(stage))
-            pipe = by_name.get("Pipeline")
-            if pipe is not None and pipe.get("pick_list_values"):
-                pipelines = {}
-                for value in pipe.get("pick_list_values") or []:
-                    name = str(value.get("actual_value") or value.get("display_value"))
-                    maps = [m for m in value.get("maps") or [] if m.get("api_name") == "Stage"]
-                    # Without `maps` the metadata names the pipelines but not their stages.
-                    pipelines[name] = (
-                        frozenset(s for m in maps for s in _picklist(m)) if maps else None
-                    )
-                required.add("Pipeline")
-        user_map: dict[str, str] | None = None
-        if users is not None:
-            user_map = {
-                str(u.get("id")): str(u.get("full_name") or u.get("email") or "")
-                for u in users
-                if str(u.get("status", "active")).lower() == "active"
-            }
-        return cls(
-            modules=mods,
-            unique_fields=unique,
-            pipelines=pipelines,
-            stages=stages,
-            deal_required=frozenset(required),
-            users=user_map,
-        )
-
-
-def _picklist(f: Mapping[str, Any]) -> list[str]:
-    out: list[str] = []
-    for v in f.get("pick_list_values") or []:
-        if isinstance(v, Mapping):
-            out.append(str(v.get("actual_value") or v.get("display_value")))
-        else:
-            out.append(str(v))
-    return out
-
-
-@dataclass
-class Facts:
-    """Everything validation reads. Any part may be None (its rules are then not checked).
-
-    `leads` maps lead id -> the lead record (raw API dict or a leads-frame row), None when the CRM
-    has no such lead. `options` / `matches` are the crmkit.frames frames.
-    """
-
-    org: OrgFacts | None = None
-    leads: Mapping[str, Mapping[str, Any] | None] | None = None
-    options: pd.DataFrame | None = None
-    matches: pd.DataFrame | None = None
-
-
-def _truthy(value: object) -> bool:
-    if value is None or value is pd.NA:
-        return False
-    if isinstance(value, str):
-        return value.strip().lower() == "true"
-    if isinstance(value, float) and value != value:
-        return False
-    return bool(value)
-
-
-def _text(value: object) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, Mapping):
-        value = value.get("name")
-        if value is None:
-            return None
-    text = str(value).strip()
-    return text or None
-
-
-def lead_facts(leads: pd.DataFrame | Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Lead records keyed by id, from a leads frame or raw API records."""
-    rows: list[Mapping[Any, Any]] = (
-        list(leads.to_dict("records")) if isinstance(leads, pd.DataFrame) else list(leads)
-    )
-    return {str(r["id"]): {str(k): v for k, v in r.items()} for r in rows}
 
 
 def validate(
@@ -597,44 +468,6 @@ def blocked_leads(problems: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(str(x) for x in errors["lead_id"].tolist()))
 
 
-# --------------------------------------------------------------------------------------------------
-# Live facts
-
-
-def org_facts(client: CRMClient) -> OrgFacts:
-    """Org metadata as conversion needs it (field metadata is cached by the client)."""
-    modules = client.modules()
-    present = OrgFacts.from_metadata(modules=modules).modules or frozenset()
-    fields: dict[str, list[dict[str, Any]]] = {
-        m: client.fields(m) for m in ("Contacts", "Accounts", "Deals") if m in present
-    }
-    return OrgFacts.from_metadata(modules=modules, fields=fields, users=client.users())
-
-
-def _fetch_leads(
-    client: CRMClient, ids: Sequence[str], workers: int
-) -> dict[str, dict[str, Any] | None]:
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        records = list(pool.map(lambda i: client.get_record("Leads", i, converted="both"), ids))
-    return dict(zip(ids, records, strict=True))
-
-
-def live_facts(client: CRMClient, plan: pd.DataFrame, *, progress: bool = False) -> Facts:
-    """Fresh facts for every lead of the plan: the lead record and its conversion options."""
-    ids = [str(x) for x in plan["lead_id"].tolist()]
-    org = org_facts(client)
-    leads = _fetch_leads(client, ids, getattr(client, "concurrency", 5))
-    if org.modules is not None and "Contacts" not in org.modules:
-        return Facts(org=org, leads=leads)
-    # Converted or missing leads have no options to ask about (Zoho refuses them).
-    asked = [
-        i for i, rec in leads.items() if rec is not None and not _truthy(rec.get("Converted__s"))
-    ]
-    results = client.conversion_options_many(asked, progress=progress) if asked else []
-    frames = options_frames(dict(zip(asked, results, strict=True)))
-    return Facts(org=org, leads=leads, options=frames.options, matches=frames.matches)
-
-
-def recheck(client: CRMClient, plan: pd.DataFrame, *, progress: bool = False) -> pd.DataFrame:
+def recheck(client: ClientLike, plan: pd.DataFrame, *, progress: bool = False) -> pd.DataFrame:
     """Validate against the live CRM now (still unconverted, targets still there, unlocked)."""
     return validate(plan, live_facts(client, plan, progress=progress))

@@ -13,22 +13,25 @@ The journal file is `journal=` if given, else `$CRMKIT_JOURNAL`, else crmkit's p
 from __future__ import annotations
 
 import os
+import queue
 import string
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from crmkit.conversion import (
     RESULTS_SCHEMA,
+    ClientLike,
     Estimate,
+    EventKind,
+    ExecuteOptions,
     ExecutionReport,
-    Journal,
+    Mode,
     OrgFacts,
     Policy,
     blocked_leads,
@@ -38,20 +41,19 @@ from crmkit.conversion import (
     make_plan,
     org_facts,
     plan_from_options,
-    plan_hash,
     validate,
 )
-from crmkit.conversion.validate import lead_facts
+from crmkit.conversion.execute_options import check_mode
+from crmkit.conversion.facts import lead_facts
+from crmkit.conversion.journal import FINAL_OUTCOMES
 from crmkit.frames import leads_from_records, options_frames
-
-if TYPE_CHECKING:
-    from crmkit.api.client import CRMClient
 
 __all__ = [
     "JOURNAL_ENV",
     "LEAD_FIELDS",
     "NEW",
     "Candidate",
+    "ConsoleClient",
     "ConsoleError",
     "ConsoleModel",
     "DealForm",
@@ -168,24 +170,33 @@ def _text(value: object) -> str | None:
     return text or None
 
 
+class ConsoleClient(ClientLike, Protocol):
+    """What the console calls on a client: the conversion engine's calls, and listing leads."""
+
+    def iter_pages(
+        self, module: str, fields: Sequence[str], *, per_page: int = ...
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The module's records, page by page."""
+        ...
+
+
 class ConsoleModel:
     """Loaded leads with their options, the admin's selection and choices, and the last run."""
 
     def __init__(
         self,
-        client: CRMClient,
+        client: ConsoleClient,
         records: Sequence[Mapping[str, Any]],
         options: pd.DataFrame,
         matches: pd.DataFrame,
         *,
         org: OrgFacts | None = None,
         journal: str | Path | None = None,
-        mode: str = "auto",
+        mode: Mode = "auto",
         latency_s: float = 0.3,
         poll_interval: float = 1.0,
     ) -> None:
-        if mode not in ("auto", "single", "mass"):
-            raise ValueError("mode must be auto, single or mass")
+        self.mode: Mode = check_mode(mode)
         self.client = client
         self.records: dict[str, dict[str, Any]] = {
             str(r["id"]): dict(r) for r in lead_facts(records).values()
@@ -196,7 +207,6 @@ class ConsoleModel:
         self.matches = matches
         self.org = org
         self.journal_path = journal_path(journal)
-        self.mode = mode
         self.latency_s = latency_s
         self.poll_interval = poll_interval
         self.deal = DealForm()
@@ -212,7 +222,7 @@ class ConsoleModel:
     @classmethod
     def load(
         cls,
-        client: CRMClient,
+        client: ConsoleClient,
         *,
         lead_ids: Sequence[str] | None = None,
         limit: int = 50,
@@ -461,46 +471,54 @@ class ConsoleModel:
         self.report = report
         self.results = report.results
         for rec in report.results.to_dict("records"):
-            lead_id = str(rec["lead_id"])
-            self.outcomes[lead_id] = str(rec["outcome"])
-            if rec["outcome"] == "converted" and lead_id in self.records:
-                self.records[lead_id]["Converted__s"] = True
+            self._note_outcome(str(rec["lead_id"]), str(rec["outcome"]))
         return report
 
     def _run(
         self, plan: pd.DataFrame, progress: Callable[[int, int], None] | None
     ) -> ExecutionReport:
+        """Run `execute` on a worker thread; its events come back here through a queue, so
+        `progress` and the outcomes are updated on this thread, as each step is journaled."""
         total = len(plan)
-        key = plan_hash(plan)
-        with (
-            Journal(self.journal_path) as watch,
-            ThreadPoolExecutor(1, thread_name_prefix="crmkit-console") as pool,
-        ):
+        events: queue.SimpleQueue[tuple[str, str] | None] = queue.SimpleQueue()
+
+        def on_event(kind: EventKind, lead_id: str, outcome: str) -> None:  # engine threads
+            events.put((lead_id, outcome))
+
+        options = ExecuteOptions(
+            mode=self.mode,
+            progress=False,
+            plan_name="conversion console",
+            poll_interval=self.poll_interval,
+            on_event=on_event,
+        )
+        latest: dict[str, str] = {}
+        if progress is not None:
+            progress(0, total)
+        with ThreadPoolExecutor(1, thread_name_prefix="crmkit-console") as pool:
             future = pool.submit(
-                execute,
-                self.client,
-                plan,
-                journal=self.journal_path,
-                mode=self.mode,
-                progress=False,
-                plan_name="conversion console",
-                poll_interval=self.poll_interval,
+                execute, self.client, plan, journal=self.journal_path, options=options
             )
-            last = -1
-            while True:
-                finished = future.done()
-                if progress is not None:
-                    done = _settled(watch, key)
-                    if done != last:
-                        progress(min(done, total), total)
-                        last = done
-                if finished:
-                    break
-                time.sleep(0.2)
+            future.add_done_callback(lambda _: events.put(None))
+            last = 0
+            while (event := events.get()) is not None:
+                lead_id, outcome = event
+                latest[lead_id] = outcome
+                self._note_outcome(lead_id, outcome)
+                done = sum(o in FINAL_OUTCOMES for o in latest.values())
+                if progress is not None and done != last:
+                    progress(min(done, total), total)
+                    last = done
             report = future.result()
         if progress is not None:
             progress(total, total)
         return report
+
+    def _note_outcome(self, lead_id: str, outcome: str) -> None:
+        """Remember a lead's outcome; a converted lead is converted for the validator too."""
+        self.outcomes[lead_id] = outcome
+        if outcome == "converted" and lead_id in self.records:
+            self.records[lead_id]["Converted__s"] = True
 
     # ------------------------------------------------------------------ what the view shows
     def table(self) -> pd.DataFrame:
@@ -569,13 +587,3 @@ def _says(opt: Mapping[str, Any]) -> str:
         if n is not None and n is not pd.NA and int(n) > 0:
             parts.append(f"{int(n)} {noun}{'s' if int(n) > 1 else ''}")
     return "matches " + ", ".join(parts) if parts else "matched"
-
-
-def _settled(journal: Journal, key: str) -> int:
-    """Leads of the latest run of this plan with a final outcome (converted/failed/skipped)."""
-    runs = journal.runs()
-    mine = runs[runs["plan_hash"] == key]
-    if mine.empty:
-        return 0
-    last = mine.iloc[-1]
-    return int(last["converted"]) + int(last["failed"]) + int(last["skipped"])

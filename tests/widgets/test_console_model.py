@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -197,6 +198,25 @@ def test_convert_exactly_the_selected_leads_through_the_journal(
     model.select_ids([L_PAT])
     assert any("already converted" in m for m in model.messages()[L_PAT])
     assert not model.can_convert
+
+
+def test_progress_and_outcomes_follow_each_journaled_step_on_the_calling_thread(
+    model: ConsoleModel,
+) -> None:
+    """The engine's events reach the console as they happen: one progress step per lead whose
+    outcome became final, each on the thread that called `convert`, with the outcome known."""
+    model.select_ids([L_PAT, L_FRESH, L_FRESH_2])  # one Convert Lead, a Mass Convert job of two
+    seen: list[tuple[int, int, int]] = []
+    threads: set[str] = set()
+
+    def progress(done: int, total: int) -> None:
+        threads.add(threading.current_thread().name)
+        known = sum(model.outcomes.get(i) == "converted" for i in model.selected)
+        seen.append((done, total, known))
+
+    model.convert(progress=progress)
+    assert seen == [(0, 3, 0), (1, 3, 1), (2, 3, 2), (3, 3, 3), (3, 3, 3)]
+    assert threads == {threading.current_thread().name}
 
 
 def test_deal_created_with_the_conversion(model: ConsoleModel, org_sb: Sandbox) -> None:
