@@ -36,6 +36,8 @@ from typing import Any
 import pandas as pd
 import platformdirs
 
+from crmkit.errors import CrmkitError
+
 __all__ = [
     "FINAL_OUTCOMES",
     "Journal",
@@ -161,7 +163,7 @@ class RunInfo:
     resumed: bool = False
 
 
-class JournalBusyError(RuntimeError):
+class JournalBusyError(CrmkitError, RuntimeError):
     """Another conversion is running on this journal right now."""
 
 

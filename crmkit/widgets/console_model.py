@@ -42,6 +42,7 @@ from crmkit.conversion import (
     validate,
 )
 from crmkit.conversion.validate import lead_facts
+from crmkit.errors import CrmkitError
 from crmkit.frames import leads_from_records, options_frames
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
 _TEMPLATE_FIELDS = ("Full_Name", "First_Name", "Last_Name", "Company", "Email")
 
 
-class ConsoleError(ValueError):
+class ConsoleError(CrmkitError, ValueError):
     """Something the console refuses to do, with the reason to show the admin."""
 
 
