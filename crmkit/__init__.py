@@ -27,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     # the root of every crmkit error
     "CrmkitError": "crmkit.errors",
     # connecting
-    "connect": "crmkit.api",
+    "connect": "crmkit.connection",
     "CRMClient": "crmkit.api",
     "CRMError": "crmkit.api",
     "OutcomeUnknownError": "crmkit.api",
@@ -99,7 +99,7 @@ if TYPE_CHECKING:  # the same names for type checkers: `X as X` marks each a re-
     from crmkit.api import CRMError as CRMError
     from crmkit.api import MassConvertRequest as MassConvertRequest
     from crmkit.api import OutcomeUnknownError as OutcomeUnknownError
-    from crmkit.api import connect as connect
+    from crmkit.connection import connect as connect
     from crmkit.conversion import Journal as Journal
     from crmkit.conversion import Policy as Policy
     from crmkit.conversion import estimate as estimate

@@ -43,7 +43,7 @@ def run_demo(
     echo: Callable[[str], Any] = print,
 ) -> DemoResult:
     """Run the demo, writing `out/snapshot/` and `out/report.html`; prints as it goes."""
-    from crmkit.api import connect
+    from crmkit.connection import connect
     from crmkit.sandbox import Sandbox
     from crmkit.snapshot import fetch_snapshot, save_snapshot
 
