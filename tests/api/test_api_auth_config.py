@@ -20,9 +20,9 @@ from crmkit import connect
 from crmkit import connection as connection_module
 from crmkit.api import ZOHO_CRM, AuthError, ConfigurationError, CRMClient, CRMError, Target
 from crmkit.api.auth import Secret, TokenCache, exchange_grant_code
-from crmkit.api.cli import run as auth_run
 from crmkit.api.config import resolve_settings
 from crmkit.api.datacenters import DATA_CENTRES, data_centre
+from crmkit.cli.auth import run as auth_run
 from crmkit.sandbox import Sandbox
 
 pytestmark = pytest.mark.timeout(60)
@@ -370,7 +370,7 @@ def test_auth_command_exchanges_a_grant_code_into_a_0600_config(
     cfg = tmp_path / "conf" / "config.toml"
     import argparse
 
-    from crmkit.api.cli import add_parser
+    from crmkit.cli.auth import add_parser
 
     parser = argparse.ArgumentParser()
     add_parser(parser.add_subparsers())
