@@ -4,7 +4,6 @@ import sys
 
 from crmkit.cli import main
 
-if (
-    __name__ == "__main__"
-):  # importing the module (as the package scan in the tests does) runs nothing
+# Guarded: importing the module (as the tests' scan of every submodule does) runs nothing.
+if __name__ == "__main__":
     sys.exit(main())
