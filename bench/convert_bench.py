@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from crmkit.api import connect
+from crmkit.connection import connect
 from crmkit.conversion import estimate, execute, make_plan
 from crmkit.sandbox import Sandbox
 from crmkit.sandbox.loader import write_data_dir

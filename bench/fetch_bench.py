@@ -23,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from crmkit.api import ConversionOptions, CRMClient, connect
+from crmkit.api import ConversionOptions, CRMClient
+from crmkit.connection import connect
 from crmkit.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -98,7 +98,7 @@ def synth(
 
 def api_per_call(n: int = 1000) -> float:
     """Seconds per conversion-options call against a local Sandbox at zero latency."""
-    from crmkit.api import connect
+    from crmkit.connection import connect
     from crmkit.sandbox import Sandbox
 
     sample = pd.read_csv(

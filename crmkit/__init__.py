@@ -3,6 +3,7 @@
 The names below are crmkit's public API. They load lazily (PEP 562), so ``import crmkit`` stays
 quick in a notebook and a part's heavy dependencies (matplotlib, ipywidgets) load only when used.
 
+- Errors: every error crmkit raises is a :class:`CrmkitError`.
 - Connecting: :func:`connect` returns a :class:`CRMClient` (the embedded :class:`Sandbox` when no
   Zoho credentials are configured).
 - Frames: leads and conversion options as DataFrames (:func:`read_leads_csv`, :func:`fetch_leads`,
@@ -23,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    # the root of every crmkit error
+    "CrmkitError": "crmkit.errors",
     # connecting
-    "connect": "crmkit.api",
+    "connect": "crmkit.connection",
     "CRMClient": "crmkit.api",
     "CRMError": "crmkit.api",
     "OutcomeUnknownError": "crmkit.api",
@@ -77,108 +80,56 @@ _EXPORTS: dict[str, str] = {
     "convert_console": "crmkit.widgets",
 }
 
-__all__ = [
-    "CRMClient",
-    "CRMError",
-    "ConversionOptions",
-    "ConvertRequest",
-    "ConvertResult",
-    "Journal",
-    "MassConvertRequest",
-    "OutcomeUnknownError",
-    "Policy",
-    "Sandbox",
-    "Snapshot",
-    "compare",
-    "compute_report",
-    "connect",
-    "convert_console",
-    "estimate",
-    "execute",
-    "explore",
-    "fetch_leads",
-    "fetch_options",
-    "fetch_snapshot",
-    "field_overlaps",
-    "load_plan",
-    "load_snapshot",
-    "make_plan",
-    "module_rates",
-    "near_duplicates",
-    "options_frames",
-    "plan_from_options",
-    "plot_field_rates",
-    "plot_overlaps",
-    "plot_trend",
-    "predict",
-    "predict_data_dir",
-    "rate_table",
-    "read_leads_bulk_zip",
-    "read_leads_csv",
-    "refresh_snapshot",
-    "render_html",
-    "save_plan",
-    "save_snapshot",
-    "segment_rates",
-    "shadow",
-    "top_accounts",
-    "validate",
-    "write_report",
-]
+__all__ = sorted(_EXPORTS)  # each name is written once, above (and for type checkers below)
 
-if TYPE_CHECKING:
-    from crmkit.agreement import compare
-    from crmkit.analysis import (
-        field_overlaps,
-        module_rates,
-        plot_field_rates,
-        plot_overlaps,
-        plot_trend,
-        rate_table,
-        segment_rates,
-        top_accounts,
-    )
-    from crmkit.api import (
-        ConversionOptions,
-        ConvertRequest,
-        ConvertResult,
-        CRMClient,
-        CRMError,
-        MassConvertRequest,
-        OutcomeUnknownError,
-        connect,
-    )
-    from crmkit.conversion import (
-        Journal,
-        Policy,
-        estimate,
-        execute,
-        load_plan,
-        make_plan,
-        plan_from_options,
-        save_plan,
-        validate,
-    )
-    from crmkit.frames import (
-        fetch_leads,
-        fetch_options,
-        options_frames,
-        read_leads_bulk_zip,
-        read_leads_csv,
-    )
-    from crmkit.matching import predict, predict_data_dir
-    from crmkit.neardup import near_duplicates, shadow
-    from crmkit.report import compute_report, render_html, write_report
-    from crmkit.sandbox import Sandbox
-    from crmkit.snapshot import (
-        Snapshot,
-        fetch_snapshot,
-        load_snapshot,
-        refresh_snapshot,
-        save_snapshot,
-    )
-    from crmkit.widgets import convert_console
-    from crmkit.widgets.explorer import explore
+if TYPE_CHECKING:  # the same names for type checkers: `X as X` marks each a re-export
+    from crmkit.agreement import compare as compare
+    from crmkit.analysis import field_overlaps as field_overlaps
+    from crmkit.analysis import module_rates as module_rates
+    from crmkit.analysis import plot_field_rates as plot_field_rates
+    from crmkit.analysis import plot_overlaps as plot_overlaps
+    from crmkit.analysis import plot_trend as plot_trend
+    from crmkit.analysis import rate_table as rate_table
+    from crmkit.analysis import segment_rates as segment_rates
+    from crmkit.analysis import top_accounts as top_accounts
+    from crmkit.api import ConversionOptions as ConversionOptions
+    from crmkit.api import ConvertRequest as ConvertRequest
+    from crmkit.api import ConvertResult as ConvertResult
+    from crmkit.api import CRMClient as CRMClient
+    from crmkit.api import CRMError as CRMError
+    from crmkit.api import MassConvertRequest as MassConvertRequest
+    from crmkit.api import OutcomeUnknownError as OutcomeUnknownError
+    from crmkit.connection import connect as connect
+    from crmkit.conversion import Journal as Journal
+    from crmkit.conversion import Policy as Policy
+    from crmkit.conversion import estimate as estimate
+    from crmkit.conversion import execute as execute
+    from crmkit.conversion import load_plan as load_plan
+    from crmkit.conversion import make_plan as make_plan
+    from crmkit.conversion import plan_from_options as plan_from_options
+    from crmkit.conversion import save_plan as save_plan
+    from crmkit.conversion import validate as validate
+    from crmkit.errors import CrmkitError as CrmkitError
+    from crmkit.frames import fetch_leads as fetch_leads
+    from crmkit.frames import fetch_options as fetch_options
+    from crmkit.frames import options_frames as options_frames
+    from crmkit.frames import read_leads_bulk_zip as read_leads_bulk_zip
+    from crmkit.frames import read_leads_csv as read_leads_csv
+    from crmkit.matching import predict as predict
+    from crmkit.matching import predict_data_dir as predict_data_dir
+    from crmkit.neardup import near_duplicates as near_duplicates
+    from crmkit.neardup import shadow as shadow
+    from crmkit.report import compute_report as compute_report
+    from crmkit.report import render_html as render_html
+    from crmkit.report import write_report as write_report
+    from crmkit.sandbox import Sandbox as Sandbox
+    from crmkit.snapshot import Snapshot as Snapshot
+    from crmkit.snapshot import fetch_snapshot as fetch_snapshot
+    from crmkit.snapshot import load_snapshot as load_snapshot
+    from crmkit.snapshot import refresh_snapshot as refresh_snapshot
+    from crmkit.snapshot import save_snapshot as save_snapshot
+    from crmkit.widgets import convert_console as convert_console
+    from crmkit.widgets.explorer import explore as explore
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,6 @@ headline figures. No network host is contacted and nothing needs configuring.
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import Any
 
 from crmkit.report import Report, compute_report, write_report
 
-__all__ = ["DemoResult", "add_parser", "run_demo"]
+__all__ = ["DemoResult", "run_demo", "summary_lines"]
 
 
 @dataclass
@@ -43,7 +42,7 @@ def run_demo(
     echo: Callable[[str], Any] = print,
 ) -> DemoResult:
     """Run the demo, writing `out/snapshot/` and `out/report.html`; prints as it goes."""
-    from crmkit.api import connect
+    from crmkit.connection import connect
     from crmkit.sandbox import Sandbox
     from crmkit.snapshot import fetch_snapshot, save_snapshot
 
@@ -106,23 +105,3 @@ def summary_lines(result: DemoResult) -> list[str]:
     steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in result.timings.items())
     lines.append(f"Took {result.seconds:.1f} s ({steps})")
     return lines
-
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser(
-        "demo",
-        help="run the main job end to end on the embedded sandbox",
-        description=(
-            "Start the embedded sandbox, fetch every lead's conversion options, save a snapshot, "
-            "write the HTML report and print the headline figures."
-        ),
-    )
-    p.add_argument("--out", default=Path("out"), type=Path, help="output directory (default out/)")
-    p.add_argument("--data", default=None, type=Path, help="sandbox data (default: bundled)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    run_demo(args.out, data=args.data, progress=not args.no_progress)
-    return 0

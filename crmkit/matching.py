@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.api.limits import EDITION_CONCURRENCY, call_credits, daily_credits
+from crmkit.errors import CrmkitError
 from crmkit.frames import MATCHED_FIELDS_SCHEMA, MATCHES_SCHEMA, OPTIONS_SCHEMA, conform, route_of
 from crmkit.orgconfig import OrgConfig
 
@@ -57,7 +58,7 @@ class MatchField:
     kind: str  # text (trimmed, case-insensitive) | exact (trimmed, case-sensitive)
 
 
-class PredictionError(ValueError):
+class PredictionError(CrmkitError, ValueError):
     """Input frames that cannot be matched (missing id column, duplicate ids); names the frame."""
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from crmkit.errors import CrmkitError
+
 MATCH_MODULES = ("Contacts", "Accounts")
 # Field api names Zoho types as `phone` in the standard modules (compared as stored).
 DEFAULT_PHONE_FIELDS = frozenset(
@@ -41,7 +43,7 @@ DEFAULT_LEAD_FIELD: dict[tuple[str, str], str] = {
 }
 
 
-class OrgConfigError(ValueError):
+class OrgConfigError(CrmkitError, ValueError):
     """org.json or field metadata that cannot be read; the message names file, key and cause."""
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import pkgutil
 import subprocess
 import sys
@@ -21,12 +23,35 @@ EXPECTED = {
     "plan_from_options", "plot_field_rates", "plot_overlaps", "plot_trend", "predict",
     "predict_data_dir", "rate_table", "read_leads_bulk_zip", "read_leads_csv",
     "refresh_snapshot", "render_html", "save_plan", "save_snapshot", "segment_rates", "shadow",
-    "top_accounts", "validate", "write_report",
+    "top_accounts", "validate", "write_report", "CrmkitError",
 }  # fmt: skip
 
 
 def test_exports_are_pinned() -> None:
     assert set(crmkit.__all__) == EXPECTED == set(crmkit._EXPORTS)
+    assert crmkit.__all__ == sorted(crmkit.__all__)
+
+
+def test_crmkit_error_is_the_root_of_the_exported_errors() -> None:
+    assert issubclass(crmkit.CRMError, crmkit.CrmkitError)
+    assert issubclass(crmkit.OutcomeUnknownError, crmkit.CrmkitError)
+    assert crmkit.CrmkitError.__module__ == "crmkit.errors"
+
+
+def test_type_checkers_see_the_same_exports_from_the_same_modules() -> None:
+    """The `if TYPE_CHECKING:` block re-exports (`X as X`) exactly what `_EXPORTS` loads lazily."""
+    tree = ast.parse(inspect.getsource(crmkit))
+    block = next(
+        n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
+    )
+    seen = {
+        alias.asname: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname == alias.name
+    }
+    assert seen == crmkit._EXPORTS
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -1,11 +1,10 @@
 """crmkit.api: the Zoho CRM client (the only part of crmkit that imports httpx).
 
-`connect()` reads configuration (arguments, environment, config file; the embedded sandbox when
-nothing is configured) and returns a `CRMClient`.
+`crmkit.connect()` (in `crmkit.connection`, one layer up) reads the configuration and returns a
+`CRMClient`; `config.resolve_settings` and `config.build_client` are the steps it takes here.
 """
 
 from crmkit.api.client import CRMClient
-from crmkit.api.config import connect
 from crmkit.api.errors import (
     AlreadyConvertedError,
     AuthError,
@@ -37,8 +36,10 @@ from crmkit.api.models import (
     MassConvertStatus,
     MatchedField,
 )
+from crmkit.api.target import ZOHO_CRM, Target
 
 __all__ = [
+    "ZOHO_CRM",
     "AlreadyConvertedError",
     "AuthError",
     "CRMClient",
@@ -66,6 +67,6 @@ __all__ = [
     "ScopeError",
     "ServerError",
     "StalledError",
+    "Target",
     "Usage",
-    "connect",
 ]

@@ -44,6 +44,7 @@ from crmkit.api.models import (
 )
 from crmkit.api.pages import MAX_PER_PAGE, PAGE_LIMIT, SEARCH_LIMIT, iter_pages
 from crmkit.api.send import API_PREFIX, Call, Sender
+from crmkit.api.target import ZOHO_CRM, Target
 
 log = logging.getLogger("crmkit.api")
 
@@ -71,9 +72,11 @@ class CRMClient:
         concurrency: int | None = None,
         retry: RetryPolicy | None = None,
         progress: bool = True,
-        on_close: Callable[[], None] | None = None,
-        description: str = "Zoho CRM",
+        target: Target = ZOHO_CRM,
+        closers: Sequence[Callable[[], None]] = (),
     ) -> None:
+        """`target` says what the client talks to (for messages); `closers` run after `close()`
+        shuts the connections, in order (`crmkit.connect` hands in the embedded sandbox's stop)."""
         self._auth = auth
         self._http = http
         self._api_domain_override = api_domain.rstrip("/") if api_domain else None
@@ -86,8 +89,8 @@ class CRMClient:
             raise ValueError("concurrency must be at least 1")
         self.retry = retry or RetryPolicy()
         self.progress = progress
-        self._on_close = on_close
-        self.description = description
+        self.target = target
+        self._closers = tuple(closers)
         self._ledger = CreditLedger()
         self._limiter: Limiter | None = None
         self._init_lock = threading.Lock()
@@ -96,7 +99,12 @@ class CRMClient:
         self._closed = False
 
     def __repr__(self) -> str:
-        return f"CRMClient({self.description}, token_url={self._auth.token_url!r})"
+        return f"CRMClient({self.target.label}, token_url={self._auth.token_url!r})"
+
+    @property
+    def description(self) -> str:
+        """What the client talks to, as messages say it ("Zoho CRM", "embedded sandbox")."""
+        return self.target.label
 
     # ------------------------------------------------------------------ limits and accounting
     @property
@@ -527,13 +535,15 @@ class CRMClient:
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
-        """Close connections (and the embedded sandbox, when this client started one)."""
+        """Close connections, then run the closers handed in (e.g. stop the embedded sandbox)."""
         if self._closed:
             return
         self._closed = True
-        self._http.close()
-        if self._on_close is not None:
-            self._on_close()
+        try:
+            self._http.close()
+        finally:
+            for closer in self._closers:
+                closer()
 
     def __enter__(self) -> CRMClient:
         return self

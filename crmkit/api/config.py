@@ -1,4 +1,4 @@
-"""Where the client's settings come from, and `connect()`.
+"""Where the client's settings come from, and a client built from them.
 
 Each setting is taken from the first source that has it: `connect()` arguments, then the
 environment (`ZOHO_CLIENT_ID`, `ZOHO_CLIENT_SECRET`, `ZOHO_REFRESH_TOKEN`, `ZOHO_DC`,
@@ -16,20 +16,19 @@ dc = "eu"                 # us|eu|in|au|jp|ca|sa|cn
 # edition = "enterprise"
 ```
 
-With none of these anywhere, `connect()` starts the embedded sandbox on the bundled sample data and
-says so once. Setting some but not all credentials is an error naming what is missing.
+Setting some but not all credentials is an error naming what is missing. With none of these
+anywhere `resolve_settings` says so (`Settings.configured` is false) and `crmkit.connect`, one layer
+up, starts the embedded sandbox: this module knows nothing of the sandbox.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 import platformdirs
@@ -39,8 +38,7 @@ from crmkit.api.client import CRMClient
 from crmkit.api.datacenters import data_centre
 from crmkit.api.errors import ConfigurationError
 from crmkit.api.limits import SUB_CONCURRENCY, RetryPolicy, edition_concurrency
-
-log = logging.getLogger("crmkit.api")
+from crmkit.api.target import ZOHO_CRM, Target
 
 ENV = {
     "client_id": "ZOHO_CLIENT_ID",
@@ -52,8 +50,9 @@ ENV = {
     "edition": "ZOHO_EDITION",
 }
 SECRET_KEYS = frozenset({"client_secret", "refresh_token"})
+# What `connect(transport=...)` takes, named here so callers above crmkit.api need no httpx import.
+Transport: TypeAlias = httpx.BaseTransport
 CREDENTIAL_KEYS = ("client_id", "client_secret", "refresh_token")
-_sandbox_announced = False
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -164,69 +163,33 @@ def resolve_settings(
     return settings
 
 
-def connect(
+def build_client(
+    settings: Settings,
     *,
-    client_id: str | None = None,
-    client_secret: str | Secret | None = None,
-    refresh_token: str | Secret | None = None,
-    dc: str | None = None,
-    api_domain: str | None = None,
-    token_url: str | None = None,
-    edition: str | None = None,
     concurrency: int | None = None,
-    config_file: str | Path | None = None,
     token_cache: str | Path | bool | None = None,
     progress: bool = True,
     retry: RetryPolicy | None = None,
-    transport: httpx.BaseTransport | None = None,
+    transport: Transport | None = None,
     timeout: float = 60.0,
-    sandbox: Any = None,
+    target: Target = ZOHO_CRM,
+    closers: Sequence[Callable[[], None]] = (),
 ) -> CRMClient:
-    """Connect to Zoho CRM (or the embedded sandbox when nothing is configured).
+    """A `CRMClient` for complete settings: the HTTP pool, the OAuth refresh, the token cache.
 
-    - `sandbox`: a running `crmkit.Sandbox` (anything with `url`, `token_url` and
-      `credentials`) to connect to instead; its credentials fill the ones not given.
-
-    - `edition` sets the concurrency ceiling (free 5 … ultimate 25); read from the org when absent.
-    - `concurrency` overrides that ceiling (e.g. to leave room for another app).
+    Pure assembly: it reads no environment and starts nothing (`crmkit.connect` decides where
+    the settings come from, and starts the embedded sandbox when there are none).
     - `token_cache`: a file path, `True`/`None` for the per-user cache dir, `False` for none.
-    - `transport`: an httpx transport (tests use `httpx.MockTransport`).
+    - `target` names what the client talks to; `closers` run when it closes.
     """
-    if sandbox is not None:
-        creds = sandbox.credentials
-        client_id = client_id or str(creds.client_id)
-        client_secret = client_secret or Secret(_plain(creds.client_secret))
-        refresh_token = refresh_token or Secret(_plain(creds.refresh_token))
-        token_url = token_url or str(sandbox.token_url)  # the token answer names the API domain
-        if token_cache is None:
-            token_cache = False
-    settings = resolve_settings(
-        {
-            "client_id": client_id,
-            "client_secret": client_secret,
-            "refresh_token": refresh_token,
-            "dc": dc,
-            "api_domain": api_domain,
-            "token_url": token_url,
-            "edition": edition,
-        },
-        config_file=Path(config_file) if config_file is not None else None,
-    )
-    on_close = None
-    description = "Zoho CRM"
-    if not settings.configured:
-        settings, on_close = _embedded_sandbox(settings)
-        description = "embedded sandbox"
-        if token_cache is None:
-            token_cache = False
-    assert settings.client_id and settings.client_secret and settings.refresh_token
-    token_url_value = settings.resolved_token_url()
+    client_id, secret, refresh = settings.client_id, settings.client_secret, settings.refresh_token
+    if not client_id or secret is None or refresh is None:
+        missing = ", ".join(k for k in CREDENTIAL_KEYS if not getattr(settings, k))
+        raise ConfigurationError(f"cannot build a client without {missing}")
+    token_url = settings.resolved_token_url()
     cache: TokenCache | None = None
     if token_cache is None or token_cache is True:
-        cache = TokenCache(
-            default_cache_dir()
-            / cache_key(token_url_value, settings.client_id, settings.refresh_token)
-        )
+        cache = TokenCache(default_cache_dir() / cache_key(token_url, client_id, refresh))
     elif token_cache is not False:
         cache = TokenCache(Path(token_cache))
     ceiling = concurrency or (edition_concurrency(settings.edition) if settings.edition else 25)
@@ -238,10 +201,10 @@ def connect(
         ),
     )
     auth = ZohoOAuth(
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        refresh_token=settings.refresh_token,
-        token_url=token_url_value,
+        client_id=client_id,
+        client_secret=secret,
+        refresh_token=refresh,
+        token_url=token_url,
         http=http,
         cache=cache,
     )
@@ -255,42 +218,6 @@ def connect(
         concurrency=concurrency,
         retry=retry,
         progress=progress,
-        on_close=on_close,
-        description=description,
+        target=target,
+        closers=closers,
     )
-
-
-def _embedded_sandbox(settings: Settings) -> tuple[Settings, Any]:
-    """Start the bundled sandbox (the one place crmkit.api reaches into crmkit.sandbox)."""
-    global _sandbox_announced
-    # Lazy, and by name: only this default path needs the sandbox, and it talks HTTP like any org.
-    sandbox_module: Any = importlib.import_module("crmkit.sandbox")
-    sandbox = sandbox_module.Sandbox(edition=settings.edition)
-    sandbox.start()
-    creds = sandbox.credentials
-    if not _sandbox_announced:
-        _sandbox_announced = True
-        log.warning(
-            "crmkit: no Zoho credentials configured (arguments, ZOHO_* environment, %s); "
-            "using the embedded sandbox on the bundled sample data at %s",
-            default_config_path(),
-            sandbox.url,
-        )
-    resolved = Settings(
-        client_id=str(creds.client_id),
-        client_secret=Secret(_plain(creds.client_secret)),
-        refresh_token=Secret(_plain(creds.refresh_token)),
-        token_url=str(sandbox.token_url),
-        edition=settings.edition,
-        sources={"client_id": "embedded sandbox"},
-    )
-    return resolved, sandbox.stop
-
-
-def _plain(value: object) -> str:
-    """A credential from the sandbox, which may wrap it in its own redacting type."""
-    for attr in ("get", "get_secret_value", "reveal"):
-        getter = getattr(value, attr, None)
-        if callable(getter):
-            return str(getter())
-    return str(value)

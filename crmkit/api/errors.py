@@ -40,8 +40,10 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from crmkit.errors import CrmkitError
 
-class CRMError(Exception):
+
+class CRMError(CrmkitError):
     """Base of every crmkit.api error."""
 
     codes: ClassVar[frozenset[str]] = frozenset()

@@ -38,6 +38,7 @@ from crmkit.conversion.journal_schema import (
     now,
     redact,
 )
+from crmkit.errors import CrmkitError
 
 __all__ = [
     "FINAL_OUTCOMES",
@@ -69,7 +70,7 @@ class RunInfo:
     resumed: bool = False
 
 
-class JournalBusyError(RuntimeError):
+class JournalBusyError(CrmkitError, RuntimeError):
     """Another conversion is running on this journal right now."""
 
 

@@ -38,6 +38,7 @@ from typing import Any, Literal, NamedTuple
 import pandas as pd
 
 from crmkit.api.models import ConvertRequest
+from crmkit.errors import CrmkitError
 
 __all__ = [
     "BOOL_COLUMNS",
@@ -91,7 +92,7 @@ _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
 
-class PlanError(ValueError):
+class PlanError(CrmkitError, ValueError):
     """A plan that cannot be read or is malformed; names the file/row/column and the fix."""
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from crmkit.errors import CrmkitError
+
 __all__ = ["CSVFormatError", "FramesError", "PayloadError"]
 
 
-class FramesError(ValueError):
+class FramesError(CrmkitError, ValueError):
     """Input crmkit cannot turn into a frame without guessing."""
 
 

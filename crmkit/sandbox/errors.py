@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from crmkit.errors import CrmkitError
+
 MESSAGES = {
     "INVALID_DATA": "invalid data",
     "ID_ALREADY_CONVERTED": "id already converted",
@@ -35,7 +37,7 @@ MESSAGES = {
 }
 
 
-class ApiError(Exception):
+class ApiError(CrmkitError):
     """An error answer: HTTP `status`, Zoho `code`, `details`.
 
     `in_data=True` wraps the body in `{"data":[…]}` — Zoho's shape for per-record problems.

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crmkit.errors import CrmkitError
 from crmkit.sandbox import catalog
 from crmkit.sandbox.writer import write_data_dir as write_data_dir  # the inverse, importable here
 
@@ -47,7 +48,7 @@ DEFAULT_CREDENTIALS = {
 _ID_RE = re.compile(r"^[0-9]{1,19}$")
 
 
-class DataDirError(ValueError):
+class DataDirError(CrmkitError, ValueError):
     """A data directory (or a control-surface setting) that cannot be loaded.
 
     Attributes `file`, `line`, `column` (1-based; 0 when not applicable) and `reason`.

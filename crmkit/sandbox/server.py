@@ -19,6 +19,7 @@ from typing import Any
 
 import uvicorn
 
+from crmkit.errors import CrmkitError
 from crmkit.sandbox.app import create_app
 from crmkit.sandbox.loader import load_data_dir
 from crmkit.sandbox.runtime import Runtime
@@ -45,7 +46,7 @@ class Credentials:
         )
 
 
-class SandboxError(RuntimeError):
+class SandboxError(CrmkitError, RuntimeError):
     """A control-surface call the sandbox refused."""
 
 

@@ -46,6 +46,7 @@ from crmkit.conversion import (
 from crmkit.conversion.execute_options import check_mode
 from crmkit.conversion.facts import lead_facts
 from crmkit.conversion.journal import FINAL_OUTCOMES
+from crmkit.errors import CrmkitError
 from crmkit.frames import leads_from_records, options_frames
 
 __all__ = [
@@ -85,7 +86,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
 _TEMPLATE_FIELDS = ("Full_Name", "First_Name", "Last_Name", "Company", "Email")
 
 
-class ConsoleError(ValueError):
+class ConsoleError(CrmkitError, ValueError):
     """Something the console refuses to do, with the reason to show the admin."""
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from crmkit import report_tables
+from crmkit.report import tables as report_tables
 
 __all__ = ["ATTRIBUTIONS", "MODULES", "SOURCES", "ExplorerModel", "Filters"]
 

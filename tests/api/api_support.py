@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from crmkit.api import CRMClient, connect
+from crmkit import connect
+from crmkit.api import CRMClient
 from crmkit.api import config as config_module
 from crmkit.api.limits import RetryPolicy
 

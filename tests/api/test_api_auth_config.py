@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import pickle
+import socket
 import stat
 import threading
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,12 +16,13 @@ import httpx
 import pytest
 from api_support import FakeZoho, clear_zoho_env, json_response, zoho_error
 
-from crmkit.api import AuthError, ConfigurationError, CRMClient, CRMError, connect
-from crmkit.api import config as config_module
+from crmkit import connect
+from crmkit import connection as connection_module
+from crmkit.api import ZOHO_CRM, AuthError, ConfigurationError, CRMClient, CRMError, Target
 from crmkit.api.auth import Secret, TokenCache, exchange_grant_code
-from crmkit.api.cli import run as auth_run
 from crmkit.api.config import resolve_settings
 from crmkit.api.datacenters import DATA_CENTRES, data_centre
+from crmkit.cli.auth import run as auth_run
 from crmkit.sandbox import Sandbox
 
 pytestmark = pytest.mark.timeout(60)
@@ -275,8 +278,8 @@ def test_nothing_configured_starts_the_embedded_sandbox_and_says_so_once(
 ) -> None:
     clear_zoho_env(monkeypatch)
     monkeypatch.setenv("CRMKIT_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setattr(config_module, "_sandbox_announced", False)
-    caplog.set_level(logging.WARNING, logger="crmkit.api")
+    monkeypatch.setattr(connection_module, "_sandbox_announced", False)
+    caplog.set_level(logging.WARNING, logger="crmkit.connection")
     with connect(progress=False) as client:
         assert client.description == "embedded sandbox"
         assert client.get_record("Leads", "4876876000007445001")["Last_Name"] == "Boyle"  # type: ignore[index]
@@ -302,6 +305,57 @@ def test_a_running_sandbox_connects_by_argument_or_by_its_environment(
         assert client.get_record("Leads", "900000000000000001")["Last_Name"] == "Solo"  # type: ignore[index]
 
 
+def test_the_client_says_what_it_talks_to(
+    small_sandbox: Any,
+    use_sandbox_environ: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    sb = small_sandbox(leads=[{"id": "900000000000000001", "Last_Name": "Solo"}])
+    with connect(sandbox=sb, progress=False) as client:
+        assert client.target == Target("sandbox", f"sandbox at {sb.url}")
+        assert client.description == f"sandbox at {sb.url}"
+        assert repr(client).startswith(f"CRMClient(sandbox at {sb.url}, token_url=")
+    use_sandbox_environ(sb)
+    with connect(progress=False) as client:
+        assert client.target == ZOHO_CRM and not client.target.is_sandbox
+        assert repr(client).startswith("CRMClient(Zoho CRM, token_url=")
+    clear_zoho_env(monkeypatch)
+    monkeypatch.setenv("CRMKIT_CONFIG", str(tmp_path / "none.toml"))
+    with connect(progress=False) as client:
+        assert client.target.is_sandbox and str(client.target) == "embedded sandbox"
+
+
+def test_closing_the_client_stops_the_embedded_sandbox(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clear_zoho_env(monkeypatch)
+    monkeypatch.setenv("CRMKIT_CONFIG", str(tmp_path / "none.toml"))
+    with connect(progress=False) as client:
+        address = urllib.parse.urlsplit(client.api_domain)
+        socket.create_connection((address.hostname, address.port), timeout=10).close()  # up
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((address.hostname, address.port), timeout=10)
+
+
+def test_a_client_that_cannot_be_built_does_not_leave_the_embedded_sandbox_running(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clear_zoho_env(monkeypatch)
+    monkeypatch.setenv("CRMKIT_CONFIG", str(tmp_path / "none.toml"))
+    stopped: list[str] = []
+    real_stop = Sandbox.stop
+
+    def stop(self: Sandbox) -> None:
+        stopped.append(self.url)
+        real_stop(self)
+
+    monkeypatch.setattr(Sandbox, "stop", stop)
+    with pytest.raises(ValueError, match="concurrency must be at least 1"):
+        connect(progress=False, concurrency=-1)
+    assert len(stopped) == 1
+
+
 # ---------------------------------------------------------------- `crmkit auth`
 def test_auth_command_exchanges_a_grant_code_into_a_0600_config(
     small_sandbox: Callable[..., Sandbox],
@@ -316,7 +370,7 @@ def test_auth_command_exchanges_a_grant_code_into_a_0600_config(
     cfg = tmp_path / "conf" / "config.toml"
     import argparse
 
-    from crmkit.api.cli import add_parser
+    from crmkit.cli.auth import add_parser
 
     parser = argparse.ArgumentParser()
     add_parser(parser.add_subparsers())

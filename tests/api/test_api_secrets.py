@@ -16,6 +16,7 @@ import pytest
 from api_support import FAST_RETRY, USERS, clear_zoho_env, lead, org
 
 import crmkit.api.auth as auth_module
+from crmkit import connect
 from crmkit.api import (
     AuthError,
     ConvertRequest,
@@ -23,7 +24,6 @@ from crmkit.api import (
     DuplicateDataError,
     MassConvertRequest,
     OutcomeUnknownError,
-    connect,
 )
 from crmkit.api.auth import Token
 from crmkit.sandbox import Sandbox

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from crmkit.api import CRMClient, connect
+from crmkit import connect
+from crmkit.api import CRMClient
 from crmkit.api.limits import RetryPolicy
 from crmkit.sandbox import Sandbox
 

@@ -78,7 +78,7 @@ def test_rates_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_predicted_snapshot_is_not_refreshed(org_env: Sandbox, tmp_path: Path) -> None:
-    from crmkit.api import connect
+    from crmkit import connect
     from crmkit.snapshot import fetch_snapshot, save_snapshot
 
     with connect(progress=False) as client:

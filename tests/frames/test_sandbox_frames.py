@@ -10,9 +10,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from crmkit import connect
 from crmkit.agreement import compare
 from crmkit.analysis import module_rates, rate_table, summary
-from crmkit.api import CRMClient, connect
+from crmkit.api import CRMClient
 from crmkit.api.models import ConvertRequest
 from crmkit.frames import fetch_leads, read_leads_csv
 from crmkit.matching import predict

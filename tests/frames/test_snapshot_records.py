@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from crmkit import connect
 from crmkit.agreement import compare
-from crmkit.api import connect
 from crmkit.matching import predict
 from crmkit.orgconfig import OrgConfig, UniqueField
 from crmkit.sandbox import Sandbox

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from crmkit.api import connect
+from crmkit import connect
 from crmkit.frames import OptionsFrames, fetch_options
 from crmkit.matching import Prediction, predict_data_dir
 from crmkit.sandbox import Sandbox

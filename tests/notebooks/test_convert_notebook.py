@@ -1,6 +1,6 @@
 """02_convert runs top to bottom against a sandbox started by a fixture, and converts nothing.
 
-The sandbox is passed through the environment variables `crmkit.api.connect()` reads, as a user
+The sandbox is passed through the environment variables `crmkit.connect()` reads, as a user
 would point the notebook at a real org; the journal goes to `CRMKIT_JOURNAL` under `tmp_path`.
 """
 

@@ -1,6 +1,6 @@
 """01_duplicates and 03_report run top to bottom against a sandbox started by a fixture.
 
-The sandbox is passed through the environment variables `crmkit.api.connect()` reads, exactly as a
+The sandbox is passed through the environment variables `crmkit.connect()` reads, exactly as a
 user would point the notebooks at a real org; no network host is ever contacted. Each notebook runs
 on a copy in a temporary folder, so its `../out/` lands there too.
 """

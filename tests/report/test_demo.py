@@ -90,4 +90,4 @@ def test_snapshot_holds_every_listed_lead(demo_run: Any) -> None:
 def test_demo_is_a_crmkit_subcommand(tmp_path: Path) -> None:
     args = build_parser().parse_args(["demo", "--out", str(tmp_path), "--no-progress"])
     assert args.out == tmp_path and args.no_progress
-    assert args.handler.__module__ == "crmkit.demo"
+    assert args.handler.__module__ == "crmkit.cli.demo"

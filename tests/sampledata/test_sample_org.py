@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from crmkit.cli.sample_data import add_parser
 from crmkit.sampledata import bundled_path, exact_matches, generate
-from crmkit.sampledata.cli import add_parser
 
 FILES = (
     "Leads.csv",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmkit.api import CRMClient, connect
+from crmkit import connect
+from crmkit.api import CRMClient
 from crmkit.api.limits import RetryPolicy
 from crmkit.sandbox import Sandbox
 

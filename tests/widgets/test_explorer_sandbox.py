@@ -9,8 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from crmkit import analysis
-from crmkit.api import connect
+from crmkit import analysis, connect
 from crmkit.matching import predict_data_dir, read_module_csv
 from crmkit.neardup import near_duplicates
 from crmkit.sampledata import bundled_path

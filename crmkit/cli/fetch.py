@@ -63,8 +63,8 @@ def add_parser(subparsers: Any) -> None:
 
 def run_fetch(args: argparse.Namespace) -> int:
     """Fetch (or refresh) a snapshot and say what it cost."""
-    from crmkit.api import connect
     from crmkit.api.errors import CRMError
+    from crmkit.connection import connect
     from crmkit.snapshot import fetch_snapshot, refresh_snapshot, save_snapshot
 
     fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None

@@ -1,12 +1,12 @@
 """The tables and plots behind the report, each a small vectorised function over the frames.
 
-Kept apart from `crmkit.report` so the report module only assembles and renders. Inputs follow the
-schemas in docs/architecture.md (`leads`, `options`, `matches`).
+Kept apart from `crmkit.report.compute` so that module only assembles the `Report` (the explorer
+widget reads the same frames through `frames_of`). Inputs follow the schemas in
+docs/architecture.md (`leads`, `options`, `matches`).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,10 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from crmkit import analysis
+from crmkit import agreement, analysis, matching, neardup
+from crmkit.conversion.journal import Journal
+from crmkit.orgconfig import OrgConfig
+from crmkit.snapshot import load_snapshot
 
 _BAR_COLOUR = "#4C72B0"
 
@@ -64,8 +67,7 @@ def frames_of(snapshot: Any) -> Frames:
         meta = {k: v for k, v in vars(meta).items() if not k.startswith("_")}
     config = get("org_config") or get("config")
     if isinstance(config, Mapping):
-        orgconfig = importlib.import_module("crmkit.orgconfig")
-        config = orgconfig.OrgConfig.from_dict(config, source="org_config")
+        config = OrgConfig.from_dict(config, source="org_config")
     contacts, accounts = get("contacts"), get("accounts")
     note = get("note")
     if note is None and (contacts is None or accounts is None):
@@ -88,8 +90,7 @@ def frames_of(snapshot: Any) -> Frames:
 def _load_snapshot(path: Path) -> Any:
     if not path.exists():
         raise FileNotFoundError(f"snapshot directory {path} does not exist")
-    snapshot = importlib.import_module("crmkit.snapshot")
-    return snapshot.load_snapshot(path)
+    return load_snapshot(path)
 
 
 # --------------------------------------------------------------------------------------- tables
@@ -215,7 +216,6 @@ def record_names(frames: Frames) -> pd.DataFrame:
     """`module, record_id, record_name` of the snapshot's Contacts (full name) and Accounts."""
     parts = []
     if frames.contacts is not None:
-        matching = importlib.import_module("crmkit.matching")
         parts.append(
             pd.DataFrame(
                 {
@@ -261,7 +261,6 @@ def _not_computed(note: str | None) -> str:
 
 def shadow_view(options: pd.DataFrame, near: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFrame:
     """`crmkit.neardup.shadow`: Zoho's answer beside crmkit's near-duplicates, per lead."""
-    neardup = importlib.import_module("crmkit.neardup")
     result: pd.DataFrame = neardup.shadow(options, near, leads)
     return result
 
@@ -270,7 +269,6 @@ def compute_near_duplicates(frames: Frames) -> pd.DataFrame | None:
     """Near-duplicates of the snapshot's leads among its Contacts and Accounts (None without)."""
     if frames.contacts is None or frames.accounts is None:
         return None
-    neardup = importlib.import_module("crmkit.neardup")
     result: pd.DataFrame = neardup.near_duplicates(
         frames.leads, frames.contacts, frames.accounts, exact=frames.matches
     )
@@ -314,8 +312,6 @@ def prediction_agreement(frames: Frames, top: int = 20) -> tuple[Agreement | Non
         )
     if frames.contacts is None or frames.accounts is None:
         return None, _not_computed(frames.note)
-    matching = importlib.import_module("crmkit.matching")
-    agreement = importlib.import_module("crmkit.agreement")
     try:
         prediction = matching.predict(frames.leads, frames.contacts, frames.accounts, frames.config)
     except matching.PredictionError as exc:
@@ -386,8 +382,7 @@ def conversion_history(journal: Any) -> ConversionHistory:
         path = Path(journal)
         if not path.exists():
             return ConversionHistory(None, None, f"No conversions yet: no journal at {path}.")
-        module = importlib.import_module("crmkit.conversion.journal")
-        opened = module.Journal(path)
+        opened = Journal(path)
         try:
             return conversion_history(opened)
         finally:

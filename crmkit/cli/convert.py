@@ -105,9 +105,9 @@ def run_convert(args: argparse.Namespace) -> int:
     except PlanError as exc:
         print(f"crmkit convert: {exc}", file=sys.stderr)
         return 2
-    import crmkit.api as api  # late: connecting may start the embedded sandbox
+    from crmkit.connection import connect  # late: connecting may start the embedded sandbox
 
-    client = api.connect(progress=not args.quiet)
+    client = connect(progress=not args.quiet)
     try:
         print(f"plan {args.plan}: {len(plan)} leads, against {client.description}")
         est = estimate(
