@@ -198,7 +198,14 @@ def _exception_classes() -> list[type[BaseException]]:
 def test_every_crmkit_error_is_a_crmkit_error() -> None:
     classes = _exception_classes()
     names = {c.__name__ for c in classes}
-    assert {"CRMError", "PlanError", "SandboxError", "ApiError", "ConsoleError", "FramesError"} <= names
+    assert {
+        "CRMError",
+        "PlanError",
+        "SandboxError",
+        "ApiError",
+        "ConsoleError",
+        "FramesError",
+    } <= names
     outside = [
         f"{c.__module__}.{c.__qualname__}"
         for c in classes
