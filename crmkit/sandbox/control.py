@@ -35,13 +35,20 @@ def admin(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
         except ApiError as err:
             return JSONResponse(err.body(), status_code=err.status)
         except (DataDirError, ValueError, TypeError) as exc:
-            invalid = InvalidData({}, str(exc))
+            invalid = _invalid(exc)
             return JSONResponse(invalid.body(), status_code=400)
         if isinstance(result, Response):
             return result
         return JSONResponse(result)
 
     return endpoint
+
+
+def _invalid(exc: Exception) -> InvalidData:
+    """400 naming the refused field when the error knows it (a setting, a fault key)."""
+    if isinstance(exc, DataDirError) and isinstance(exc.column, str) and exc.column:
+        return InvalidData({"api_name": exc.column}, exc.reason)
+    return InvalidData({}, str(exc))
 
 
 async def _body(request: Request) -> dict[str, Any]:
