@@ -24,6 +24,7 @@ import pytest
 from sandbox_helpers import USERS, Api, lead
 
 from crmkit.sandbox import DataDirError, Sandbox
+from crmkit.sandbox.guards import host_allowed
 
 Start = Callable[..., Sandbox]
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,7 +134,16 @@ def test_a_request_without_host_is_refused(sandbox: Sandbox) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["localhost:{port}", "127.0.0.1:{port}", "LOCALHOST", "localhost", "127.4.5.6:80"]
+    "host",
+    [
+        "localhost:{port}",
+        "127.0.0.1:{port}",
+        "LOCALHOST",
+        "localhost",
+        "127.4.5.6:80",
+        "[::1]:{port}",
+        "[::ffff:127.0.0.1]",
+    ],
 )
 def test_loopback_host_names_are_served(sandbox: Sandbox, host: str) -> None:
     status, _, body = _raw(sandbox.url, _token_request(sandbox, host.format(port=sandbox.port)))
@@ -151,6 +161,26 @@ def test_the_host_the_sandbox_was_started_with_is_served(make_org: Callable[...,
         assert bad[0] == 400 and bad[2]["code"] == "INVALID_REQUEST"
     finally:
         sb.stop()
+
+
+@pytest.mark.parametrize(
+    ("header", "started_on", "served"),
+    [
+        ("crm.lan:8080", "crm.lan", True),
+        ("CRM.LAN.", "crm.lan", True),
+        ("192.168.1.5:80", "192.168.1.5", True),
+        ("[::2]:80", "::2", True),
+        ("evil.example", "crm.lan", False),
+        ("crm.lan.evil.example", "crm.lan", False),
+        ("192.168.1.6", "192.168.1.5", False),
+        ("crm.lan:80:80", "crm.lan", False),
+        ("crm lan", "crm lan", False),
+    ],
+)
+def test_the_host_check_compares_names_and_addresses(
+    header: str, started_on: str, served: bool
+) -> None:
+    assert host_allowed(header, started_on) is served
 
 
 # -- body size -----------------------------------------------------------------------------------
