@@ -39,6 +39,7 @@ from crmkit.conversion.journal_schema import (
     redact,
 )
 from crmkit.errors import CrmkitError
+from crmkit.private_files import private_sqlite
 
 __all__ = [
     "FINAL_OUTCOMES",
@@ -81,6 +82,7 @@ class Journal:
         self.path = Path(path) if path is not None else default_journal_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        private_sqlite(self.path)  # 0600: the audit of an org's conversions
         self._db = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=30
         )

@@ -22,6 +22,7 @@ from crmkit.sandbox import control, responses
 from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.exceptions import InternalError, InvalidRequestMethod, InvalidUrlPattern
 from crmkit.sandbox.faults import FaultMiddleware
+from crmkit.sandbox.guards import LocalGuard
 from crmkit.sandbox.responses import error_response
 from crmkit.sandbox.runtime import Runtime
 from crmkit.sandbox.urls import CALLS, TOKEN_PATH, Call
@@ -78,7 +79,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(rt: Runtime) -> Any:
-    """The ASGI app: Starlette routes wrapped in the fault layer."""
+    """The ASGI app: Starlette routes wrapped in the fault layer, inside the local-server guard."""
     routes = [
         Route(TOKEN_PATH, responses.token, methods=["POST"]),
         *(Route(c.path, gate(c), methods=[c.method]) for c in CALLS),
@@ -89,4 +90,4 @@ def create_app(rt: Runtime) -> Any:
         exception_handlers={404: http_error, 405: http_error, Exception: server_error},
     )
     app.state.rt = rt
-    return FaultMiddleware(app, rt.faults, rt.tokens.expire)
+    return LocalGuard(FaultMiddleware(app, rt.faults, rt.tokens.expire), rt)

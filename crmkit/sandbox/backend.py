@@ -18,7 +18,7 @@ from crmkit.sandbox.bodies import ConvertRequest, parse_convert_body, parse_mass
 from crmkit.sandbox.conversion import Outcome, convert_lead
 from crmkit.sandbox.jobs import MassConvertJobs
 from crmkit.sandbox.leads import lead_for_action
-from crmkit.sandbox.loader import check_org_fields, normalize_org
+from crmkit.sandbox.loader import DataDirError, check_org_fields, normalize_org
 from crmkit.sandbox.matching import conversion_options
 from crmkit.sandbox.notify import Outbox
 from crmkit.sandbox.org import DEFAULT_PIPELINES, Org
@@ -54,16 +54,25 @@ class ZohoBackend:
         return org
 
     def configure_org(self, values: dict[str, Any]) -> None:
-        """Change org settings; they are validated like org.json and apply to the next call."""
+        """Change org settings; they are validated like org.json and apply to the next call.
+
+        Each change is checked alone first, so a refusal names the setting at fault."""
         with self.store.lock:
             current = self.org.to_json()
-            current.update(values)
-            users = current.pop("users")
-            org = normalize_org(current, "config", "", users=users)
-            if not org["pipelines"]:
-                org["pipelines"] = {k: list(v) for k, v in DEFAULT_PIPELINES.items()}
-            check_org_fields(org, self.store.meta("custom_fields", {}), "config", "")
-            self.store.set_meta("org", org)
+            for key in values:
+                try:
+                    self._checked_org({**current, key: values[key]})
+                except DataDirError as exc:
+                    raise DataDirError("config", 0, key, exc.reason) from None
+            self.store.set_meta("org", self._checked_org({**current, **values}))
+
+    def _checked_org(self, raw: dict[str, Any]) -> dict[str, Any]:
+        users = raw.pop("users")
+        org = normalize_org(raw, "config", "", users=users)
+        if not org["pipelines"]:
+            org["pipelines"] = {k: list(v) for k, v in DEFAULT_PIPELINES.items()}
+        check_org_fields(org, self.store.meta("custom_fields", {}), "config", "")
+        return org
 
     def reset(self) -> None:
         """Seed records and org settings back; outbox, jobs, page tokens, grant codes cleared."""

@@ -7,7 +7,6 @@ under test cannot reconfigure the org it is being tested against.
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from crmkit.sandbox import bounds
+from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.exceptions import AuthenticationFailure, InvalidData
 from crmkit.sandbox.loader import DataDirError
 
@@ -31,9 +32,11 @@ def admin(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
             return JSONResponse(refused.body(), status_code=401)
         try:
             result = await fn(request, rt)
+        except ApiError as err:
+            return JSONResponse(err.body(), status_code=err.status)
         except (DataDirError, ValueError, TypeError) as exc:
-            err = InvalidData({}, str(exc))
-            return JSONResponse(err.body(), status_code=400)
+            invalid = _invalid(exc)
+            return JSONResponse(invalid.body(), status_code=400)
         if isinstance(result, Response):
             return result
         return JSONResponse(result)
@@ -41,11 +44,18 @@ def admin(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
+def _invalid(exc: Exception) -> InvalidData:
+    """400 naming the refused field when the error knows it (a setting, a fault key)."""
+    if isinstance(exc, DataDirError) and isinstance(exc.column, str) and exc.column:
+        return InvalidData({"api_name": exc.column}, exc.reason)
+    return InvalidData({}, str(exc))
+
+
 async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {}
-    data = json.loads(raw)
+    data = bounds.parse_json(raw)
     if not isinstance(data, dict):
         raise ValueError("body must be a JSON object")
     return data

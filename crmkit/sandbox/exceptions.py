@@ -65,6 +65,18 @@ class InvalidQuery(ZohoError):
     CODE = "INVALID_QUERY"
 
 
+class InvalidRequest(ZohoError):
+    """A request the sandbox will not serve at all (a `Host` that is not its own: guards.py)."""
+
+    CODE = "INVALID_REQUEST"
+
+
+class BodyTooLarge(LimitExceeded):
+    """A request body over the sandbox's size limit (guards.py): 413, Zoho's status for it."""
+
+    STATUS = 413
+
+
 class InvalidModule(ZohoError):
     """A module the org does not have (unknown, or removed)."""
 

@@ -14,12 +14,15 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.exceptions import InternalError, InvalidToken, TooManyRequests
+from crmkit.sandbox.loader import DataDirError
 
 KINDS = ("429", "500", "drop_before", "drop_after", "expired_token", "latency")
+METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+MAX_INT = {"count": 10**9, "skip": 10**9, "latency_ms": 600_000}
 ASGIApp = Callable[..., Any]
 
 
@@ -42,11 +45,18 @@ class FaultRule:
     fired: int = 0
 
     def __post_init__(self) -> None:
+        """Refuse a bad field now: stored, it would break every matching request later."""
         if self.kind not in KINDS:
-            raise ValueError(f"fault kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
-        if self.count is not None and self.count < 1:
-            raise ValueError("count must be >= 1 (or null for every matching request)")
+            _refuse("kind", f"fault kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if not isinstance(self.path, str) or not self.path or len(self.path) > 2000:
+            _refuse("path", "path must be an fnmatch pattern of 1 to 2000 characters")
+        if not isinstance(self.method, str) or self.method.upper() not in METHODS:
+            _refuse("method", f"method must be one of {', '.join(METHODS)}")
         self.method = self.method.upper()
+        if self.count is not None:
+            _integer("count", self.count, 1, "(or null for every matching request)")
+        _integer("skip", self.skip, 0)
+        _integer("latency_ms", self.latency_ms, 0)
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method in ("*", method)) and fnmatch.fnmatchcase(path, self.path)
@@ -60,9 +70,11 @@ class FaultBook:
 
     def add(self, **spec: Any) -> FaultRule:
         allowed = {"kind", "path", "method", "count", "skip", "latency_ms"}
-        unknown = set(spec) - allowed
+        unknown = sorted(set(spec) - allowed)
         if unknown:
-            raise ValueError(f"unknown fault keys: {', '.join(sorted(unknown))}")
+            _refuse(unknown[0], f"unknown fault keys: {', '.join(unknown)}")
+        if "kind" not in spec:
+            _refuse("kind", f"fault kind is required (one of {', '.join(KINDS)})")
         rule = FaultRule(**spec)
         with self.lock:
             rule.id = next(self._ids)
@@ -102,6 +114,15 @@ class FaultBook:
     def describe(self) -> list[dict[str, Any]]:
         with self.lock:
             return [asdict(r) for r in self.rules]
+
+
+def _refuse(name: str, reason: str) -> NoReturn:
+    raise DataDirError("faults", 0, name, reason)
+
+
+def _integer(name: str, value: object, low: int, note: str = "") -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= MAX_INT[name]:
+        _refuse(name, f"{name} must be an integer from {low} to {MAX_INT[name]} {note}".strip())
 
 
 class FaultMiddleware:

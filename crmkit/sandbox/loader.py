@@ -133,6 +133,8 @@ def _read_json(path: Path) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataDirError(str(path), exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise DataDirError(str(path), 1, 1, "invalid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise DataDirError(str(path), 1, 1, "org.json must hold a JSON object")
     return data

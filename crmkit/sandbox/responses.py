@@ -7,15 +7,15 @@ every Zoho rule in the backend. A backend answer of None is Zoho's 204.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from crmkit.sandbox import bounds
 from crmkit.sandbox.errors import ApiError
-from crmkit.sandbox.exceptions import InvalidData, RequiredParamMissing
+from crmkit.sandbox.exceptions import RequiredParamMissing
 from crmkit.sandbox.runtime import Runtime
 
 
@@ -35,12 +35,7 @@ def error_response(err: ApiError) -> JSONResponse:
 async def read_json(request: Request) -> Any:
     """A JSON body with or without Content-Type; None when empty."""
     raw = await request.body()
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidData({}, "body is not in JSON format") from None
+    return bounds.parse_json(raw) if raw.strip() else None
 
 
 def required(request: Request, name: str) -> str:

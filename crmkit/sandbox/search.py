@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from crmkit.sandbox.bounds import check_criteria
 from crmkit.sandbox.exceptions import InvalidQuery, LimitExceeded, RequiredParamMissing
 from crmkit.sandbox.loader import Record
 from crmkit.sandbox.org import Org
@@ -88,6 +89,7 @@ Cond = tuple[str, str, list[str]]
 
 def parse_criteria(org: Org, module: str, criteria: str) -> Any:
     """Criteria -> nested tuples ("and"|"or", [...]) / ("cond", field, op, values)."""
+    check_criteria(criteria)  # bounded first: the parser below recurses
     tokens = _tokenize(criteria)
     pos = 0
     n_conds = 0

@@ -13,6 +13,19 @@ from crmkit.sandbox import catalog
 from crmkit.sandbox.loader import DataDirError
 
 NULLABLE = ("credits_per_day", "concurrency", "refresh_limit")
+# Accepted range of each integer setting: values past these broke every later request (a float
+# overflow on `latency_ms / 1000`, an endless sleep), so the control surface refuses them at once.
+RANGES = {
+    "latency_ms": (0, 600_000),
+    "credits_per_day": (0, 10**12),
+    "concurrency": (0, 10_000),
+    "sub_concurrency": (0, 10_000),
+    "mass_convert_step_ms": (0, 600_000),
+    "token_ttl_s": (0, 10 * 365 * 24 * 3600),
+    "refresh_limit": (0, 1_000_000),
+    "max_body_bytes": (1024, 1024**3),
+    "max_token_body_bytes": (1024, 1024**3),
+}
 
 
 @dataclass
@@ -27,6 +40,8 @@ class Settings:
     mass_convert_step_ms: int = 200
     token_ttl_s: int = 3600
     refresh_limit: int | None = None  # Zoho: 10 per 10 min; off by default for test suites
+    max_body_bytes: int = 4 * 1024 * 1024  # larger request bodies answer 413 (guards.py)
+    max_token_body_bytes: int = 16 * 1024  # the token endpoint is unauthenticated: much smaller
 
     def update(self, values: dict[str, Any]) -> None:
         known = {f.name for f in fields(self)}
@@ -36,10 +51,12 @@ class Settings:
             if key == "mass_convert_progress":
                 if value not in ("time", "poll"):
                     raise DataDirError("config", 0, key, "mass_convert_progress: time or poll")
-            elif value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                raise DataDirError("config", 0, key, f"{key} must be an integer")
             elif value is None and key not in NULLABLE:
                 raise DataDirError("config", 0, key, f"{key} cannot be null")
-            elif value is not None and value < 0:
-                raise DataDirError("config", 0, key, f"{key} must be >= 0")
+            elif value is not None:
+                low, high = RANGES[key]
+                if not isinstance(value, int) or isinstance(value, bool):
+                    raise DataDirError("config", 0, key, f"{key} must be an integer")
+                if not low <= value <= high:
+                    raise DataDirError("config", 0, key, f"{key} must be from {low} to {high}")
             setattr(self, key, value)

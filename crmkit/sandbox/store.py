@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from crmkit.private_files import private_sqlite
 from crmkit.sandbox.loader import OrgData, Record
 
 _SCHEMA = """
@@ -65,6 +66,8 @@ class Store:
     def __init__(self, path: str | None = None) -> None:
         self.path = path
         self.lock = threading.RLock()
+        if path:  # the file holds the org's client secret and refresh token
+            private_sqlite(path)
         self.conn = sqlite3.connect(path or ":memory:", check_same_thread=False)
         self.conn.isolation_level = None
         self.conn.executescript("PRAGMA journal_mode=WAL;" if path else "")
