@@ -234,6 +234,14 @@ def _term_pattern() -> str:
 
 
 _TERMS = _term_pattern()
+_QUALIFIER = r"(\S)\s*(\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\})"
+# Long legal forms ``company_key`` rewrites to the short form cleanco strips.
+_LONG_FORMS = (
+    (r"\bpublic limited company\b", "plc"),
+    (r"\bpublic company limited\b", "pcl"),
+    (r"\blimited liability company\b", "llc"),
+    (r"\blimited liability partnership\b", "llp"),
+)
 
 
 def company_block(values: pd.Series) -> pd.Series:
@@ -246,11 +254,14 @@ def company_block(values: pd.Series) -> pd.Series:
     arr = pa.array(values.astype("string"), type=pa.large_string())
     arr = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
     arr = pc.replace_substring_regex(pc.utf8_normalize(arr, "NFKD"), r"\p{Mn}", "")
-    arr = pc.replace_substring_regex(arr, r"(\S)\s*(\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\})", r"\1 ")
+    for _ in range(2):  # "Acme (UK) (old)": a match cannot start inside the previous one
+        arr = pc.replace_substring_regex(arr, _QUALIFIER, r"\1 ")
     arr = pc.replace_substring_regex(arr, "&", " and ")
     arr = pc.replace_substring_regex(arr, r"[.,\-/:']", "")
     arr = pc.replace_substring_regex(arr, r"[^\w\s]+", " ")
     arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, r"\s+", " "))
+    for long_form, short in _LONG_FORMS:
+        arr = pc.replace_substring_regex(arr, long_form, short)
     arr = pc.replace_substring_regex(arr, r"^the ", "")
     arr = pc.replace_substring_regex(arr, _TERMS, "")
     arr = pc.replace_substring_regex(arr, r"\s+", "")
