@@ -110,7 +110,7 @@ def lead_clusters(
             f.lead_field == "Email" and f.kind == "text" for f in match_fields("Contacts", config)
         )
         region = phone_region or config.phone_region or "US"
-        found = review_links(frame, config, email_is_strong=email_is_strong, region=region)
+        found = review_links(frame, config, labels, email_is_strong=email_is_strong, region=region)
         for kind in KINDS:
             links = [k for k in found if k.link.kind == kind]
             part, kind_pairs = _review(kind, links, labels[kind], ids)

@@ -15,6 +15,7 @@ million values, so each runs only on the values that could share a key with anot
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,8 +86,8 @@ def keyed_columns(link: Link, columns: list[pd.Series]) -> Keyed:
     codes = np.asarray(codes, dtype=np.int64)
     nodes = np.tile(np.arange(n, dtype=np.int64), len(columns))
     valid = codes >= 0
-    pairs = np.unique(np.stack([codes[valid], nodes[valid]], axis=1), axis=0)
-    return Keyed(link, pairs[:, 1].copy(), pairs[:, 0].copy())
+    pairs = np.unique(codes[valid] * max(n, 1) + nodes[valid])  # each (code, lead) once
+    return Keyed(link, pairs % max(n, 1), pairs // max(n, 1))
 
 
 def _text(leads: pd.DataFrame, name: str) -> pd.Series:
@@ -150,9 +151,17 @@ def review_link(kind: str, label: str) -> Link:
 
 
 def review_links(
-    leads: pd.DataFrame, config: OrgConfig, *, email_is_strong: bool, region: str
+    leads: pd.DataFrame,
+    config: OrgConfig,
+    strong_labels: Mapping[str, np.ndarray],
+    *,
+    email_is_strong: bool,
+    region: str,
 ) -> list[Keyed]:
-    """Name-only agreement and crmkit's near-duplicate keys (email, phone, name, company)."""
+    """Name-only agreement and crmkit's near-duplicate keys (email, phone, name, company).
+
+    ``strong_labels``: the strong component of each lead, per kind (see :func:`spans_clusters`).
+    """
     out: list[Keyed] = []
     names = [c for c in ("Full_Name", "First_Name", "Last_Name") if c in leads.columns]
     if names:
@@ -162,11 +171,13 @@ def review_links(
         out.append(keyed(review_link(PERSON, EMAIL_KEY), email_keys(leads, email_is_strong)))
     phones = [_text(leads, c) for c in PHONE_COLUMNS if c in leads.columns]
     if phones:
-        out.append(keyed_columns(review_link(PERSON, PHONE_KEY), phone_keys(phones, region)))
+        phone = phone_keys(phones, region, strong_labels[PERSON])
+        out.append(keyed_columns(review_link(PERSON, PHONE_KEY), phone))
     if "Last_Name" in leads.columns or "Full_Name" in leads.columns:
         out.append(keyed(review_link(PERSON, NAME_KEY), person_name_keys(leads)))
     if company_allowed(leads, config):
-        out.append(keyed(review_link(COMPANY, COMPANY_KEY), company_keys(leads)))
+        company = company_keys(leads, strong_labels[COMPANY])
+        out.append(keyed(review_link(COMPANY, COMPANY_KEY), company))
     return out
 
 
@@ -198,17 +209,29 @@ def phone_block(values: pd.Series) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(block), dtype="string")
 
 
-def phone_keys(columns: list[pd.Series], region: str) -> list[pd.Series]:
-    """``normalize_phones`` keys for the values sharing a block with another lead's."""
+def spans_clusters(block: pd.Series, labels: np.ndarray) -> np.ndarray:
+    """True where the value's block holds leads of two or more strong clusters.
+
+    Only there can a normalised key add a review pair: the tier pairs leads the strong tier
+    keeps apart, and a block holds every value that could share the value's key.
+    """
+    codes, _ = pd.factorize(block.reset_index(drop=True), use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    valid = codes >= 0
+    if not valid.any():
+        return valid
+    width = int(labels.max()) + 1
+    seen = np.unique(codes[valid] * width + labels[valid]) // width
+    clusters = np.bincount(seen, minlength=int(codes.max()) + 1)
+    return valid & (clusters[np.maximum(codes, 0)] >= 2)
+
+
+def phone_keys(columns: list[pd.Series], region: str, labels: np.ndarray) -> list[pd.Series]:
+    """``normalize_phones`` keys for the values whose block spans strong person clusters."""
     stacked = pd.concat(columns, ignore_index=True)
-    block = phone_block(stacked)
-    n = len(columns[0])
-    nodes = np.tile(np.arange(n), len(columns))
-    frame = pd.DataFrame({"block": block.to_numpy(), "node": nodes}).dropna()
-    leads_per_block = frame.drop_duplicates().groupby("block")["node"].transform("size")
-    keep = np.zeros(len(stacked), dtype=bool)
-    keep[frame.index[leads_per_block.to_numpy() >= 2]] = True
+    keep = spans_clusters(phone_block(stacked), np.tile(labels, len(columns)))
     keys = normalize_phones(stacked.where(keep), region)
+    n = len(columns[0])
     return [keys.iloc[i * n : (i + 1) * n].reset_index(drop=True) for i in range(len(columns))]
 
 
@@ -269,18 +292,12 @@ def company_block(values: pd.Series) -> pd.Series:
     return block.mask(block == "")
 
 
-def company_keys(leads: pd.DataFrame) -> pd.Series:
-    """``normalize_companies`` keys for the leads whose block holds another spelling.
+def company_keys(leads: pd.DataFrame, labels: np.ndarray) -> pd.Series:
+    """``normalize_companies`` keys for the leads whose block spans strong company clusters.
 
-    Leads whose Company is equal as Zoho compares are strongly linked already; a normalised key
-    can only add a link between two different spellings, so only blocks holding at least two
-    are normalised.
+    Leads whose Company is equal as Zoho compares share a strong cluster already, so a block
+    of one spelling costs no call: the normaliser runs once per spelling that could pair.
     """
     company = _text(leads, "Company")
-    strong = match_key(company, "text")
-    block = company_block(company)
-    frame = pd.DataFrame({"block": block.to_numpy(), "strong": strong.to_numpy()}).dropna()
-    spellings = frame.groupby("block")["strong"].transform("nunique")
-    keep = np.zeros(len(company), dtype=bool)
-    keep[frame.index[spellings.to_numpy() >= 2]] = True
+    keep = spans_clusters(company_block(company), labels)
     return normalize_companies(company.where(keep)).reset_index(drop=True)
