@@ -19,11 +19,12 @@ from crmkit.clusters.build import (
     CLUSTERS_SCHEMA,
     FULL_PAIRS_UP_TO,
     LeadClusters,
+    id_order,
     lead_clusters,
     mapped_fields,
     open_leads,
 )
-from crmkit.clusters.links import COMPANY, KINDS, PERSON, REVIEW, STRONG, TIERS
+from crmkit.clusters.links import COMPANY, KINDS, PERSON, REVIEW, REVIEW_LABELS, STRONG, TIERS
 from crmkit.clusters.summary import ANY_FIELD, CLUSTER_SUMMARY_SCHEMA, cluster_summary
 
 __all__ = [
@@ -36,10 +37,12 @@ __all__ = [
     "KINDS",
     "PERSON",
     "REVIEW",
+    "REVIEW_LABELS",
     "STRONG",
     "TIERS",
     "LeadClusters",
     "cluster_summary",
+    "id_order",
     "lead_clusters",
     "mapped_fields",
     "open_leads",

@@ -15,7 +15,7 @@ million values, so each runs only on the values that could share a key with anot
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +45,7 @@ PHONE_KEY = "Phone:normalised"
 NAME_KEY = "Full_Name:normalised"
 COMPANY_KEY = "Company:normalised"
 PHONE_COLUMNS = ("Phone", "Mobile")
+REVIEW_LABELS = (ZOHO_NAME, EMAIL_KEY, PHONE_KEY, NAME_KEY, COMPANY_KEY)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Link:
 
 @dataclass(frozen=True)
 class Keyed:
-    """A link's keys: lead positions and integer key codes; equal codes are equal keys.
+    """A link's keys: lead nodes (id order) and integer key codes; equal codes are equal keys.
 
     Leads without a key (empty value) are absent. A lead may appear more than once when the
     link reads several columns (Phone and Mobile), never twice with the same code.
@@ -70,24 +71,36 @@ class Keyed:
     codes: np.ndarray
 
 
-def keyed(link: Link, keys: pd.Series) -> Keyed:
-    """One key per lead (NA: no key) -> a :class:`Keyed`."""
+def keyed(link: Link, keys: pd.Series, rank: np.ndarray) -> Keyed:
+    """One key per row (NA: no key) -> a :class:`Keyed`; ``rank``: the node of each row."""
     codes, _ = pd.factorize(keys.reset_index(drop=True), use_na_sentinel=True)
     codes = np.asarray(codes, dtype=np.int64)
-    nodes = np.flatnonzero(codes >= 0).astype(np.int64)
-    return Keyed(link, nodes, codes[nodes])
+    rows = np.flatnonzero(codes >= 0)
+    return Keyed(link, rank[rows], codes[rows])
 
 
-def keyed_columns(link: Link, columns: list[pd.Series]) -> Keyed:
+def keyed_columns(link: Link, columns: list[pd.Series], rank: np.ndarray) -> Keyed:
     """Several key columns pooled: two leads agree when any of their keys are equal."""
-    n = len(columns[0]) if columns else 0
+    n = max(len(rank), 1)
     stacked = pd.concat([c.reset_index(drop=True) for c in columns], ignore_index=True)
     codes, _ = pd.factorize(stacked, use_na_sentinel=True)
     codes = np.asarray(codes, dtype=np.int64)
-    nodes = np.tile(np.arange(n, dtype=np.int64), len(columns))
+    nodes = np.tile(rank, len(columns))
     valid = codes >= 0
-    pairs = np.unique(codes[valid] * max(n, 1) + nodes[valid])  # each (code, lead) once
-    return Keyed(link, pairs % max(n, 1), pairs // max(n, 1))
+    pairs = np.unique(codes[valid] * n + nodes[valid])  # each (code, lead) once
+    return Keyed(link, pairs % n, pairs // n)
+
+
+def normalise_where(
+    values: pd.Series, keep: np.ndarray, normalise: Callable[[pd.Series], pd.Series]
+) -> pd.Series:
+    """``normalise`` on the kept values only (NA elsewhere): the normalisers map per distinct
+    value but their broadcast still walks every row handed to them."""
+    out = np.full(len(values), None, dtype=object)
+    if keep.any():
+        keys = normalise(values[keep].reset_index(drop=True))
+        out[keep] = keys.astype(object).where(keys.notna(), None).to_numpy()
+    return pd.Series(out, dtype="string")
 
 
 def _text(leads: pd.DataFrame, name: str) -> pd.Series:
@@ -112,27 +125,30 @@ def company_allowed(leads: pd.DataFrame, config: OrgConfig) -> bool:
     return bool(match_fields("Accounts", config)) and "Company" in leads.columns
 
 
-def has_company(leads: pd.DataFrame) -> np.ndarray:
-    """Zoho creates an Account only for a lead with a Company (zoho-api.md §5)."""
-    return match_key(_text(leads, "Company"), "text").notna().to_numpy()
-
-
-def strong_links(leads: pd.DataFrame, config: OrgConfig) -> list[Keyed]:
+def strong_links(leads: pd.DataFrame, config: OrgConfig, rank: np.ndarray) -> list[Keyed]:
     """Zoho's Contacts list (unique fields, Email) and Accounts list (unique fields, Company).
 
-    Company links join only leads that have a Company: a lead without one creates no Account.
+    Company links join only leads that have a Company: Zoho creates an Account only for them
+    (zoho-api.md §5).
     """
     out: list[Keyed] = []
+    cache: dict[tuple[str, str], pd.Series] = {}
+
+    def key(name: str, kind: str) -> pd.Series:
+        if (name, kind) not in cache:
+            cache[name, kind] = match_key(_text(leads, name), kind)
+        return cache[name, kind]
+
     for f in match_fields("Contacts", config):
         if f.lead_field in leads.columns:
-            keys = match_key(_text(leads, f.lead_field), f.kind)
-            out.append(keyed(Link(PERSON, STRONG, f.lead_field, _strong_reason(f)), keys))
+            link = Link(PERSON, STRONG, f.lead_field, _strong_reason(f))
+            out.append(keyed(link, key(f.lead_field, f.kind), rank))
     if company_allowed(leads, config):
-        with_company = has_company(leads)
+        with_company = key("Company", "text").notna().to_numpy()
         for f in match_fields("Accounts", config):
             if f.lead_field in leads.columns:
-                keys = match_key(_text(leads, f.lead_field), f.kind).where(with_company)
-                out.append(keyed(Link(COMPANY, STRONG, f.lead_field, _strong_reason(f)), keys))
+                link = Link(COMPANY, STRONG, f.lead_field, _strong_reason(f))
+                out.append(keyed(link, key(f.lead_field, f.kind).where(with_company), rank))
     return out
 
 
@@ -153,47 +169,63 @@ def review_link(kind: str, label: str) -> Link:
 def review_links(
     leads: pd.DataFrame,
     config: OrgConfig,
-    strong_labels: Mapping[str, np.ndarray],
+    rank: np.ndarray,
+    row_labels: Mapping[str, np.ndarray],
     *,
+    wanted: Collection[str] = REVIEW_LABELS,
     email_is_strong: bool,
     region: str,
 ) -> list[Keyed]:
     """Name-only agreement and crmkit's near-duplicate keys (email, phone, name, company).
 
-    ``strong_labels``: the strong component of each lead, per kind (see :func:`spans_clusters`).
+    ``row_labels``: each row's strong component, per kind (see :func:`spans_clusters`);
+    ``wanted``: the review labels to compute.
     """
     out: list[Keyed] = []
     names = [c for c in ("Full_Name", "First_Name", "Last_Name") if c in leads.columns]
-    if names:
+    if names and ZOHO_NAME in wanted:
         zoho_name = match_key(full_name(leads).reset_index(drop=True), "text")
-        out.append(keyed(review_link(PERSON, ZOHO_NAME), zoho_name))
-    if "Email" in leads.columns:
-        out.append(keyed(review_link(PERSON, EMAIL_KEY), email_keys(leads, email_is_strong)))
+        out.append(keyed(review_link(PERSON, ZOHO_NAME), zoho_name, rank))
+    if "Email" in leads.columns and EMAIL_KEY in wanted:
+        email = email_keys(leads, row_labels[PERSON], email_is_strong)
+        out.append(keyed(review_link(PERSON, EMAIL_KEY), email, rank))
     phones = [_text(leads, c) for c in PHONE_COLUMNS if c in leads.columns]
-    if phones:
-        phone = phone_keys(phones, region, strong_labels[PERSON])
-        out.append(keyed_columns(review_link(PERSON, PHONE_KEY), phone))
-    if "Last_Name" in leads.columns or "Full_Name" in leads.columns:
-        out.append(keyed(review_link(PERSON, NAME_KEY), person_name_keys(leads)))
-    if company_allowed(leads, config):
-        company = company_keys(leads, strong_labels[COMPANY])
-        out.append(keyed(review_link(COMPANY, COMPANY_KEY), company))
+    if phones and PHONE_KEY in wanted:
+        phone = phone_keys(phones, region, row_labels[PERSON])
+        out.append(keyed_columns(review_link(PERSON, PHONE_KEY), phone, rank))
+    if ("Last_Name" in leads.columns or "Full_Name" in leads.columns) and NAME_KEY in wanted:
+        out.append(keyed(review_link(PERSON, NAME_KEY), person_name_keys(leads), rank))
+    if company_allowed(leads, config) and COMPANY_KEY in wanted:
+        company = company_keys(leads, row_labels[COMPANY])
+        out.append(keyed(review_link(COMPANY, COMPANY_KEY), company, rank))
     return out
 
 
-def email_keys(leads: pd.DataFrame, email_is_strong: bool) -> pd.Series:
-    """``normalize_emails`` keys, computed only where they can add a link.
+def email_block(values: pd.Series) -> pd.Series:
+    """Lower case, ``+tags`` and every dot dropped: equal normalised addresses share it."""
+    arr = pa.array(values.astype("string"), type=pa.large_string())
+    arr = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+    arr = pc.replace_substring_regex(arr, r"@googlemail\.com$", "@gmail.com")
+    arr = pc.replace_substring_regex(arr, r"\+[^@]*@", "@")
+    arr = pc.replace_substring_regex(arr, r"\.", "")
+    block = pd.Series(pd.arrays.ArrowStringArray(arr), dtype="string")
+    return block.mask(block == "")
+
+
+def email_keys(leads: pd.DataFrame, labels: np.ndarray, email_is_strong: bool) -> pd.Series:
+    """``normalize_emails`` keys for the addresses whose block spans strong person clusters.
 
     Beyond Zoho's comparison (trimmed, case-folded) the normaliser changes only Gmail addresses,
     and a Gmail key never equals another domain's, so while Email is a strong link only Gmail
-    addresses need a key.
+    addresses can pair.
     """
     email = _text(leads, "Email")
+    keep = spans_clusters(email_block(email), labels)
     if email_is_strong:
         low = email.str.strip().str.lower()
-        gmail = (low.str.endswith("@gmail.com") | low.str.endswith("@googlemail.com")).fillna(False)
-        email = email.where(gmail.to_numpy(dtype=bool))
-    return normalize_emails(email)
+        gmail = low.str.endswith("@gmail.com") | low.str.endswith("@googlemail.com")
+        keep &= gmail.fillna(False).to_numpy(dtype=bool)
+    return normalise_where(email, keep, normalize_emails)
 
 
 _EXTENSION = r"(?i)\s*(?:;\s*ext=|ext(?:ension|n)?\.?|x|#)\s*\d{1,7}\s*$"
@@ -230,7 +262,7 @@ def phone_keys(columns: list[pd.Series], region: str, labels: np.ndarray) -> lis
     """``normalize_phones`` keys for the values whose block spans strong person clusters."""
     stacked = pd.concat(columns, ignore_index=True)
     keep = spans_clusters(phone_block(stacked), np.tile(labels, len(columns)))
-    keys = normalize_phones(stacked.where(keep), region)
+    keys = normalise_where(stacked, keep, lambda v: normalize_phones(v, region))
     n = len(columns[0])
     return [keys.iloc[i * n : (i + 1) * n].reset_index(drop=True) for i in range(len(columns))]
 
@@ -300,4 +332,4 @@ def company_keys(leads: pd.DataFrame, labels: np.ndarray) -> pd.Series:
     """
     company = _text(leads, "Company")
     keep = spans_clusters(company_block(company), labels)
-    return normalize_companies(company.where(keep)).reset_index(drop=True)
+    return normalise_where(company, keep, normalize_companies)

@@ -335,13 +335,28 @@ def test_frames_have_the_documented_schemas_even_when_empty() -> None:
     assert not full.clusters.empty and empty.clusters.empty
 
 
-def test_review_can_be_left_out() -> None:
+def test_review_can_be_left_out_or_narrowed() -> None:
     leads = lead_frame(
         {"id": "1", "First_Name": "Ann", "Last_Name": "Lee", "Email": "a@x.com"},
         {"id": "2", "First_Name": "Ann", "Last_Name": "Lee", "Email": "b@x.com"},
     )
     result = lead_clusters(leads, PLAIN, review=False)
     assert result.clusters.empty and result.cluster_pairs.empty
+    narrowed = lead_clusters(leads, PLAIN, review=["Full_Name"])
+    assert pairs(narrowed, "person") == {frozenset({"1", "2"}): "Full_Name"}
+    with pytest.raises(ValueError, match=r"unknown review labels \['Fullname'\]"):
+        lead_clusters(leads, PLAIN, review=["Fullname"])
+
+
+def test_ids_that_are_not_zoho_digits_order_by_length_then_text() -> None:
+    leads = lead_frame(
+        {"id": "L10", "Last_Name": "A", "Email": "a@x.com"},
+        {"id": "L9", "Last_Name": "B", "Email": "a@x.com"},
+        {"id": "007", "Last_Name": "C", "Email": "A@x.com"},
+    )
+    result = lead_clusters(leads, PLAIN)
+    assert groups(result, "person", "strong") == {"P-L9": {"L9", "L10", "007"}}
+    assert list(result.clusters["lead_id"]) == ["L9", "007", "L10"]
 
 
 def test_summary_counts_leads_duplicating_another_open_lead() -> None:
