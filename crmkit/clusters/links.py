@@ -208,7 +208,7 @@ def email_block(values: pd.Series) -> pd.Series:
     arr = pc.replace_substring_regex(arr, r"@googlemail\.com$", "@gmail.com")
     arr = pc.replace_substring_regex(arr, r"\+[^@]*@", "@")
     arr = pc.replace_substring_regex(arr, r"\.", "")
-    block = pd.Series(pd.arrays.ArrowStringArray(arr), dtype="string")
+    block = pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index, dtype="string")
     return block.mask(block == "")
 
 
@@ -220,11 +220,11 @@ def email_keys(leads: pd.DataFrame, labels: np.ndarray, email_is_strong: bool) -
     addresses can pair.
     """
     email = _text(leads, "Email")
-    keep = spans_clusters(email_block(email), labels)
     if email_is_strong:
         low = email.str.strip().str.lower()
         gmail = low.str.endswith("@gmail.com") | low.str.endswith("@googlemail.com")
-        keep &= gmail.fillna(False).to_numpy(dtype=bool)
+        email = email.where(gmail.fillna(False).to_numpy(dtype=bool))
+    keep = spans_clusters(email_block(email.dropna()).reindex(email.index), labels)
     return normalise_where(email, keep, normalize_emails)
 
 
@@ -238,7 +238,7 @@ def phone_block(values: pd.Series) -> pd.Series:
     digits = pc.replace_substring_regex(arr, pattern=r"\D", replacement="")
     enough = pc.greater_equal(pc.utf8_length(digits), 7)
     block = pc.if_else(enough, pc.utf8_slice_codeunits(digits, start=-8), None)
-    return pd.Series(pd.arrays.ArrowStringArray(block), dtype="string")
+    return pd.Series(pd.arrays.ArrowStringArray(block), index=values.index, dtype="string")
 
 
 def spans_clusters(block: pd.Series, labels: np.ndarray) -> np.ndarray:
@@ -320,7 +320,7 @@ def company_block(values: pd.Series) -> pd.Series:
     arr = pc.replace_substring_regex(arr, r"^the ", "")
     arr = pc.replace_substring_regex(arr, _TERMS, "")
     arr = pc.replace_substring_regex(arr, r"\s+", "")
-    block = pd.Series(pd.arrays.ArrowStringArray(arr), dtype="string")
+    block = pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index, dtype="string")
     return block.mask(block == "")
 
 

@@ -150,13 +150,19 @@ def test_name_only_twins_are_review_tier_only() -> None:
 
 def test_nickname_and_gmail_variants_are_review_pairs() -> None:
     leads = lead_frame(
+        {"id": "5", "First_Name": "Cy", "Last_Name": "Ray", "Email": "cy@x.com"},
+        {"id": "6", "First_Name": "Di", "Last_Name": "Fox", "Email": None},
         {"id": "1", "First_Name": "Bob", "Last_Name": "Stone", "Email": "r.stone@gmail.com"},
+        {"id": "7", "First_Name": "Ed", "Last_Name": "Wu", "Email": "ed@y.com"},
         {"id": "2", "First_Name": "Robert", "Last_Name": "Stone", "Email": "rstone+crm@gmail.com"},
+        {"id": "3", "First_Name": "Al", "Last_Name": "Kim", "Email": "al.kim@googlemail.com"},
+        {"id": "4", "First_Name": "Bo", "Last_Name": "Li", "Email": "AlKim@gmail.com"},
     )
     result = lead_clusters(leads, PLAIN)
     assert groups(result, "person", "strong") == {}
     assert pairs(result, "person") == {
-        frozenset({"1", "2"}): "Email:normalised;Full_Name:normalised"
+        frozenset({"1", "2"}): "Email:normalised;Full_Name:normalised",
+        frozenset({"3", "4"}): "Email:normalised",
     }
 
 
