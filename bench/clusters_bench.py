@@ -12,7 +12,7 @@ Measured in one run, each step after the RSS high-water mark is reset (/proc/sel
   ``groupby(...).transform("size")`` marking leads that share a key — the exact-key part only,
   no components, no anchors, no review tier;
 - ``crmkit.clusters.lead_clusters(review=False)``: the strong tier (components, anchors, frames);
-- ``crmkit.clusters.lead_clusters()``: both tiers.
+- ``crmkit.clusters.lead_clusters()``: both tiers; then each review key on its own.
 Then checks that every planted strong twin landed in its twin's cluster.
 
 Run: .venv/bin/python bench/clusters_bench.py [--leads 1000000]
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmkit.clusters import cluster_summary, lead_clusters
+from crmkit.clusters import REVIEW_LABELS, cluster_summary, lead_clusters
 from crmkit.orgconfig import OrgConfig, UniqueField
 
 FIRST = np.array([f"First{i}" for i in range(1_500)])
@@ -194,6 +194,11 @@ def main() -> None:
             f"{before:>12.0f}{peak:>10.0f}{growth:>7.2f}"
         )
     print("(ratio of peak RSS: growth during the step over the baseline's growth)")
+    strong_cpu = rows[1][2]
+    print("review keys one at a time (CPU s beyond the strong tier):")
+    for label in REVIEW_LABELS:
+        _, cpu, _, _, _ = measure(lambda label=label: lead_clusters(leads, CONFIG, review=[label]))
+        print(f"  {label:<28}{cpu - strong_cpu:>8.2f}")
 
     clusters = full.clusters  # type: ignore[attr-defined]
     strong = clusters[clusters["tier"] == "strong"]
