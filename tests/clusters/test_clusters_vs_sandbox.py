@@ -15,7 +15,8 @@ from typing import Any
 
 from cluster_cases import groups, pairs
 
-from crmkit.api import ConvertRequest, connect
+from crmkit import connect
+from crmkit.api import ConvertRequest
 from crmkit.clusters import lead_clusters
 from crmkit.frames import read_leads_csv
 from crmkit.orgconfig import OrgConfig
