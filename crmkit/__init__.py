@@ -10,6 +10,7 @@ quick in a notebook and a part's heavy dependencies (matplotlib, ipywidgets) loa
   :func:`fetch_options`, snapshots).
 - Analysis: duplicate rates by field, module and segment (:func:`rate_table`, plots).
 - Prediction: Zoho's answer from exports (:func:`predict`), near-duplicates beyond it.
+- Clusters: open leads that are the same person or company (:func:`lead_clusters`).
 - Conversion: plan -> validate -> estimate -> execute, journaled (:func:`execute`,
   :class:`Journal`).
 - Report and widgets: :func:`compute_report` / :func:`write_report`, :func:`explore`,
@@ -62,6 +63,9 @@ _EXPORTS: dict[str, str] = {
     "compare": "crmkit.agreement",
     "near_duplicates": "crmkit.neardup",
     "shadow": "crmkit.neardup",
+    # clusters among the open leads
+    "lead_clusters": "crmkit.clusters",
+    "cluster_summary": "crmkit.clusters",
     # conversion
     "Policy": "crmkit.conversion",
     "plan_from_options": "crmkit.conversion",
@@ -99,6 +103,8 @@ if TYPE_CHECKING:  # the same names for type checkers: `X as X` marks each a re-
     from crmkit.api import CRMError as CRMError
     from crmkit.api import MassConvertRequest as MassConvertRequest
     from crmkit.api import OutcomeUnknownError as OutcomeUnknownError
+    from crmkit.clusters import cluster_summary as cluster_summary
+    from crmkit.clusters import lead_clusters as lead_clusters
     from crmkit.connection import connect as connect
     from crmkit.conversion import Journal as Journal
     from crmkit.conversion import Policy as Policy

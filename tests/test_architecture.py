@@ -33,6 +33,7 @@ CORE = (
     "crmkit.neardup",
     "crmkit.agreement",
     "crmkit.conversion",
+    "crmkit.clusters",
 )
 
 

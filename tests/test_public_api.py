@@ -24,6 +24,7 @@ EXPECTED = {
     "predict_data_dir", "rate_table", "read_leads_bulk_zip", "read_leads_csv",
     "refresh_snapshot", "render_html", "save_plan", "save_snapshot", "segment_rates", "shadow",
     "top_accounts", "validate", "write_report", "CrmkitError",
+    "cluster_summary", "lead_clusters",
 }  # fmt: skip
 
 
