@@ -9,6 +9,9 @@
 - The token answer's `api_domain` is remembered: the client sends its calls there.
 - Zoho answers a bad refresh token or grant code with HTTP **200** `{"error": "invalid_code"}`;
   any `error` key in a token answer raises `AuthError`, whatever the status.
+- A token endpoint that fails without refusing (5xx, an unreadable answer, no connection) raises
+  `TokenEndpointError`, a `NetworkError`: the API call waiting for the token was never sent, so
+  the send loop retries it under the client's `RetryPolicy`, writes included.
 """
 
 from __future__ import annotations
@@ -31,7 +34,15 @@ from urllib.parse import urlsplit
 import httpx
 import platformdirs
 
-from crmkit.api.errors import AuthError, NetworkError
+from crmkit.api.decode import (
+    MAX_BODY_BYTES,
+    MAX_ERROR_BODY_BYTES,
+    Unreadable,
+    bounded_stream,
+    parse_json,
+    read_body,
+)
+from crmkit.api.errors import AuthError, TokenEndpointError
 
 log = logging.getLogger("crmkit.api.auth")
 
@@ -161,42 +172,73 @@ def _path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+def _domain(value: object) -> str | None:
+    """The token answer's `api_domain` when it is an http(s) URL; else None (the fallback)."""
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        return None
+    return value.rstrip("/")
+
+
 def post_token_form(
     http: httpx.Client, token_url: str, form: dict[str, str], *, what: str
 ) -> dict[str, Any]:
-    """POST a token grant and return its JSON answer; every failure becomes an `AuthError`.
+    """POST a token grant and return its JSON answer.
 
-    The form (holding secrets) is never logged nor put into an error: errors carry only the
-    token URL's path, the status, Zoho's `error` code and a description.
+    A refusal (an `error` key, a 4xx, no `access_token`) is an `AuthError`; a failure that says
+    nothing about the credentials (unreachable, 5xx, an answer that is not a JSON object, read
+    within `crmkit.api.decode`'s bounds) is a `TokenEndpointError`, which callers may retry.
+    The form (holding secrets) is never logged nor put into an error, nor is the answer (it holds
+    a token): errors carry only the token URL's path, the status, Zoho's `error` code and a
+    description.
     """
     path = _path(token_url)
     try:
         # A no-op Auth: the token request must never go through ZohoOAuth (it would deadlock).
-        response = http.post(token_url, data=form, auth=httpx.Auth())
+        request = http.build_request("POST", token_url, data=form)
+        response = http.send(request, auth=httpx.Auth(), stream=True)
+        try:
+            body = read_body(response, limit=MAX_BODY_BYTES)
+        finally:
+            response.close()
     except httpx.TransportError as exc:
-        raise NetworkError(
+        raise TokenEndpointError(
             f"{what}: could not reach the token endpoint ({type(exc).__name__})",
             method="POST",
             path=path,
         ) from None
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise AuthError(
-            f"{what}: the token endpoint answered something that is not a JSON object",
+    status = response.status_code
+    if not isinstance(body, dict) and (status >= 500 or status < 400):
+        problem = body.problem if isinstance(body, Unreadable) else "not a JSON object"
+        raise TokenEndpointError(
+            f"{what}: the token endpoint answered HTTP {status}, {problem}",
             method="POST",
             path=path,
-            status=response.status_code,
+            status=status,
         )
-    if "error" in body or response.status_code >= 400 or "access_token" not in body:
+    if not isinstance(body, dict):
+        raise AuthError(
+            f"{what}: the token endpoint refused with HTTP {status} and no readable reason",
+            method="POST",
+            path=path,
+            status=status,
+        )
+    if status >= 500:
+        code = body.get("error") or body.get("code")
+        raise TokenEndpointError(
+            f"{what}: the token endpoint failed with HTTP {status}",
+            method="POST",
+            path=path,
+            status=status,
+            code=None if code is None else str(code)[:80],
+        )
+    token = body.get("access_token")
+    if "error" in body or status >= 400 or not isinstance(token, str) or not token:
         code = str(body.get("error") or body.get("code") or "no_access_token")
         raise AuthError(
             f"{what} refused: {body.get('error_description') or body.get('message') or code}",
             method="POST",
             path=path,
-            status=response.status_code,
+            status=status,
             code=code,
         )
     return body
@@ -205,7 +247,8 @@ def post_token_form(
 class ZohoOAuth(httpx.Auth):
     """Access tokens from a refresh token, shared by every thread of one client."""
 
-    requires_response_body = True
+    # The 401 body is read here only (bounded); every other body is the send path's to read.
+    requires_response_body = False
 
     def __init__(
         self,
@@ -271,7 +314,7 @@ class ZohoOAuth(httpx.Auth):
         token = Token(
             access=Secret(str(body["access_token"])),
             expires_at=self._clock() + expires_in,
-            api_domain=str(body["api_domain"]).rstrip("/") if body.get("api_domain") else None,
+            api_domain=_domain(body.get("api_domain")),
         )
         self._token = token
         self.refreshes += 1
@@ -294,9 +337,11 @@ class ZohoOAuth(httpx.Auth):
 
 
 def _zoho_code(response: httpx.Response) -> str | None:
+    """The `code` of a 401 body, read whole but bounded (`read()` keeps it for the caller)."""
+    bounded_stream(response, MAX_ERROR_BODY_BYTES)
     try:
-        body = response.json()
-    except ValueError:
+        body = parse_json(response.read())
+    except (httpx.DecodingError, httpx.StreamError):
         return None
     return str(body.get("code")) if isinstance(body, dict) and body.get("code") else None
 
@@ -342,7 +387,7 @@ def exchange_grant_code(
     return Grant(
         refresh_token=Secret(str(body["refresh_token"])),
         access_token=Secret(str(body["access_token"])),
-        api_domain=body.get("api_domain"),
+        api_domain=_domain(body.get("api_domain")),
         expires_in=float(body.get("expires_in", 3600)),
     )
 

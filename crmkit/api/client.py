@@ -5,13 +5,16 @@ Synchronous on purpose: notebooks cannot `asyncio.run` inside a running kernel. 
 show a `tqdm.auto` bar, and return one result per input, in input order, errors included as data.
 
 Sending lives in `crmkit.api.send` (one attempt, a pure classification of each answer, a short
-retry loop: the rules for what is resent, above all writes, are there); paging in
-`crmkit.api.pages`. This module keeps the calls: their paths, parameters and answers.
+retry loop: the rules for what is resent, above all writes, are there); reading answers and their
+documented shapes in `crmkit.api.decode`; paging in `crmkit.api.pages`. This module keeps the
+calls: their paths (ids checked by `crmkit.api.ids`, then percent-encoded), parameters and the
+shape each answer must have.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,8 +25,10 @@ from typing import Any, TypeVar, cast
 import httpx
 from tqdm.auto import tqdm
 
+from crmkit.api import decode
 from crmkit.api.auth import ZohoOAuth
-from crmkit.api.errors import CRMError, OutcomeUnknownError, from_body
+from crmkit.api.errors import CRMError, from_body
+from crmkit.api.ids import path_segment, zoho_id
 from crmkit.api.limits import (
     DEFAULT_STALL_TIMEOUT_S,
     EDITION_CONCURRENCY,
@@ -40,7 +45,6 @@ from crmkit.api.models import (
     ConvertResult,
     MassConvertRequest,
     MassConvertStatus,
-    _id,
 )
 from crmkit.api.pages import MAX_PER_PAGE, PAGE_LIMIT, SEARCH_LIMIT, iter_pages
 from crmkit.api.send import API_PREFIX, Call, Sender
@@ -50,6 +54,8 @@ log = logging.getLogger("crmkit.api")
 
 MAX_FIELDS = 50
 CONVERTED_VALUES = ("false", "true", "both")
+# Zoho module api names: a letter, then letters, digits and underscores.
+_MODULE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -152,11 +158,11 @@ class CRMClient:
 
     def _detect_edition(self) -> str:
         try:
-            org = self._request("metadata", "GET", "/org", limited=False)
+            org = self._request("metadata", "GET", "/org", limited=False, shape=decode.ORG)
         except CRMError as exc:
             log.info("could not read the org's edition (%s); assuming standard", exc.code)
             return "standard"
-        info = ((org or {}).get("org") or [{}])[0]
+        info = cast(dict[str, Any], org)["org"][0]
         candidates = [
             info.get("edition"),
             (info.get("license_details") or {}).get("paid_type"),
@@ -198,11 +204,16 @@ class CRMClient:
         write: bool = False,
         lead_id: str | None = None,
         limited: bool = True,
+        shape: decode.Shape,
     ) -> dict[str, Any] | None:
-        """Send one call through the send path (`crmkit.api.send`); the JSON body, None for 204."""
+        """Send one call through the send path (`crmkit.api.send`); the JSON body, None for 204.
+
+        `shape` is the documented shape of the answer (`crmkit.api.decode`): every call names one,
+        so no answer reaches the code below unchecked.
+        """
         if self._closed:
             raise CRMError("this client is closed", method=method, path=API_PREFIX + path)
-        call = Call(kind, method, path, params, json, write, lead_id, limited)
+        call = Call(kind, method, path, params, json, write, lead_id, limited, shape)
         return self._sender.send(call, self.retry)
 
     @cached_property
@@ -222,8 +233,9 @@ class CRMClient:
         cap: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Every page of a paginated GET, through the one page iterator (`crmkit.api.pages`)."""
+        shape = decode.records(key)
         return iter_pages(
-            lambda query: self._request(kind, "GET", path, params=query),
+            lambda query: self._request(kind, "GET", path, params=query, shape=shape),
             params,
             key=key,
             per_page=int(params.get("per_page", MAX_PER_PAGE)),
@@ -258,7 +270,7 @@ class CRMClient:
             base["sort_by"] = sort_by
         if sort_order is not None:
             base["sort_order"] = sort_order
-        yield from self._pages("records", f"/{module}", base, token_after=PAGE_LIMIT)
+        yield from self._pages("records", f"/{_module(module)}", base, token_after=PAGE_LIMIT)
 
     def records(
         self,
@@ -289,12 +301,13 @@ class CRMClient:
         A converted lead is hidden like in listings unless `converted="both"` (or `"true"`): what
         settles a conversion whose answer was lost must ask with `"both"`.
         """
-        rid = _id(record_id, "record_id")
+        rid = zoho_id(record_id, "record_id")
         params = {"converted": converted} if converted is not None else None
-        body = self._request("records", "GET", f"/{module}/{rid}", params=params)
+        path = f"/{_module(module)}/{path_segment(rid)}"
+        body = self._request("records", "GET", path, params=params, shape=decode.RECORDS)
         if body is None:
             return None
-        data = body.get("data") or []
+        data = body["data"] or []
         return dict(data[0]) if data else None
 
     def search(
@@ -315,7 +328,7 @@ class CRMClient:
         if len(given) != 1:
             raise ValueError("search takes exactly one of criteria, email, phone, word")
         params = {**given, "per_page": MAX_PER_PAGE}
-        pages = self._pages("search", f"/{module}/search", params, cap=SEARCH_LIMIT)
+        pages = self._pages("search", f"/{_module(module)}/search", params, cap=SEARCH_LIMIT)
         return [record for page in pages for record in page]
 
     # ------------------------------------------------------------------ metadata (cached)
@@ -332,7 +345,13 @@ class CRMClient:
         """Field metadata of a module (cached per client)."""
 
         def load() -> list[dict[str, Any]]:
-            body = self._request("metadata", "GET", "/settings/fields", params={"module": module})
+            body = self._request(
+                "metadata",
+                "GET",
+                "/settings/fields",
+                params={"module": module},
+                shape=decode.FIELDS,
+            )
             return list((body or {}).get("fields") or [])
 
         return self._cached(("fields", module), load)
@@ -341,7 +360,13 @@ class CRMClient:
         """Layouts of a module (cached per client)."""
 
         def load() -> list[dict[str, Any]]:
-            body = self._request("metadata", "GET", "/settings/layouts", params={"module": module})
+            body = self._request(
+                "metadata",
+                "GET",
+                "/settings/layouts",
+                params={"module": module},
+                shape=decode.LAYOUTS,
+            )
             return list((body or {}).get("layouts") or [])
 
         return self._cached(("layouts", module), load)
@@ -350,14 +375,16 @@ class CRMClient:
         """Modules of the org (cached per client)."""
 
         def load() -> list[dict[str, Any]]:
-            body = self._request("metadata", "GET", "/settings/modules")
+            body = self._request("metadata", "GET", "/settings/modules", shape=decode.MODULES)
             return list((body or {}).get("modules") or [])
 
         return self._cached(("modules", ""), load)
 
     def current_user(self) -> dict[str, Any]:
         """The user the token belongs to."""
-        body = self._request("metadata", "GET", "/users", params={"type": "CurrentUser"})
+        body = self._request(
+            "metadata", "GET", "/users", params={"type": "CurrentUser"}, shape=decode.USERS
+        )
         users = (body or {}).get("users") or []
         if not users:
             raise CRMError("no current user in the answer", method="GET", path="/crm/v8/users")
@@ -372,18 +399,19 @@ class CRMClient:
 
     def org(self) -> dict[str, Any]:
         """The org's details."""
-        body = self._request("metadata", "GET", "/org")
-        orgs = (body or {}).get("org") or []
-        if not orgs:
-            raise CRMError("no org in the answer", method="GET", path="/crm/v8/org")
-        return dict(orgs[0])
+        body = self._request("metadata", "GET", "/org", shape=decode.ORG)
+        return dict(cast(dict[str, Any], body)["org"][0])
 
     # ------------------------------------------------------------------ conversion options
     def conversion_options(self, lead_id: str) -> ConversionOptions:
         """What Zoho would offer when converting this lead (204 -> `matched=False, raw=None`)."""
-        lid = _id(lead_id, "lead_id")
+        lid = zoho_id(lead_id, "lead_id")
         body = self._request(
-            "conversion_options", "GET", f"/Leads/{lid}/__conversion_options", lead_id=lid
+            "conversion_options",
+            "GET",
+            f"/Leads/{path_segment(lid)}/__conversion_options",
+            lead_id=lid,
+            shape=decode.CONVERSION_OPTIONS,
         )
         return ConversionOptions.from_payload(lid, body)
 
@@ -392,10 +420,11 @@ class CRMClient:
     ) -> list[ConversionOptions | CRMError]:
         """Conversion options for many leads at the concurrency ceiling, in input order.
 
-        A lead that fails (locked, unapproved, bad id, retries exhausted) comes back as its
-        `CRMError`; the batch goes on.
+        A lead that fails (locked, unapproved, retries exhausted, an answer that is not the
+        documented shape) comes back as its `CRMError`; the batch goes on. An id that is not a
+        Zoho id is refused before anything is sent (`InvalidIdError`).
         """
-        lids = [_id(i, "ids[]") for i in ids]
+        lids = [zoho_id(i, "ids[]") for i in ids]
         self._ledger.check_batch("conversion_options", len(lids))
         return self._run_many(
             self.conversion_options,
@@ -407,28 +436,25 @@ class CRMClient:
 
     # ------------------------------------------------------------------ convert
     def convert_lead(self, lead_id: str, request: ConvertRequest) -> ConvertResult:
-        """Convert one lead. Raises `OutcomeUnknownError` when the answer was lost.
+        """Convert one lead. Raises `OutcomeUnknownError` when the answer was lost or unreadable.
 
         Retried only on 429 and on connection errors before sending; see the module docstring.
         """
-        lid = _id(lead_id, "lead_id")
+        lid = zoho_id(lead_id, "lead_id")
         if not isinstance(request, ConvertRequest):
             raise TypeError("convert_lead needs a ConvertRequest")
-        path = f"/Leads/{lid}/actions/convert"
+        path = f"/Leads/{path_segment(lid)}/actions/convert"
         body = self._request(
-            "convert", "POST", path, json=request.to_payload(), write=True, lead_id=lid
+            "convert",
+            "POST",
+            path,
+            json=request.to_payload(),
+            write=True,
+            lead_id=lid,
+            shape=decode.CONVERT,
         )
-        entries = (body or {}).get("data") or []
-        entry = entries[0] if entries and isinstance(entries[0], dict) else None
-        if entry is None:
-            raise OutcomeUnknownError(
-                "the convert answer carries no result",
-                method="POST",
-                path=API_PREFIX + path,
-                status=200 if body is not None else 204,
-                lead_id=lid,
-            )
-        if str(entry.get("status", "")).lower() == "error":
+        entry = cast(dict[str, Any], body)["data"][0]
+        if str(entry["status"]).lower() == "error":
             raise from_body(entry, method="POST", path=API_PREFIX + path, status=200, lead_id=lid)
         return ConvertResult.from_entry(lid, entry)
 
@@ -439,7 +465,7 @@ class CRMClient:
 
         An `OutcomeUnknownError` in the results means that lead must be read back.
         """
-        work = [(_id(lid, "items[].lead_id"), req) for lid, req in items]
+        work = [(zoho_id(lid, "items[].lead_id"), req) for lid, req in items]
         for lid, req in work:
             if not isinstance(req, ConvertRequest):
                 raise TypeError(f"convert_many: the request for lead {lid} is not a ConvertRequest")
@@ -457,26 +483,32 @@ class CRMClient:
         if not isinstance(request, MassConvertRequest):
             raise TypeError("mass_convert needs a MassConvertRequest")
         path = "/Leads/actions/mass_convert"
-        body = self._request("mass_convert", "POST", path, json=request.to_payload(), write=True)
-        job_id = ((body or {}).get("details") or {}).get("job_id")
-        if not job_id:
-            if body and str(body.get("status", "")).lower() == "error":
-                raise from_body(body, method="POST", path=API_PREFIX + path, status=200)
-            raise OutcomeUnknownError(
-                "the mass convert answer carries no job_id",
-                method="POST",
-                path=API_PREFIX + path,
-                status=200,
-            )
-        return str(job_id)
+        body = cast(
+            dict[str, Any],
+            self._request(
+                "mass_convert",
+                "POST",
+                path,
+                json=request.to_payload(),
+                write=True,
+                shape=decode.MASS_CONVERT,
+            ),
+        )
+        if str(body.get("status", "")).lower() == "error":
+            raise from_body(body, method="POST", path=API_PREFIX + path, status=200)
+        return str(body["details"]["job_id"])
 
     def mass_convert_status(self, job_id: str) -> MassConvertStatus:
         """One poll of a mass-convert job."""
-        jid = _id(job_id, "job_id")
+        jid = zoho_id(job_id, "job_id")
         body = self._request(
-            "mass_convert_status", "GET", "/Leads/actions/mass_convert", params={"job_id": jid}
+            "mass_convert_status",
+            "GET",
+            "/Leads/actions/mass_convert",
+            params={"job_id": jid},
+            shape=decode.MASS_CONVERT_STATUS,
         )
-        return MassConvertStatus.from_payload(jid, body or {})
+        return MassConvertStatus.from_payload(jid, cast(dict[str, Any], body))
 
     def wait_mass_convert(
         self,
@@ -550,6 +582,13 @@ class CRMClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _module(module: str) -> str:
+    """A module api name for a URL path (`Leads`, `Contacts`, a custom `Deals_X`); refused else."""
+    if not isinstance(module, str) or _MODULE_NAME.fullmatch(module) is None:
+        raise ValueError(f"{module!r} is not a Zoho module api name (letters, digits, _)")
+    return path_segment(module)
 
 
 def _fields_param(fields: Sequence[str] | str) -> str:

@@ -23,10 +23,21 @@ CRMError                         every error: .method .path .status .code .messa
 ├── NetworkError                 connection failed or dropped on a read, after every retry
 │   ├── StalledError             no request slot came free for the client's stall bound: the
 │   │                            requests in flight are not finishing (nothing was sent)
+│   ├── TokenEndpointError       the token endpoint failed (5xx, unreadable, unreachable) after
+│   │                            every retry: no access token, so the call was never sent
 │   └── ConnectionDroppedError   dropped after the request may have reached Zoho (reads only)
-└── OutcomeUnknownError          a write (convert, mass convert) may or may not have happened:
-                                 connection dropped after the request was sent, or 5xx. Never
-                                 retried blindly: read the lead back (converted=both) to learn.
+├── UnexpectedAnswerError        a read answered with a body that is not the documented shape
+│   │                            (not JSON, broken gzip, too large or deep, 3xx, a string where
+│   │                            a list is documented…); .problem says what, details.json_path where
+│   ├── PaginationError          (also an InvalidDataError) paging that does not advance: a
+│   │                            repeated page token or page, more_records with nothing new
+│   └── UnexpectedWriteAnswerError  (also an OutcomeUnknownError) the same for a write
+├── OutcomeUnknownError          a write (convert, mass convert) may or may not have happened:
+│                                connection dropped after the request was sent, 5xx, or an
+│                                answer that does not say. Never retried blindly: read the lead
+│                                back (converted=both) to learn.
+└── InvalidIdError               (also a ValueError) an id that is not a Zoho id (1-19 ASCII
+                                 digits), refused before any URL or body is built from it
 ```
 
 Every error's `str()` names method, path, HTTP status, Zoho code, message and details — and never a
@@ -82,10 +93,13 @@ class CRMError(CrmkitError):
         return (_rebuild, (type(self), self.message, self._kwargs()))
 
     def __str__(self) -> str:
-        where = " ".join(p for p in (self.method, self.path) if p) or "crmkit.api"
-        status = f"HTTP {self.status}" if self.status is not None else "no HTTP answer"
-        code = self.code or "-"
-        text = f"{where} -> {status} {code}: {self.message}"
+        if self.method is None and self.path is None and self.status is None:
+            # Raised before any call (configuration, a refused id): there is no call to name.
+            text = self.message if self.code is None else f"{self.code}: {self.message}"
+        else:
+            where = " ".join(p for p in (self.method, self.path) if p) or "crmkit.api"
+            status = f"HTTP {self.status}" if self.status is not None else "no HTTP answer"
+            text = f"{where} -> {status} {self.code or '-'}: {self.message}"
         if self.lead_id is not None:
             text += f" (lead {self.lead_id})"
         if self.details:
@@ -237,6 +251,52 @@ class StalledError(NetworkError):
 
 class OutcomeUnknownError(CRMError):
     """A write may or may not have taken effect: read the record back before doing anything else."""
+
+
+class TokenEndpointError(NetworkError):
+    """The token endpoint answered 5xx or garbage, or could not be reached, after every retry.
+
+    A `NetworkError` because the API call it was fetching a token for never left: nothing
+    happened in Zoho, a later run may try again. The send loop does not retry it once more (the
+    token request was already retried with the same policy).
+    """
+
+
+class UnexpectedAnswerError(CRMError):
+    """Zoho answered, but not with the documented shape: the call's result cannot be read.
+
+    `problem` says what was wrong (not JSON, broken gzip, too large, nested too deep, a redirect,
+    `data` a string where a list of records is documented…); `details["json_path"]` says where
+    in the body. The body itself is never quoted (a token answer holds a token).
+    """
+
+    codes: ClassVar[frozenset[str]] = frozenset()
+
+    @property
+    def problem(self) -> str:
+        """What was wrong with the answer, in a few words."""
+        return self.message
+
+
+class PaginationError(UnexpectedAnswerError, InvalidDataError):
+    """Paging that does not advance: a page token or a page that repeats, `more_records` with
+    nothing new, or no `next_page_token` where one is needed. Raised instead of looping forever.
+    """
+
+
+class UnexpectedWriteAnswerError(UnexpectedAnswerError, OutcomeUnknownError):
+    """A write (convert, mass convert) answered something that does not say what happened.
+
+    An `OutcomeUnknownError`: the write may have happened, so the conversion engine settles it by
+    reading the lead back, never by recording it failed.
+    """
+
+
+class InvalidIdError(CRMError, ValueError):
+    """An id that is not a Zoho id (1 to 19 ASCII digits), refused before a URL is built from it.
+
+    Also a `ValueError`, which callers that check their arguments already catch.
+    """
 
 
 _BY_CODE: dict[str, type[CRMError]] = {

@@ -33,6 +33,7 @@ from crmkit.api.errors import (
     CreditsExhaustedError,
     CRMError,
     NetworkError,
+    OutcomeUnknownError,
     RateLimitError,
     ServerError,
     StalledError,
@@ -143,6 +144,8 @@ class RetryPolicy:
         come back only as the day's calls age out), a stalled pool (waiting again stalls again),
         refused credentials (the same ones are refused again) or a write whose outcome is unknown.
         """
+        if isinstance(error, OutcomeUnknownError):
+            return Decision("raise", "a write whose outcome is unknown: read the record back")
         if isinstance(error, CreditsExhaustedError):
             return Decision("raise", "the org's API credits for the rolling 24 h are spent")
         if isinstance(error, StalledError):

@@ -2,7 +2,8 @@
 
 Plain dataclasses, so the conversion engine can journal them (`to_payload()` is exactly the JSON
 body sent) and the frames layer can flatten them without knowing the wire format. Ids are always
-strings: Zoho ids exceed 2**53 and must never pass through a float.
+strings: Zoho ids exceed 2**53 and must never pass through a float, and every id is checked to be
+a Zoho id (`crmkit.api.ids.zoho_id`: 1 to 19 ASCII digits) when a request is built.
 """
 
 from __future__ import annotations
@@ -11,19 +12,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from crmkit.api.ids import zoho_id
+
 CONVERT_TARGET_MODULES = ("Contacts", "Accounts", "Deals")
 MASS_CONVERT_MAX_IDS = 50
 TERMINAL_MASS_CONVERT_STATES = frozenset({"COMPLETED", "FAILED"})
 
 
 def _id(value: object, what: str) -> str:
-    """Normalise an id given as str or int to a string of digits (clear error otherwise)."""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise TypeError(f"{what} must be a string or int id, got {type(value).__name__}")
-    text = str(value).strip()
-    if not text:
-        raise ValueError(f"{what} must not be empty")
-    return text
+    """An id given as str or int, as Zoho's string of digits (`InvalidIdError` otherwise)."""
+    return zoho_id(value, what)
 
 
 class MatchedField(NamedTuple):
@@ -132,6 +130,10 @@ class ConvertRequest:
     carry_over_tags: Mapping[str, Sequence[str]] | None = None
 
     def __post_init__(self) -> None:
+        for name in ("contact_id", "account_id", "assign_to"):
+            value = getattr(self, name)
+            if value is not None:
+                _id(value, f"ConvertRequest.{name}")
         for name in ("overwrite", "notify_lead_owner", "notify_new_entity_owner"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, bool):
@@ -258,6 +260,8 @@ class MassConvertRequest:
         if dupes:
             raise ValueError(f"MassConvertRequest.ids repeats {dupes}")
         object.__setattr__(self, "ids", tuple(ids))
+        if self.assign_to is not None:
+            _id(self.assign_to, "MassConvertRequest.assign_to")
         if self.move_attachments_to is not None:
             _module_ref(self.move_attachments_to, "MassConvertRequest.move_attachments_to")
 

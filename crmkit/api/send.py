@@ -17,18 +17,23 @@ Retry rules (timing in `limits.RetryPolicy`):
 - Writes (convert, mass convert): retried only on 429 or on a connection error raised before the
   request left. A drop after sending, a read timeout or a 5xx raise `OutcomeUnknownError`: the
   lead may be converted, and only reading it back can tell.
+
+Answers are read by `crmkit.api.decode` (bounded size and depth, strict JSON) and checked against
+the call's documented shape (`Call.shape`). A 2xx or 3xx answer that cannot be read, or is not
+that shape, raises `UnexpectedAnswerError` for a read and `UnexpectedWriteAnswerError` (an
+`OutcomeUnknownError`) for a write: the write may have happened.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, cast
 
 import httpx
 
+from crmkit.api.decode import EMPTY, NOT_JSON, Mismatch, Shape, Unreadable, read_body
 from crmkit.api.errors import (
     ConnectionDroppedError,
     CreditsExhaustedError,
@@ -36,7 +41,8 @@ from crmkit.api.errors import (
     NetworkError,
     OutcomeUnknownError,
     RateLimitError,
-    ServerError,
+    UnexpectedAnswerError,
+    UnexpectedWriteAnswerError,
     from_body,
 )
 from crmkit.api.limits import CreditLedger, Decision, Limiter, RetryPolicy
@@ -49,13 +55,7 @@ CREDITS_HEADER = "X-API-CREDITS-REMAINING"
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 UNKNOWN_OUTCOME_HINT = "it may or may not have taken effect; read the record back before retrying"
 
-
-class _NotJson(enum.Enum):
-    NOT_JSON = "not JSON"
-
-
-NOT_JSON: Final = _NotJson.NOT_JSON
-"""The body of an answer whose content does not parse as JSON."""
+__all__ = ["EMPTY", "NOT_JSON", "Answer", "Call", "Sender", "Unreadable", "classify", "error_for"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ class Call:
     """One Zoho call as the client asks for it; `path` is under `/crm/v8`.
 
     `kind` names the call type for the limiter's sub-pool and the credit ledger; `write` marks a
-    call Zoho may act on, which is never resent once it may have arrived.
+    call Zoho may act on, which is never resent once it may have arrived; `shape` checks a used
+    answer against what Zoho documents for the call (`crmkit.api.decode`).
     """
 
     kind: str
@@ -74,6 +75,7 @@ class Call:
     write: bool = False
     lead_id: str | None = None
     limited: bool = True
+    shape: Shape | None = None
 
     @property
     def full_path(self) -> str:
@@ -85,7 +87,8 @@ class Call:
 class Answer:
     """What Zoho answered to one attempt, read once: status, headers and the parsed body.
 
-    `body` is the JSON value, `None` for an empty answer (204), or `NOT_JSON`.
+    `body` is the JSON value, `None` for no content (204), or `Unreadable` (`NOT_JSON`, `EMPTY`,
+    too large, too deep, broken gzip).
     """
 
     status: int
@@ -129,8 +132,10 @@ def classify(
     """Decide what one attempt's outcome means: `retry` (after `wait`), `raise` or `body`.
 
     `status`/`headers`/`body_or_error` describe Zoho's answer (`body_or_error` the parsed body,
-    None or `NOT_JSON`); for an attempt that got no answer, `status` is None and `body_or_error`
+    None or `Unreadable`); for an attempt that got no answer, `status` is None and `body_or_error`
     is the typed `NetworkError` of `Sender.attempt`. Pure but for the policy's jitter source.
+    A 1xx/3xx answer, an unreadable body or one that is not a JSON object is never used: for a
+    write it means the outcome is unknown.
     """
     if isinstance(body_or_error, CRMError):
         if is_write and isinstance(body_or_error, ConnectionDroppedError):
@@ -150,11 +155,23 @@ def classify(
         return policy.backoff(attempt, label)
     if status >= 400:
         return Decision("raise", f"{label}: the same request gets the same answer")
-    if body_or_error is NOT_JSON:
-        return Decision("raise", "the answer is not JSON")
-    if body_or_error is not None and not isinstance(body_or_error, dict):
-        return Decision("raise", "the answer is not a JSON object")
+    problem = answer_problem(status, body_or_error)
+    if problem is not None:
+        unknown = ": outcome unknown" if is_write else ""
+        return Decision("raise", f"HTTP {status}: {problem}{unknown}")
     return Decision("body", f"HTTP {status}")
+
+
+def answer_problem(status: int, body: object) -> str | None:
+    """Why a 1xx-3xx answer cannot be used as the call's result (None: it can)."""
+    if not 200 <= status < 300:
+        return "not an answer Zoho documents for this call (a redirect or an interim answer)"
+    if isinstance(body, Unreadable):
+        return body.problem
+    if body is not None and not isinstance(body, dict):
+        kind = "a list" if isinstance(body, list) else "a JSON " + type(body).__name__
+        return f"the answer is {kind}, not a JSON object"
+    return None
 
 
 def error_for(call: Call, outcome: Answer | CRMError) -> CRMError:
@@ -196,13 +213,29 @@ def error_for(call: Call, outcome: Answer | CRMError) -> CRMError:
                 lead_id=call.lead_id,
             )
         return error
-    not_json = outcome.body is NOT_JSON
-    error_cls = OutcomeUnknownError if not_json and call.write else ServerError
-    return error_cls(
-        "the answer is not JSON" if not_json else "the answer is not a JSON object",
+    return unexpected(call, status, answer_problem(status, outcome.body) or "unusable answer")
+
+
+def unexpected(
+    call: Call, status: int, problem: str, json_path: str | None = None
+) -> UnexpectedAnswerError:
+    """The error of an answer that is not the documented shape; for a write, outcome unknown."""
+    details = {"json_path": json_path} if json_path else None
+    if call.write:
+        return UnexpectedWriteAnswerError(
+            f"{problem}: {UNKNOWN_OUTCOME_HINT}",
+            method=call.method,
+            path=call.full_path,
+            status=status,
+            details=details,
+            lead_id=call.lead_id,
+        )
+    return UnexpectedAnswerError(
+        problem,
         method=call.method,
         path=call.full_path,
         status=status,
+        details=details,
         lead_id=call.lead_id,
     )
 
@@ -261,7 +294,13 @@ class Sender:
             )
             if decision.action == "body" and isinstance(outcome, Answer):
                 log.debug("%s %s -> %d", call.method, call.full_path, outcome.status)
-                return cast(dict[str, Any] | None, outcome.body)
+                body = cast(dict[str, Any] | None, outcome.body)
+                if call.shape is not None:
+                    try:
+                        call.shape(body)
+                    except Mismatch as exc:
+                        raise unexpected(call, outcome.status, exc.problem, exc.json_path) from None
+                return body
             if decision.action != "retry":
                 raise error_for(call, outcome)
             self._ledger.retried()
@@ -285,13 +324,13 @@ class Sender:
             if call.limited:
                 limiter = self._limiter()
                 with limiter.slot(call.kind):
-                    response = self._exchange(call, url)
+                    response, body = self._exchange(call, url)
                     if response.status_code == 429:
                         limiter.throttled()
                     elif response.status_code < 500:
                         limiter.succeeded()
             else:
-                response = self._exchange(call, url)
+                response, body = self._exchange(call, url)
         except NOT_SENT as exc:
             return NetworkError(
                 f"connection failed before sending ({type(exc).__name__})",
@@ -309,12 +348,16 @@ class Sender:
         except NetworkError as exc:  # no slot came free, or the token endpoint is unreachable
             return exc
         self._account(call.kind, response)
-        return Answer(
-            response.status_code, response.headers, _body(response), response.reason_phrase
-        )
+        return Answer(response.status_code, response.headers, body, response.reason_phrase)
 
-    def _exchange(self, call: Call, url: str) -> httpx.Response:
-        return self._http.request(call.method, url, params=call.params, json=call.json)
+    def _exchange(self, call: Call, url: str) -> tuple[httpx.Response, Any]:
+        """Send, and read the answer within `decode`'s bounds (streamed, so a huge body stops)."""
+        request = self._http.build_request(call.method, url, params=call.params, json=call.json)
+        response = self._http.send(request, stream=True)
+        try:
+            return response, read_body(response)
+        finally:
+            response.close()
 
     def _account(self, kind: str, response: httpx.Response) -> None:
         """Zoho charges every answered call but 429 and 401 rejections."""
@@ -325,12 +368,3 @@ class Sender:
             self._ledger.observe(remaining)
         else:
             self._ledger.charge(kind, remaining)
-
-
-def _body(response: httpx.Response) -> Any:
-    if response.status_code == 204 or not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return NOT_JSON

@@ -7,6 +7,7 @@ row, without a server; test_api_retry.py checks that the loop follows it over HT
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import Any
 
 import pytest
@@ -24,6 +25,8 @@ from crmkit.api.errors import (
     ScopeError,
     ServerError,
     StalledError,
+    UnexpectedAnswerError,
+    UnexpectedWriteAnswerError,
 )
 from crmkit.api.limits import Decision, RetryPolicy
 from crmkit.api.pages import iter_pages
@@ -191,9 +194,9 @@ ERRORS: list[tuple[str, Call, Answer | CRMError, type[CRMError]]] = [
     ("429", WRITE, answer(429, zoho("TOO_MANY_REQUESTS")), RateLimitError),
     ("500 read", READ, answer(500, zoho("INTERNAL_ERROR")), ServerError),
     ("500 write", WRITE, answer(500, zoho("INTERNAL_ERROR")), OutcomeUnknownError),
-    ("not JSON read", READ, answer(200, NOT_JSON), ServerError),
-    ("not JSON write", WRITE, answer(200, NOT_JSON), OutcomeUnknownError),
-    ("JSON list write", WRITE, answer(200, [1]), ServerError),
+    ("not JSON read", READ, answer(200, NOT_JSON), UnexpectedAnswerError),
+    ("not JSON write", WRITE, answer(200, NOT_JSON), UnexpectedWriteAnswerError),
+    ("JSON list write", WRITE, answer(200, [1]), UnexpectedWriteAnswerError),
     ("entry code", WRITE, answer(400, entry("ID_ALREADY_CONVERTED")), AlreadyConvertedError),
     ("401 scope", READ, answer(401, zoho("OAUTH_SCOPE_MISMATCH")), ScopeError),
     (
@@ -245,11 +248,15 @@ def scripted(*bodies: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]
     return queries, fetch
 
 
+_RECORD_IDS = itertools.count(1)
+
+
 def page(n: int, *, more: bool, token: str | None = None, key: str = "data") -> dict[str, Any]:
+    """A page of `n` records, each with an id no other page has (as Zoho's pages are)."""
     info: dict[str, Any] = {"more_records": more}
     if token is not None:
         info["next_page_token"] = token
-    return {key: [{"id": str(i)} for i in range(n)], "info": info}
+    return {key: [{"id": str(next(_RECORD_IDS))} for _ in range(n)], "info": info}
 
 
 def test_pages_switch_to_the_token_past_the_page_limit() -> None:
