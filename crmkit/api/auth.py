@@ -35,7 +35,6 @@ import httpx
 import platformdirs
 
 from crmkit.api.decode import (
-    MAX_BODY_BYTES,
     MAX_ERROR_BODY_BYTES,
     Unreadable,
     bounded_stream,
@@ -197,7 +196,7 @@ def post_token_form(
         request = http.build_request("POST", token_url, data=form)
         response = http.send(request, auth=httpx.Auth(), stream=True)
         try:
-            body = read_body(response, limit=MAX_BODY_BYTES)
+            body = read_body(response)
         finally:
             response.close()
     except httpx.TransportError as exc:

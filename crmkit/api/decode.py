@@ -56,18 +56,20 @@ class _TooLarge(Exception):
 
 
 # ---------------------------------------------------------------------------- reading
-def read_body(response: httpx.Response, *, limit: int = MAX_BODY_BYTES) -> Any:
+def read_body(response: httpx.Response, *, limit: int | None = None) -> Any:
     """The parsed JSON of a (streamed or read) response: a value, None for 204, or `Unreadable`.
 
-    Transport errors while reading (a connection dropped mid-body) propagate: the caller types
-    them, since whether the request arrived matters to it.
+    `limit` defaults to `MAX_BODY_BYTES` (read when called, so it can be lowered). Transport
+    errors while reading (a connection dropped mid-body) propagate: the caller types them, since
+    whether the request arrived matters to it.
     """
     if response.status_code == 204:
         return None
+    limit = MAX_BODY_BYTES if limit is None else limit
     try:
         raw = _read_bounded(response, limit)
     except _TooLarge:
-        return Unreadable(f"the body is larger than {limit // (1024 * 1024)} MiB")
+        return Unreadable(f"the body is larger than {limit:,} bytes")
     except httpx.DecodingError:
         encoding = response.headers.get("Content-Encoding", "its Content-Encoding")
         return Unreadable(f"the body does not decode as {encoding[:40]}")
