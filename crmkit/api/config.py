@@ -154,13 +154,23 @@ def resolve_settings(
     settings = Settings(**values, sources=sources)
     missing = [k for k in CREDENTIAL_KEYS if getattr(settings, k) is None]
     if settings.configured and missing:
-        given = ", ".join(f"{k} from {v}" for k, v in sorted(sources.items())) or "nothing"
-        raise ConfigurationError(
-            f"incomplete Zoho configuration: missing {', '.join(missing)} "
-            f"(set {', '.join(ENV[k] for k in missing)}, pass them to connect(), or add them "
-            f"to [zoho] in {path}); found {given}"
-        )
+        raise ConfigurationError(_incomplete(missing, sources, path, file_exists=path.is_file()))
     return settings
+
+
+def _incomplete(
+    missing: list[str], sources: Mapping[str, str], path: Path, *, file_exists: bool
+) -> str:
+    """Which credentials are missing, every place they were looked for, and what was found."""
+    variables = ", ".join(ENV[k] for k in missing)
+    state = "has no value for them" if file_exists else "does not exist"
+    given = "; ".join(f"{k} from {v}" for k, v in sorted(sources.items()))
+    return (
+        f"incomplete Zoho configuration: missing {', '.join(missing)}. Looked in connect() "
+        f"arguments, the environment ({variables}) and the config file {path} ({state}). "
+        f"Found {given}. Set the missing ones in any of these places, or unset the others to "
+        "use the embedded sandbox."
+    )
 
 
 def build_client(

@@ -23,6 +23,8 @@ from typing import Any, Final
 
 import httpx
 
+from crmkit.errors import CrmkitError
+
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest answer read (after decompression). A 200-record page is well under 1 MB."""
 MAX_DEPTH = 64
@@ -42,8 +44,11 @@ NOT_JSON: Final = Unreadable("the body is not JSON")
 EMPTY: Final = Unreadable("the body is empty")
 
 
-class Mismatch(Exception):
-    """A body that parsed but is not the documented shape: where (`$.data[0]`) and what."""
+class Mismatch(CrmkitError):
+    """A body that parsed but is not the documented shape: where (`$.data[0]`) and what.
+
+    Never leaves the client: the send path turns it into the call's `UnexpectedAnswerError`.
+    """
 
     def __init__(self, json_path: str, problem: str) -> None:
         super().__init__(f"{problem} (at {json_path})")
@@ -51,8 +56,8 @@ class Mismatch(Exception):
         self.problem = problem
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(CrmkitError):
+    """A body past the size bound (caught in `read_body`, never raised beyond it)."""
 
 
 # ---------------------------------------------------------------------------- reading

@@ -262,6 +262,27 @@ def test_incomplete_configuration_names_what_is_missing(
     assert "top-secret-value" not in text
 
 
+@pytest.mark.parametrize("file_exists", [False, True])
+def test_a_partial_configuration_says_what_is_missing_and_where_it_looked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, file_exists: bool
+) -> None:
+    clear_zoho_env(monkeypatch)
+    cfg = tmp_path / "config.toml"
+    if file_exists:
+        cfg.write_text('[zoho]\ndc = "eu"\n', encoding="utf-8")
+    monkeypatch.setenv("CRMKIT_CONFIG", str(cfg))
+    monkeypatch.setenv("ZOHO_CLIENT_ID", "1000.ONLYTHEID")
+    with pytest.raises(ConfigurationError) as info:
+        connect()
+    text = str(info.value)
+    assert text.startswith("incomplete Zoho configuration: missing client_secret, refresh_token.")
+    assert "crmkit.api ->" not in text and "no HTTP answer" not in text
+    assert "environment (ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN)" in text
+    state = "has no value for them" if file_exists else "does not exist"
+    assert f"config file {cfg} ({state})" in text
+    assert "client_id from environment ZOHO_CLIENT_ID" in text
+
+
 def test_bad_config_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     clear_zoho_env(monkeypatch)
     cfg = tmp_path / "config.toml"

@@ -43,8 +43,13 @@ def test_a_value_that_is_not_a_zoho_id_is_refused_naming_it(value: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [("4876876000000225001", "4876876000000225001"), (4876876000000225001, "4876876000000225001")]
-    + [(" 111 ", "111"), ("9" * 19, "9" * 19), (7, "7")],
+    [
+        ("4876876000000225001", "4876876000000225001"),
+        (4876876000000225001, "4876876000000225001"),
+        (" 111 ", "111"),
+        ("9" * 19, "9" * 19),
+        (7, "7"),
+    ],
 )
 def test_zoho_ids_pass_as_strings(value: object, text: str) -> None:
     assert zoho_id(value, "lead_id") == text and is_zoho_id(value)
