@@ -53,6 +53,8 @@ from typing import Any, ClassVar
 
 from crmkit.errors import CrmkitError
 
+UNKNOWN_OUTCOME_HINT = "it may or may not have taken effect; read the record back before retrying"
+
 
 class CRMError(CrmkitError):
     """Base of every crmkit.api error."""
@@ -288,8 +290,14 @@ class UnexpectedWriteAnswerError(UnexpectedAnswerError, OutcomeUnknownError):
     """A write (convert, mass convert) answered something that does not say what happened.
 
     An `OutcomeUnknownError`: the write may have happened, so the conversion engine settles it by
-    reading the lead back, never by recording it failed.
+    reading the lead back, never by recording it failed. The message ends with that advice;
+    `problem` is what was wrong with the answer alone.
     """
+
+    @property
+    def problem(self) -> str:
+        """What was wrong with the answer, without the advice to read the record back."""
+        return self.message.removesuffix(f": {UNKNOWN_OUTCOME_HINT}")
 
 
 class InvalidIdError(CRMError, ValueError):

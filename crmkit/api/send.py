@@ -35,6 +35,7 @@ import httpx
 
 from crmkit.api.decode import EMPTY, NOT_JSON, Mismatch, Shape, Unreadable, read_body
 from crmkit.api.errors import (
+    UNKNOWN_OUTCOME_HINT,
     ConnectionDroppedError,
     CreditsExhaustedError,
     CRMError,
@@ -53,7 +54,6 @@ API_PREFIX = "/crm/v8"
 CREDITS_HEADER = "X-API-CREDITS-REMAINING"
 # Raised before any byte of the request left: safe to retry even a write.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-UNKNOWN_OUTCOME_HINT = "it may or may not have taken effect; read the record back before retrying"
 
 __all__ = ["EMPTY", "NOT_JSON", "Answer", "Call", "Sender", "Unreadable", "classify", "error_for"]
 

@@ -23,7 +23,7 @@ from crmkit.api.errors import (
 )
 from crmkit.conversion.plan import request_for
 from crmkit.conversion.run_context import RunContext, Snapshot
-from crmkit.conversion.settle import settle
+from crmkit.conversion.settle import lost_answer_note, settle
 
 __all__ = ["ConvertLeadWorker"]
 
@@ -67,7 +67,7 @@ class ConvertLeadWorker:
             try:
                 result = ctx.client.convert_lead(lead_id, request)
             except OutcomeUnknownError as exc:
-                outcome = settle(ctx, aid, lead_id, note=f"answer lost: {exc.code or exc.message}")
+                outcome = settle(ctx, aid, lead_id, note=lost_answer_note(exc))
                 if outcome == "not_converted" and attempt < self.max_attempts:
                     continue
                 converted = outcome == "converted"

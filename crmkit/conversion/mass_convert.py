@@ -17,7 +17,7 @@ from crmkit.api.errors import CRMError, OutcomeUnknownError
 from crmkit.api.models import MassConvertRequest
 from crmkit.conversion.plan import deal_of
 from crmkit.conversion.run_context import RunContext
-from crmkit.conversion.settle import settle
+from crmkit.conversion.settle import lost_answer_note, settle
 
 __all__ = ["convert_mass"]
 
@@ -44,7 +44,7 @@ def convert_mass(ctx: RunContext, rows: Sequence[Mapping[str, Any]]) -> list[Map
     try:
         job_id = ctx.client.mass_convert(request)
     except OutcomeUnknownError as exc:
-        note = f"mass convert answer lost ({exc.code or exc.message})"
+        note = f"mass convert {lost_answer_note(exc)}"
         time.sleep(poll_interval)  # let a job that did start make progress
     except CRMError as exc:
         for lead_id in lead_ids:  # refused as a whole: nothing was scheduled

@@ -14,12 +14,20 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from crmkit.api.errors import CRMError
+from crmkit.api.errors import CRMError, OutcomeUnknownError, UnexpectedAnswerError
 from crmkit.conversion.run_context import RunContext
 
-__all__ = ["converted_ids", "read_back", "settle", "settle_open"]
+__all__ = ["converted_ids", "lost_answer_note", "read_back", "settle", "settle_open"]
 
 log = logging.getLogger("crmkit.conversion")
+
+
+def lost_answer_note(exc: OutcomeUnknownError) -> str:
+    """How the journal names a write whose outcome is unknown: an answer lost, or one that came
+    but does not say what happened (not JSON, no result, a redirect…) — both settled alike."""
+    if isinstance(exc, UnexpectedAnswerError):
+        return f"answer unreadable (HTTP {exc.status}: {exc.problem})"
+    return f"answer lost: {exc.code or exc.message}"
 
 
 def _truthy(value: object) -> bool:

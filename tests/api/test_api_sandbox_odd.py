@@ -1,5 +1,5 @@
 """Odd answers the real sandbox can produce on cue (faults over HTTP): a token endpoint that fails
-or drops, a read answer lost mid-way, a write answer lost after the change."""
+or drops its connection, and a Mass Convert answer lost after the job was scheduled."""
 
 from __future__ import annotations
 
