@@ -108,25 +108,32 @@ def parse_json(raw: bytes | str) -> Any:
         return Unreadable(f"the JSON nests deeper than {MAX_DEPTH} levels")
     except ValueError:  # JSONDecodeError, a bad encoding, an integer too long to convert
         return NOT_JSON
-    if _deeper_than(value, MAX_DEPTH):
+    if _deeper_than(raw.encode() if isinstance(raw, str) else raw, MAX_DEPTH):
         return Unreadable(f"the JSON nests deeper than {MAX_DEPTH} levels")
     return value
 
 
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Nesting deeper than `limit` containers, found without recursion."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
+_KEEP_QUOTES_AND_BRACKETS = bytes(b for b in range(256) if b not in b'[]{}"')
+
+
+def _deeper_than(raw: bytes, limit: int) -> bool:
+    """Nesting deeper than `limit` containers in JSON that parsed, read from its brackets.
+
+    Only brackets outside strings count: escaped backslashes and quotes are dropped, then every
+    other quote-delimited stretch is a string. All of that runs at C speed (`replace`,
+    `translate`, `split`), so checking costs a fraction of the parse; walking the parsed value
+    would cost more than the parse itself on a page of records.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    skeleton = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    skeleton = skeleton.translate(None, _KEEP_QUOTES_AND_BRACKETS)
+    brackets = b"".join(skeleton.split(b'"')[::2])
+    depth = 0
+    for char in brackets:
+        depth += 1 if char in (0x5B, 0x7B) else -1
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
 
 
@@ -275,6 +282,9 @@ def users(body: dict[str, Any] | None) -> None:
     records("users")(body)
 
 
+CANDIDATE_FLAGS = ("Locked__s", "$editable")
+
+
 def conversion_options(body: dict[str, Any] | None) -> None:
     """`{"__conversion_options": {Contacts, Accounts, Deals, module_preference,
     preference_field_matched_value, modules_with_multiple_layouts}}` (zoho-api.md §4); 204 ok."""
@@ -289,6 +299,12 @@ def conversion_options(body: dict[str, Any] | None) -> None:
         path = f"{where}.{module}"
         for i, record in enumerate(_objects(options.get(module), path, f"{module} records")):
             _scalar_id(record, f"{path}[{i}]")
+            for flag in CANDIDATE_FLAGS:  # read as booleans by crmkit.frames
+                value = record.get(flag)
+                if value is not None and not isinstance(value, bool):
+                    raise Mismatch(
+                        f"{path}[{i}].{flag}", f"{_kind(value)} where true/false is documented"
+                    )
     _optional_object(options, "module_preference", where)
     prefs = _optional_object(options, "preference_field_matched_value", where)
     for module, entries in (prefs or {}).items():

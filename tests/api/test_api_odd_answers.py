@@ -155,6 +155,16 @@ OPTIONS_SHAPES: list[tuple[str, Any, str]] = [
         "api_name",
     ),
     (
+        "Locked__s a word",
+        {"__conversion_options": {"Accounts": [{"id": "2", "Locked__s": "abc"}]}},
+        "Accounts[0].Locked__s",
+    ),
+    (
+        "$editable an object",
+        {"__conversion_options": {"Contacts": [{"id": "2", "$editable": {"a": 1}}]}},
+        "Contacts[0].$editable",
+    ),
+    (
         "module_preference a list",
         {"__conversion_options": {"module_preference": ["Contacts"]}},
         "module_preference",
@@ -422,20 +432,31 @@ def test_one_odd_answer_in_a_batch_is_that_lead_s_error(fake: FakeZoho, make_cli
         "/crm/v8/Leads/5/__conversion_options",
         json_response(200, {"__conversion_options": "x"}),
     )
+    odd_flag = {"__conversion_options": {"Contacts": [{"id": "8", "Locked__s": "abc"}]}}
+    fake.on("GET", "/crm/v8/Leads/6/__conversion_options", json_response(200, odd_flag))
+    ids = ["1", "2", "3", "4", "5", "6"]
     client = make_client()
-    results = client.conversion_options_many(["1", "2", "3", "4", "5"])
+    results = client.conversion_options_many(ids)
     assert [type(r).__name__ for r in results] == [
         "ConversionOptions",
         "UnexpectedAnswerError",
         "UnexpectedAnswerError",
         "ConversionOptions",
         "UnexpectedAnswerError",
+        "UnexpectedAnswerError",
     ]
     first = results[0]
     assert isinstance(first, ConversionOptions) and first.matched
-    frames = fetch_options(client, ["1", "2", "3", "4", "5"])
+    frames = fetch_options(client, ids)  # what crmkit fetch and snapshots call
     options = frames.options.set_index("lead_id")
-    assert options["outcome"].tolist() == ["matched", "error", "error", "no_match", "error"]
+    assert options["outcome"].tolist() == [
+        "matched",
+        "error",
+        "error",
+        "no_match",
+        "error",
+        "error",
+    ]
     assert options.loc["2", "error_code"] == "UnexpectedAnswerError"
     assert "'__conversion_options' is missing" in str(options.loc["2", "error_message"])
     assert "nests deeper" in str(options.loc["3", "error_message"])
@@ -590,3 +611,22 @@ def test_bodies_are_never_quoted_in_errors(fake: FakeZoho, make_client: Any) -> 
     with pytest.raises(UnexpectedAnswerError) as info:
         list(client.records("Leads", ["Last_Name"]))
     assert REFRESH_TOKEN not in str(info.value) and "abc" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "deep"),
+    [
+        ("[" * 64 + "]" * 64, False),
+        ("[" * 65 + "]" * 65, True),
+        ('{"a": ' * 64 + "1" + "}" * 64, False),
+        ('{"a": ' * 65 + "1" + "}" * 65, True),
+        (json.dumps({"note": "[" * 500, "tricky": 'a\\"[[[[\\', "x": ["{" * 80]}), False),
+        (json.dumps([["\\"], ["\\\\[[[", [["]]]]"]]]]), False),
+    ],
+    ids=["64 lists", "65 lists", "64 objects", "65 objects", "brackets in strings", "escapes"],
+)
+def test_nesting_is_counted_outside_strings_only(text: str, deep: bool) -> None:
+    value = decode_module.parse_json(text.encode())
+    assert isinstance(value, decode_module.Unreadable) is deep
+    if not deep:
+        assert value == json.loads(text)
