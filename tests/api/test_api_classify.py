@@ -30,7 +30,7 @@ from crmkit.api.errors import (
 )
 from crmkit.api.limits import Decision, RetryPolicy
 from crmkit.api.pages import iter_pages
-from crmkit.api.send import NOT_JSON, Answer, Call, classify, error_for
+from crmkit.api.send import EMPTY, NOT_JSON, Answer, Call, Unreadable, classify, error_for
 
 # delay(n) = min(8, 2**(n-1)) with random() = 1.0: attempt 1 waits 1 s, attempt 2 waits 2 s.
 POLICY = RetryPolicy(max_attempts=3, base_delay=1.0, max_delay=8.0, random=lambda: 1.0)
@@ -57,6 +57,22 @@ ANSWERS: list[tuple[str, int, dict[str, str], object, bool, int, str, float]] = 
     ("200 not JSON read", 200, {}, NOT_JSON, False, 1, "raise", 0.0),
     ("200 not JSON write", 200, {}, NOT_JSON, True, 1, "raise", 0.0),
     ("200 JSON list", 200, {}, [1, 2], False, 1, "raise", 0.0),
+    ("200 empty read", 200, {}, EMPTY, False, 1, "raise", 0.0),
+    ("200 empty write", 200, {}, EMPTY, True, 1, "raise", 0.0),
+    (
+        "200 too deep",
+        200,
+        {},
+        Unreadable("the JSON nests deeper than 64 levels"),
+        True,
+        1,
+        "raise",
+        0,
+    ),
+    ("302 read", 302, {}, None, False, 1, "raise", 0.0),
+    ("302 write", 302, {}, None, True, 1, "raise", 0.0),
+    ("304 write", 304, {}, EMPTY, True, 1, "raise", 0.0),
+    ("100 read", 100, {}, None, False, 1, "raise", 0.0),
     ("429 read", 429, {}, zoho("TOO_MANY_REQUESTS"), False, 1, "retry", 1.0),
     ("429 read 2nd", 429, {}, zoho("TOO_MANY_REQUESTS"), False, 2, "retry", 2.0),
     ("429 read last", 429, {}, zoho("TOO_MANY_REQUESTS"), False, 3, "raise", 0.0),
@@ -197,6 +213,9 @@ ERRORS: list[tuple[str, Call, Answer | CRMError, type[CRMError]]] = [
     ("not JSON read", READ, answer(200, NOT_JSON), UnexpectedAnswerError),
     ("not JSON write", WRITE, answer(200, NOT_JSON), UnexpectedWriteAnswerError),
     ("JSON list write", WRITE, answer(200, [1]), UnexpectedWriteAnswerError),
+    ("302 read", READ, answer(302, None), UnexpectedAnswerError),
+    ("304 write", WRITE, answer(304, EMPTY), UnexpectedWriteAnswerError),
+    ("empty 200 write", WRITE, answer(200, EMPTY), UnexpectedWriteAnswerError),
     ("entry code", WRITE, answer(400, entry("ID_ALREADY_CONVERTED")), AlreadyConvertedError),
     ("401 scope", READ, answer(401, zoho("OAUTH_SCOPE_MISMATCH")), ScopeError),
     (
@@ -285,3 +304,12 @@ def test_pages_stop_at_the_cap_and_on_an_empty_answer() -> None:
     assert len(queries) == 2
     _, fetch = scripted(page(2, more=True, key="users"), None)
     assert [len(p) for p in iter_pages(fetch, {}, key="users")] == [2]
+
+
+def test_an_unusable_write_answer_says_the_outcome_is_unknown_and_what_it_was() -> None:
+    decision = classify(302, {}, None, is_write=True, attempt=1, policy=POLICY)
+    assert decision.reason.startswith("HTTP 302: not an answer Zoho documents")
+    assert decision.reason.endswith("outcome unknown")
+    error = error_for(WRITE, answer(302, None))
+    assert isinstance(error, OutcomeUnknownError) and error.status == 302
+    assert "redirect" in error.problem and "read the record back" not in error.problem
