@@ -17,7 +17,9 @@ from crmkit.sandbox import catalog
 from crmkit.sandbox.loader import Record, module_fields
 
 # Without pipelines in org.json the org has Zoho's one default pipeline.
-DEFAULT_PIPELINES: Mapping[str, tuple[str, ...]] = {"Standard (Sales)": catalog.DEFAULT_STAGES}
+DEFAULT_PIPELINES: Mapping[str, tuple[str, ...]] = {
+    catalog.STANDARD_PIPELINE: catalog.DEFAULT_STAGES
+}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from sandbox_helpers import (
 )
 
 from crmkit.sandbox import Sandbox
+from crmkit.sandbox.catalog import STANDARD_PIPELINE  # the default org's pipeline
 
 Start = Callable[..., Sandbox]
 L1, L2 = "4876876000100000001", "4876876000100000002"
@@ -34,7 +35,7 @@ DEAL = {
     "Deal_Name": "Zylker Deal",
     "Closing_Date": "2026-06-30",
     "Stage": "Qualification",
-    "Pipeline": "Standard (Sales)",
+    "Pipeline": STANDARD_PIPELINE,
     "Amount": 1200,
 }
 

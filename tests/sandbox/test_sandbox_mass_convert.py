@@ -9,6 +9,7 @@ from typing import Any
 from sandbox_helpers import USERS, Api, contact, lead
 
 from crmkit.sandbox import Sandbox
+from crmkit.sandbox.catalog import STANDARD_PIPELINE  # the default org's pipeline
 
 Start = Callable[..., Sandbox]
 IDS = [str(4876876000100000000 + i) for i in range(6)]
@@ -16,7 +17,7 @@ DEAL = {
     "Deal_Name": "Bulk",
     "Closing_Date": "2026-06-30",
     "Stage": "Qualification",
-    "Pipeline": "Standard (Sales)",
+    "Pipeline": STANDARD_PIPELINE,
 }
 
 
