@@ -17,7 +17,16 @@ import pandas as pd
 from crmkit.conversion.client_like import ClientLike
 from crmkit.frames import options_frames
 
-__all__ = ["Facts", "OrgFacts", "lead_facts", "live_facts", "org_facts", "text", "truthy"]
+__all__ = [
+    "Facts",
+    "OrgFacts",
+    "lead_facts",
+    "live_facts",
+    "merged_contact_accounts",
+    "org_facts",
+    "text",
+    "truthy",
+]
 
 
 @dataclass(frozen=True)
@@ -116,13 +125,16 @@ class Facts:
     """Everything validation reads. Any part may be None (its rules are then not checked).
 
     `leads` maps lead id -> the lead record (raw API dict or a leads-frame row), None when the CRM
-    has no such lead. `options` / `matches` are the crmkit.frames frames.
+    has no such lead. `options` / `matches` are the crmkit.frames frames. `accounts` maps the
+    Account ids of Contacts the plan merges into -> the Account record (the live re-check reads
+    them: a locked one refuses the conversion although the plan never names it).
     """
 
     org: OrgFacts | None = None
     leads: Mapping[str, Mapping[str, Any] | None] | None = None
     options: pd.DataFrame | None = None
     matches: pd.DataFrame | None = None
+    accounts: Mapping[str, Mapping[str, Any] | None] | None = None  # merged Contacts' Accounts
 
 
 def truthy(value: object) -> bool:
@@ -187,4 +199,34 @@ def live_facts(client: ClientLike, plan: pd.DataFrame, *, progress: bool = False
     ]
     results = client.conversion_options_many(asked, progress=progress) if asked else []
     frames = options_frames(dict(zip(asked, results, strict=True)))
-    return Facts(org=org, leads=leads, options=frames.options, matches=frames.matches)
+    accounts = _fetch_accounts(client, merged_contact_accounts(plan), client.concurrency)
+    return Facts(
+        org=org, leads=leads, options=frames.options, matches=frames.matches, accounts=accounts
+    )
+
+
+def merged_contact_accounts(plan: pd.DataFrame) -> list[str]:
+    """Accounts the re-check reads: the `account_id` of rows merging a Contact and its Account.
+
+    A merged Contact brings its Account along (a plan must name it, or validation says so), and
+    Zoho refuses the conversion when that Account is locked — which the lead's own options show
+    only when the Account is among its candidates.
+    """
+    ids = {
+        str(r["account_id"])
+        for r in plan.to_dict("records")
+        if r.get("contact_action") == "merge"
+        and r.get("account_action") == "merge"
+        and text(r.get("account_id")) is not None
+    }
+    return sorted(ids)
+
+
+def _fetch_accounts(
+    client: ClientLike, ids: Sequence[str], workers: int
+) -> dict[str, dict[str, Any] | None]:
+    if not ids:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        records = list(pool.map(lambda i: client.get_record("Accounts", i), ids))
+    return dict(zip(ids, records, strict=True))
