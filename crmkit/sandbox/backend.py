@@ -17,7 +17,7 @@ from crmkit.sandbox.auth import TokenBook
 from crmkit.sandbox.bodies import ConvertRequest, parse_convert_body, parse_mass_convert
 from crmkit.sandbox.conversion import Outcome, convert_lead
 from crmkit.sandbox.jobs import MassConvertJobs
-from crmkit.sandbox.leads import lead_for_action
+from crmkit.sandbox.leads import check_mass_convert_leads, lead_for_action
 from crmkit.sandbox.loader import DataDirError, check_org_fields, normalize_org
 from crmkit.sandbox.matching import conversion_options
 from crmkit.sandbox.notify import Outbox
@@ -144,15 +144,18 @@ class ZohoBackend:
             ]
         }
 
-    def mass_convert(self, body: Any) -> dict[str, Any]:
-        """`POST /Leads/actions/mass_convert`: validate up front, then schedule the job."""
+    def mass_convert(self, body: Any, *, fail: bool = False) -> dict[str, Any]:
+        """`POST /Leads/actions/mass_convert`: validate up front (body, then every lead id), then
+        schedule the job; `fail` (the `mass_convert_failed` fault) makes the job end FAILED."""
         ids, req = parse_mass_convert(self.org, body)
+        check_mass_convert_leads(self.store, ids)
         job = self.jobs.schedule(
             self.store.new_id(),
             ids,
             req,
             progress=self.settings.mass_convert_progress,
             step_ms=self.settings.mass_convert_step_ms,
+            fail=fail,
         )
         return {
             "code": "SCHEDULED",

@@ -144,7 +144,7 @@ def convert_lead(
         if deal_fields is not None:
             deal = _new_deal(store, org, lead, owner, ts, deal_fields, contact, account, tags)
         outcome = Outcome(contact, account, deal, new_contact is not None, new_account is not None)
-        _mark_converted(store, org, lead, outcome, req.move_attachments_to, ts)
+        _mark_converted(store, org, lead, outcome, req.move_attachments_to, ts, req.related_modules)
     outbox.conversion(
         lead,
         outcome.details(),
@@ -429,7 +429,13 @@ def _new_deal(
 
 
 def _mark_converted(
-    store: Store, org: Org, lead: Record, outcome: Outcome, attachments_to: str, ts: str
+    store: Store,
+    org: Org,
+    lead: Record,
+    outcome: Outcome,
+    attachments_to: str,
+    ts: str,
+    related: list[str],
 ) -> None:
     """Flag the lead converted and record what it became (`$converted_detail`)."""
     target = {"Contacts": outcome.contact, "Accounts": outcome.account, "Deals": outcome.deal}[
@@ -445,4 +451,9 @@ def _mark_converted(
         "convert_date_time": ts,
         "move_attachments_to": {"api_name": attachments_to, "id": target["id"]},
     }
+    if related:  # mass convert: the related lists that moved to the contact with the lead
+        lead["$converted_detail"]["related_modules"] = [
+            {"api_name": m, "moved_to": {"api_name": "Contacts", "id": outcome.contact["id"]}}
+            for m in related
+        ]
     store.put("Leads", lead)
