@@ -22,6 +22,7 @@ from crmkit.sandbox.loader import DataDirError, check_org_fields, normalize_org
 from crmkit.sandbox.matching import conversion_options
 from crmkit.sandbox.notify import Outbox
 from crmkit.sandbox.org import DEFAULT_PIPELINES, Org
+from crmkit.sandbox.roles import roles_answer
 from crmkit.sandbox.settings import Settings
 from crmkit.sandbox.store import Store
 
@@ -119,6 +120,10 @@ class ZohoBackend:
 
     def users(self, kind: str) -> dict[str, Any]:
         return metadata.users_answer(self.org, kind)
+
+    def contact_roles(self) -> dict[str, Any]:
+        """`GET /Contacts/roles`."""
+        return roles_answer(self.org.contact_roles)
 
     def organization(self) -> dict[str, Any]:
         """`GET /org` (named apart from `org`, the configuration every call reads)."""

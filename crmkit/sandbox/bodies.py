@@ -21,6 +21,7 @@ from crmkit.sandbox.exceptions import (
     contacts_unavailable,
 )
 from crmkit.sandbox.org import Org
+from crmkit.sandbox.roles import role_by_id
 
 _DIGITS = re.compile(r"^[0-9]{1,19}$")
 TARGETS = ("Contacts", "Accounts", "Deals")
@@ -174,9 +175,9 @@ def validate_deal(
 
 def _deal_value(org: Org, key: str, v: Any, path: str, in_data: bool) -> Any:
     """One Deals field checked against its type: the value to store, or Zoho's error."""
-    if key == "Contact_Role":
+    if key == "Contact_Role":  # an id of the org's Contact Roles (GET /Contacts/roles)
         rid = norm_id(v.get("id") if isinstance(v, dict) else v)
-        if rid is None:
+        if rid is None or role_by_id(org.contact_roles, rid) is None:
             raise _blame(key, path, in_data=in_data)
         return rid
     if not org.has_field("Deals", key):

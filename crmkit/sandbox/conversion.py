@@ -28,6 +28,7 @@ from crmkit.sandbox.loader import Record, full_name
 from crmkit.sandbox.matching import match_lead
 from crmkit.sandbox.notify import Outbox
 from crmkit.sandbox.org import Org, User
+from crmkit.sandbox.roles import role_by_id, role_relation
 from crmkit.sandbox.store import Store, fold
 
 Tags = list[dict[str, str]]
@@ -421,8 +422,9 @@ def _new_deal(
     acc_ref = _account_ref(account)
     if acc_ref is not None:
         deal["Account_Name"] = acc_ref
-    if "Contact_Role" in deal_fields:
-        deal["$contact_role"] = deal_fields["Contact_Role"]
+    role = role_by_id(org.contact_roles, str(deal_fields.get("Contact_Role") or ""))
+    if role is not None:  # the Deal–Contact relation, as Zoho keeps it (roles.py)
+        deal["$contact_roles"] = [role_relation(role, contact["id"])]
     _add_tags(deal, tags.get("Deals", []))
     store.put("Deals", deal)
     return deal

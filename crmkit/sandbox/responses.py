@@ -94,6 +94,10 @@ async def users(request: Request, rt: Runtime) -> Response:
     return answer(rt.backend.users(request.query_params.get("type", "AllUsers")))
 
 
+async def contact_roles(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.contact_roles())
+
+
 async def org(request: Request, rt: Runtime) -> Response:
     return answer(rt.backend.organization())
 
