@@ -15,6 +15,7 @@ import pandas as pd
 
 from crmkit.api.limits import CALL_CREDITS as CREDITS
 from crmkit.api.limits import SUB_CONCURRENCY, call_credits
+from crmkit.conversion.contact_roles import plan_has_roles
 from crmkit.conversion.execute_options import Mode, check_mode
 from crmkit.conversion.facts import merged_contact_accounts
 from crmkit.conversion.plan import mass_key, rows_of
@@ -105,6 +106,8 @@ def estimate(
         calls["read"] += len(rows)
         calls["conversion_options"] += len(rows)
         calls["read"] += len(merged_contact_accounts(plan))  # the Accounts merged Contacts bring
+    if rows and plan_has_roles(rows.values()):
+        calls["metadata"] += 1  # the org's Contact Roles, to check and send roles picked by name
     for lead_id, row in rows.items():
         account_after = row["account_action"] != "none" or row["contact_action"] == "merge"
         deal = any(row[c] is not None for c in ("deal_name", "stage", "pipeline"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -24,6 +24,7 @@ __all__ = [
     "live_facts",
     "merged_contact_accounts",
     "org_facts",
+    "role_map",
     "text",
     "truthy",
 ]
@@ -37,7 +38,8 @@ class OrgFacts:
     pipeline then only has to exist and the stage to be in `stages`); `pipelines=None`: the org has
     no pipelines. `stages` is the Stage picklist. `unique_fields` per module from field metadata
     (`unique` non-empty). `users` maps active user ids -> names (None: unknown, not checked).
-    `modules`: None = not checked.
+    `modules`: None = not checked. `contact_roles`: the org's Contact Roles, name -> id (None:
+    not read, not checked).
     """
 
     modules: frozenset[str] | None = None
@@ -46,6 +48,7 @@ class OrgFacts:
     stages: frozenset[str] | None = None
     deal_required: frozenset[str] = frozenset({"Deal_Name", "Closing_Date", "Stage"})
     users: Mapping[str, str] | None = None
+    contact_roles: Mapping[str, str] | None = None  # role name -> role id
 
     @classmethod
     def from_metadata(
@@ -137,6 +140,16 @@ class Facts:
     accounts: Mapping[str, Mapping[str, Any] | None] | None = None  # merged Contacts' Accounts
 
 
+def role_map(roles: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Role name -> role id, from a `Contacts/roles` answer."""
+    out: dict[str, str] = {}
+    for role in roles:
+        rid, name = text(role.get("id")), text(role.get("name"))
+        if rid is not None and name is not None:
+            out[name] = rid
+    return out
+
+
 def truthy(value: object) -> bool:
     """A CRM flag as a bool (`"true"`, True; None, NA, NaN and anything else are False)."""
     if value is None or value is pd.NA:
@@ -190,6 +203,8 @@ def live_facts(client: ClientLike, plan: pd.DataFrame, *, progress: bool = False
     """Fresh facts for every lead of the plan: the lead record and its conversion options."""
     ids = [str(x) for x in plan["lead_id"].tolist()]
     org = org_facts(client)
+    if any(text(v) is not None for v in plan["contact_role"].tolist()):
+        org = replace(org, contact_roles=role_map(client.contact_roles()))
     leads = _fetch_leads(client, ids, client.concurrency)
     if org.modules is not None and "Contacts" not in org.modules:
         return Facts(org=org, leads=leads)

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from crmkit.conversion.client_like import ClientLike
+from crmkit.conversion.contact_roles import check_contact_role
 from crmkit.conversion.facts import (
     Facts,
     OrgFacts,
@@ -77,6 +78,7 @@ RULES: dict[str, str] = {
     "target_module_missing": "attachments or tags go to a module that gets no record",
     "tag_not_on_lead": "carry_over_tags names a tag the lead does not have (INVALID_DATA)",
     "owner_unknown": "assign_to is not an active user of the org",
+    "contact_role_unknown": "contact_role is not a Contact Role of the org (INVALID_DATA)",
 }
 _ERROR = "error"
 _WARNING = "warning"
@@ -167,6 +169,7 @@ def validate(
         _check_targets_exist(row, lead, _will_have_account(row, contact, company), add)
         _check_duplicates(row, lead_cands, org_f, add)
         _check_deal(row, org_f, add)
+        check_contact_role(row, org_f.contact_roles if org_f else None, add)
         users = org_f.users if org_f is not None else None
         if users is not None and row["assign_to"] is not None and row["assign_to"] not in users:
             add(
