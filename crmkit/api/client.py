@@ -380,6 +380,16 @@ class CRMClient:
 
         return self._cached(("modules", ""), load)
 
+    def contact_roles(self) -> list[dict[str, Any]]:
+        """The org's Contact Roles (`{"id", "name", "sequence_number"}`), cached per client: the
+        roles a Deal's `Contact_Role` may name."""
+
+        def load() -> list[dict[str, Any]]:
+            body = self._request("metadata", "GET", "/Contacts/roles")
+            return list((body or {}).get("contact_roles") or [])
+
+        return self._cached(("contact_roles", ""), load)
+
     def current_user(self) -> dict[str, Any]:
         """The user the token belongs to."""
         body = self._request(

@@ -60,6 +60,10 @@ class ClientLike(Protocol):
         """The org's users of one kind."""
         ...
 
+    def contact_roles(self) -> list[dict[str, Any]]:
+        """The org's Contact Roles (`Contacts/roles`): what a Deal's `Contact_Role` may name."""
+        ...
+
     def get_record(
         self, module: str, record_id: str, *, converted: str | None = None
     ) -> dict[str, Any] | None:

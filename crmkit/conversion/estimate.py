@@ -15,7 +15,9 @@ import pandas as pd
 
 from crmkit.api.limits import CALL_CREDITS as CREDITS
 from crmkit.api.limits import SUB_CONCURRENCY, call_credits
+from crmkit.conversion.contact_roles import plan_has_roles
 from crmkit.conversion.execute_options import Mode, check_mode
+from crmkit.conversion.facts import merged_contact_accounts
 from crmkit.conversion.plan import mass_key, rows_of
 
 __all__ = ["CREDITS", "Estimate", "estimate", "mass_groups"]
@@ -84,7 +86,8 @@ def estimate(
 ) -> Estimate:
     """Estimate the calls `execute(plan, mode=...)` makes if nothing fails.
 
-    Per lead: the live re-check reads the lead and its conversion options (2 calls); Convert Lead
+    Per lead: the live re-check reads the lead and its conversion options (2 calls), plus each
+    Account a merged Contact brings (`merged_contact_accounts`); Convert Lead
     (5 credits); with `snapshots`, a before-copy of each merge target and an after-copy of the lead
     and of the Contact, Account and Deal it became. Mass Convert: one call per job of <= 50, polls,
     and a read-back of each lead (which is also its after-copy).
@@ -102,6 +105,9 @@ def estimate(
         calls["metadata"] += METADATA_CALLS
         calls["read"] += len(rows)
         calls["conversion_options"] += len(rows)
+        calls["read"] += len(merged_contact_accounts(plan))  # the Accounts merged Contacts bring
+    if rows and plan_has_roles(rows.values()):
+        calls["metadata"] += 1  # the org's Contact Roles, to check and send roles picked by name
     for lead_id, row in rows.items():
         account_after = row["account_action"] != "none" or row["contact_action"] == "merge"
         deal = any(row[c] is not None for c in ("deal_name", "stage", "pipeline"))

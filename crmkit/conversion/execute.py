@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 from crmkit.api.limits import Usage
 from crmkit.conversion.client_like import ClientLike
+from crmkit.conversion.contact_roles import plan_has_roles, resolve_roles, role_map
 from crmkit.conversion.convert_lead import ConvertLeadWorker
 from crmkit.conversion.estimate import MASS_CHUNK, MASS_JOBS_IN_FLIGHT, mass_groups
 from crmkit.conversion.events import EventJournal
@@ -212,10 +213,12 @@ def _execute(
                 counts,
             )
         todo_plan = make_plan(todo)
+        roles = None
         if opts.recheck and todo:
             facts = live_facts(client, todo_plan)
             problems = validate(todo_plan, facts)
             ctx.leads_before = dict(facts.leads or {})
+            roles = facts.org.contact_roles if facts.org else None
         else:
             problems = validate(todo_plan, Facts())
         if opts.on_problems is not None and len(problems):
@@ -230,7 +233,10 @@ def _execute(
                 message="; ".join(mine["reason"].tolist()),
             )
             bar.update(1)
-        sendable = [r for r in todo if str(r["lead_id"]) not in blocked]
+        sendable: list[Mapping[str, Any]] = [r for r in todo if str(r["lead_id"]) not in blocked]
+        if plan_has_roles(sendable):  # roles picked by name go out as their ids
+            roles = roles if roles is not None else role_map(client.contact_roles())
+            sendable = resolve_roles(sendable, roles)
         by_id = {str(r["lead_id"]): r for r in sendable}
         single: list[Mapping[str, Any]] = []
         if opts.mode == "single" or not sendable:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -17,7 +17,17 @@ import pandas as pd
 from crmkit.conversion.client_like import ClientLike
 from crmkit.frames import options_frames
 
-__all__ = ["Facts", "OrgFacts", "lead_facts", "live_facts", "org_facts", "text", "truthy"]
+__all__ = [
+    "Facts",
+    "OrgFacts",
+    "lead_facts",
+    "live_facts",
+    "merged_contact_accounts",
+    "org_facts",
+    "role_map",
+    "text",
+    "truthy",
+]
 
 
 @dataclass(frozen=True)
@@ -28,7 +38,8 @@ class OrgFacts:
     pipeline then only has to exist and the stage to be in `stages`); `pipelines=None`: the org has
     no pipelines. `stages` is the Stage picklist. `unique_fields` per module from field metadata
     (`unique` non-empty). `users` maps active user ids -> names (None: unknown, not checked).
-    `modules`: None = not checked.
+    `modules`: None = not checked. `contact_roles`: the org's Contact Roles, name -> id (None:
+    not read, not checked).
     """
 
     modules: frozenset[str] | None = None
@@ -37,6 +48,7 @@ class OrgFacts:
     stages: frozenset[str] | None = None
     deal_required: frozenset[str] = frozenset({"Deal_Name", "Closing_Date", "Stage"})
     users: Mapping[str, str] | None = None
+    contact_roles: Mapping[str, str] | None = None  # role name -> role id
 
     @classmethod
     def from_metadata(
@@ -116,13 +128,26 @@ class Facts:
     """Everything validation reads. Any part may be None (its rules are then not checked).
 
     `leads` maps lead id -> the lead record (raw API dict or a leads-frame row), None when the CRM
-    has no such lead. `options` / `matches` are the crmkit.frames frames.
+    has no such lead. `options` / `matches` are the crmkit.frames frames. `accounts` maps the
+    Account ids of Contacts the plan merges into -> the Account record (the live re-check reads
+    them: a locked one refuses the conversion although the plan never names it).
     """
 
     org: OrgFacts | None = None
     leads: Mapping[str, Mapping[str, Any] | None] | None = None
     options: pd.DataFrame | None = None
     matches: pd.DataFrame | None = None
+    accounts: Mapping[str, Mapping[str, Any] | None] | None = None  # merged Contacts' Accounts
+
+
+def role_map(roles: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Role name -> role id, from a `Contacts/roles` answer."""
+    out: dict[str, str] = {}
+    for role in roles:
+        rid, name = text(role.get("id")), text(role.get("name"))
+        if rid is not None and name is not None:
+            out[name] = rid
+    return out
 
 
 def truthy(value: object) -> bool:
@@ -178,6 +203,8 @@ def live_facts(client: ClientLike, plan: pd.DataFrame, *, progress: bool = False
     """Fresh facts for every lead of the plan: the lead record and its conversion options."""
     ids = [str(x) for x in plan["lead_id"].tolist()]
     org = org_facts(client)
+    if any(text(v) is not None for v in plan["contact_role"].tolist()):
+        org = replace(org, contact_roles=role_map(client.contact_roles()))
     leads = _fetch_leads(client, ids, client.concurrency)
     if org.modules is not None and "Contacts" not in org.modules:
         return Facts(org=org, leads=leads)
@@ -187,4 +214,34 @@ def live_facts(client: ClientLike, plan: pd.DataFrame, *, progress: bool = False
     ]
     results = client.conversion_options_many(asked, progress=progress) if asked else []
     frames = options_frames(dict(zip(asked, results, strict=True)))
-    return Facts(org=org, leads=leads, options=frames.options, matches=frames.matches)
+    accounts = _fetch_accounts(client, merged_contact_accounts(plan), client.concurrency)
+    return Facts(
+        org=org, leads=leads, options=frames.options, matches=frames.matches, accounts=accounts
+    )
+
+
+def merged_contact_accounts(plan: pd.DataFrame) -> list[str]:
+    """Accounts the re-check reads: the `account_id` of rows merging a Contact and its Account.
+
+    A merged Contact brings its Account along (a plan must name it, or validation says so), and
+    Zoho refuses the conversion when that Account is locked — which the lead's own options show
+    only when the Account is among its candidates.
+    """
+    ids = {
+        str(r["account_id"])
+        for r in plan.to_dict("records")
+        if r.get("contact_action") == "merge"
+        and r.get("account_action") == "merge"
+        and text(r.get("account_id")) is not None
+    }
+    return sorted(ids)
+
+
+def _fetch_accounts(
+    client: ClientLike, ids: Sequence[str], workers: int
+) -> dict[str, dict[str, Any] | None]:
+    if not ids:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        records = list(pool.map(lambda i: client.get_record("Accounts", i), ids))
+    return dict(zip(ids, records, strict=True))

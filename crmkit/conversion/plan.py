@@ -11,7 +11,8 @@ Columns (PLAN_SCHEMA; ids are strings, never floats):
 - `account_action`: `merge` (into `account_id`) | `create` (Zoho makes one from the lead's Company)
   | `none` (the lead has no Company, so no Account)
 - `deal_name`, `closing_date` (YYYY-MM-DD), `pipeline`, `stage`, `amount`, `contact_role`: an
-  optional Deal; all empty means no Deal
+  optional Deal; all empty means no Deal. `contact_role` names one of the org's Contact Roles
+  (e.g. `Decision Maker`, or its id); `execute` sends the role's id (`contact_roles.py`)
 - `overwrite`, `notify_lead_owner`, `notify_new_entity_owner`: booleans (empty = Zoho's default,
   false)
 - `assign_to`: user id owning the new records (empty = lead owner)
@@ -80,7 +81,7 @@ PLAN_SCHEMA: dict[str, str] = {
 }
 DEAL_COLUMNS = ("deal_name", "closing_date", "pipeline", "stage", "amount", "contact_role")
 BOOL_COLUMNS = ("overwrite", "notify_lead_owner", "notify_new_entity_owner")
-ID_COLUMNS = ("lead_id", "contact_id", "account_id", "assign_to", "contact_role")
+ID_COLUMNS = ("lead_id", "contact_id", "account_id", "assign_to")
 CONTACT_ACTIONS = ("merge", "create")
 ACCOUNT_ACTIONS = ("merge", "create", "none")
 TAG_MODULES = ("Contacts", "Accounts", "Deals")

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from crmkit.conversion.client_like import ClientLike
+from crmkit.conversion.contact_roles import check_contact_role
 from crmkit.conversion.facts import (
     Facts,
     OrgFacts,
@@ -30,6 +31,7 @@ from crmkit.conversion.facts import (
 from crmkit.conversion.facts import text as _text
 from crmkit.conversion.facts import truthy as _truthy
 from crmkit.conversion.plan import DEAL_COLUMNS, parse_tags, rows_of
+from crmkit.conversion.validate_targets import check_contact_account
 
 __all__ = [
     "PROBLEMS_SCHEMA",
@@ -62,7 +64,8 @@ RULES: dict[str, str] = {
     "options_error": "Zoho refused the lead's conversion options",
     "merge_id_missing": "merge without the id of the record to merge into",
     "target_not_in_options": "merge target not among the lead's conversion options (INVALID_DATA)",
-    "target_locked": "the merge target is locked (RECORD_LOCKED)",
+    "target_locked": "the merge target, or the merged Contact's Account, is locked (RECORD_LOCKED)",
+    "overwrite_renames_account": "overwrite renames the merged Contact's Account to the Company",
     "target_unapproved": "the merge target awaits approval",
     "contact_account_mismatch": "the Contact does not belong to the chosen Account (INVALID_DATA)",
     "account_none_with_company": "the lead has a Company: Zoho creates an Account from it",
@@ -75,10 +78,13 @@ RULES: dict[str, str] = {
     "target_module_missing": "attachments or tags go to a module that gets no record",
     "tag_not_on_lead": "carry_over_tags names a tag the lead does not have (INVALID_DATA)",
     "owner_unknown": "assign_to is not an active user of the org",
+    "contact_role_unknown": "contact_role is not a Contact Role of the org (INVALID_DATA)",
 }
 _ERROR = "error"
 _WARNING = "warning"
-_WARNING_RULES = frozenset({"account_create_without_company", "duplicate_email_on_create"})
+_WARNING_RULES = frozenset(
+    {"account_create_without_company", "duplicate_email_on_create", "overwrite_renames_account"}
+)
 
 
 def validate(
@@ -159,9 +165,11 @@ def validate(
         company = _UNKNOWN if lead is None else _text(lead.get("Company"))
         contact = _check_contact(row, lead_cands, known, add)
         _check_account(row, lead_cands, known, contact, company, add)
+        check_contact_account(row, contact, lead_cands, facts.accounts, company, add)
         _check_targets_exist(row, lead, _will_have_account(row, contact, company), add)
         _check_duplicates(row, lead_cands, org_f, add)
         _check_deal(row, org_f, add)
+        check_contact_role(row, org_f.contact_roles if org_f else None, add)
         users = org_f.users if org_f is not None else None
         if users is not None and row["assign_to"] is not None and row["assign_to"] not in users:
             add(
@@ -267,9 +275,9 @@ def _check_account(
 ) -> None:
     """The Account side: merge target checks, or the Account a merged Contact brings along.
 
-    Zoho (and the sandbox) give a merged Contact's lead that Contact's Account; with `overwrite`
-    and a Company that differs from it, a new Account is made from the Company instead; a Contact
-    without an Account gets a new one from the Company when there is one.
+    Zoho (and the sandbox) give a merged Contact's lead that Contact's Account — with `overwrite`
+    too, which renames that Account to the Company (`validate_targets`); a Contact without an
+    Account gets a new one from the Company when there is one.
     """
     action = row["account_action"]
     account_id = None if row["account_id"] is None else str(row["account_id"])
@@ -279,20 +287,10 @@ def _check_account(
     if row["contact_action"] == "merge":
         if contact is None:
             return
-        owner, owner_name = contact["account_id"], contact["account_name"]
+        owner = contact["account_id"]
         expected: tuple[str, str | None] | None
         if owner is not None:
-            differs = (
-                company is not _UNKNOWN
-                and company is not None
-                and (owner_name or "").strip().casefold() != company.strip().casefold()
-            )
-            if row["overwrite"] and company is _UNKNOWN:
-                expected = None
-            elif row["overwrite"] and differs:
-                expected = ("create", None)
-            else:
-                expected = ("merge", owner)
+            expected = ("merge", owner)
         elif company is _UNKNOWN:
             expected = None if action != "merge" else ("create", None)
         else:

@@ -20,6 +20,7 @@ __all__ = [
     "LEAD_COLUMNS",
     "NEAR_COLUMNS",
     "ORG_ID",
+    "PARTNER_PIPELINE",
     "PAT_CONTACT_ID",
     "PAT_LEAD_ID",
     "PERSON_SHARES",
@@ -27,6 +28,7 @@ __all__ = [
     "SECONDS_FROM",
     "SECONDS_TO",
     "SPECIAL_SHARES",
+    "STANDARD_PIPELINE",
     "TRUTH_COLUMNS",
     "TZ_OFFSET",
     "VERIFY_MAX_LEADS",
@@ -54,16 +56,22 @@ ID_BASE = {
     "Deals": 4876876000400000000,
 }
 
+# Zoho's standard pipeline (its name and stage list in every new org), plus one of the org's own.
+STANDARD_PIPELINE = "Standard (Standard)"
+PARTNER_PIPELINE = "Partner Channel"
 PIPELINES: dict[str, list[str]] = {
-    "Standard": [
+    STANDARD_PIPELINE: [
         "Qualification",
         "Needs Analysis",
-        "Proposal",
-        "Negotiation",
+        "Value Proposition",
+        "Id. Decision Makers",
+        "Proposal/Price Quote",
+        "Negotiation/Review",
         "Closed Won",
         "Closed Lost",
+        "Closed-Lost to Competition",
     ],
-    "Partner Channel": [
+    PARTNER_PIPELINE: [
         "Registration",
         "Partner Qualified",
         "Joint Proposal",

@@ -17,9 +17,11 @@ from crmkit.sampledata.draft import OrgDraft
 from crmkit.sampledata.layout import (
     COMPOUND_NAMES_ABOVE,
     ORG_ID,
+    PARTNER_PIPELINE,
     PIPELINES,
     SECONDS_FROM,
     SECONDS_TO,
+    STANDARD_PIPELINE,
 )
 from crmkit.sampledata.values import Arr, full_name, ids, lower, obj, pick, upper
 
@@ -197,12 +199,12 @@ def build_deals(draft: OrgDraft) -> dict[str, Arr]:
     ci = rng.choice(has_contact, n)
     acc = draft.con_acc[ci]
     with_contact = rng.random(n) < 0.8
-    pipeline = np.where(rng.random(n) < 0.7, "Standard", "Partner Channel").astype(object)
-    stage_i = rng.integers(0, 6, n)
+    standard = np.asarray(PIPELINES[STANDARD_PIPELINE], dtype=object)
+    partner = np.asarray(PIPELINES[PARTNER_PIPELINE], dtype=object)
+    pipeline = np.where(rng.random(n) < 0.7, STANDARD_PIPELINE, PARTNER_PIPELINE).astype(object)
+    stage_i = rng.integers(0, len(standard), n)
     stage = np.where(
-        pipeline == "Standard",
-        np.asarray(PIPELINES["Standard"], dtype=object)[stage_i],
-        np.asarray(PIPELINES["Partner Channel"], dtype=object)[stage_i],
+        pipeline == STANDARD_PIPELINE, standard[stage_i], partner[stage_i % len(partner)]
     )
     close = rng.integers(SECONDS_FROM, SECONDS_TO + 180 * 86400, n).astype("datetime64[s]")
     d: dict[str, Arr] = {

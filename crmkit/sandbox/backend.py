@@ -17,11 +17,12 @@ from crmkit.sandbox.auth import TokenBook
 from crmkit.sandbox.bodies import ConvertRequest, parse_convert_body, parse_mass_convert
 from crmkit.sandbox.conversion import Outcome, convert_lead
 from crmkit.sandbox.jobs import MassConvertJobs
-from crmkit.sandbox.leads import lead_for_action
+from crmkit.sandbox.leads import check_mass_convert_leads, lead_for_action
 from crmkit.sandbox.loader import DataDirError, check_org_fields, normalize_org
 from crmkit.sandbox.matching import conversion_options
 from crmkit.sandbox.notify import Outbox
 from crmkit.sandbox.org import DEFAULT_PIPELINES, Org
+from crmkit.sandbox.roles import roles_answer
 from crmkit.sandbox.settings import Settings
 from crmkit.sandbox.store import Store
 
@@ -120,6 +121,10 @@ class ZohoBackend:
     def users(self, kind: str) -> dict[str, Any]:
         return metadata.users_answer(self.org, kind)
 
+    def contact_roles(self) -> dict[str, Any]:
+        """`GET /Contacts/roles`."""
+        return roles_answer(self.org.contact_roles)
+
     def organization(self) -> dict[str, Any]:
         """`GET /org` (named apart from `org`, the configuration every call reads)."""
         return metadata.org_answer(self.org)
@@ -144,15 +149,18 @@ class ZohoBackend:
             ]
         }
 
-    def mass_convert(self, body: Any) -> dict[str, Any]:
-        """`POST /Leads/actions/mass_convert`: validate up front, then schedule the job."""
+    def mass_convert(self, body: Any, *, fail: bool = False) -> dict[str, Any]:
+        """`POST /Leads/actions/mass_convert`: validate up front (body, then every lead id), then
+        schedule the job; `fail` (the `mass_convert_failed` fault) makes the job end FAILED."""
         ids, req = parse_mass_convert(self.org, body)
+        check_mass_convert_leads(self.store, ids)
         job = self.jobs.schedule(
             self.store.new_id(),
             ids,
             req,
             progress=self.settings.mass_convert_progress,
             step_ms=self.settings.mass_convert_step_ms,
+            fail=fail,
         )
         return {
             "code": "SCHEDULED",

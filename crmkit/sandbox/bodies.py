@@ -21,6 +21,7 @@ from crmkit.sandbox.exceptions import (
     contacts_unavailable,
 )
 from crmkit.sandbox.org import Org
+from crmkit.sandbox.roles import role_by_id
 
 _DIGITS = re.compile(r"^[0-9]{1,19}$")
 TARGETS = ("Contacts", "Accounts", "Deals")
@@ -78,6 +79,7 @@ class ConvertRequest:
     move_attachments_to: str = "Contacts"
     carry_over_tags: dict[str, list[str]] | None = None  # module -> tag names
     carry_all_tags_to: list[str] = field(default_factory=list)  # mass convert: modules
+    related_modules: list[str] = field(default_factory=list)  # mass convert: moved with the lead
     json_root: str = "$.data[0]"
 
 
@@ -173,9 +175,9 @@ def validate_deal(
 
 def _deal_value(org: Org, key: str, v: Any, path: str, in_data: bool) -> Any:
     """One Deals field checked against its type: the value to store, or Zoho's error."""
-    if key == "Contact_Role":
+    if key == "Contact_Role":  # an id of the org's Contact Roles (GET /Contacts/roles)
         rid = norm_id(v.get("id") if isinstance(v, dict) else v)
-        if rid is None:
+        if rid is None or role_by_id(org.contact_roles, rid) is None:
             raise _blame(key, path, in_data=in_data)
         return rid
     if not org.has_field("Deals", key):
@@ -217,16 +219,32 @@ def parse_mass_convert(org: Org, body: Any) -> tuple[list[str], ConvertRequest]:
             raise _blame("Deals", "$.Deals", in_data=False)
         req.deal = validate_deal(org, body["Deals"], "$", in_data=False)
     assignee = body.get("assign_to")
-    if assignee is not None:
-        uid = norm_id(assignee.get("id")) if isinstance(assignee, dict) else None
-        if uid is None or org.active_user(uid) is None:
-            raise _blame("assign_to", "$.assign_to", in_data=False)
-        req.assign_to = uid
+    if assignee is None:  # mandatory for Mass Convert (Zoho's v7 docs; decision in sandbox.md)
+        raise MandatoryNotFound({"api_name": "assign_to", "json_path": "$.assign_to"})
+    uid = norm_id(assignee.get("id")) if isinstance(assignee, dict) else None
+    if uid is None or org.active_user(uid) is None:
+        raise _blame("assign_to", "$.assign_to", in_data=False)
+    req.assign_to = uid
     tags = body.get("carry_over_tags")
     if tags is not None:
         if not isinstance(tags, list) or not all(_is_target_ref(t) for t in tags):
             raise _blame("carry_over_tags", "$.carry_over_tags", in_data=False)
+        for i, t in enumerate(tags):
+            if t["api_name"] == "Deals" and req.deal is None:  # no Deal to carry tags to
+                raise _blame("carry_over_tags", f"$.carry_over_tags[{i}]", in_data=False)
         req.carry_all_tags_to = [t["api_name"] for t in tags]
+    req.related_modules = _related_modules(body.get("related_modules"))
+    if body.get("portal_user_type") is not None:
+        # the sandbox org has no client portal, so there is no portal user type to give
+        raise _blame("portal_user_type", "$.portal_user_type", in_data=False)
+    threshold = body.get("apply_assignment_threshold")
+    if threshold is not None and not isinstance(threshold, bool):
+        raise _blame(
+            "apply_assignment_threshold",
+            "$.apply_assignment_threshold",
+            in_data=False,
+            expected_data_type="boolean",
+        )
     moved = body.get("move_attachments_to")
     if moved is not None:
         if not _is_target_ref(moved) or (moved["api_name"] == "Deals" and req.deal is None):
@@ -235,6 +253,26 @@ def parse_mass_convert(org: Org, body: Any) -> tuple[list[str], ConvertRequest]:
     if org.removed("Contacts"):
         raise contacts_unavailable()
     return ids, req
+
+
+RELATED_MODULES = ("Tasks", "Events", "Calls", "Notes", "Attachments")
+
+
+def _related_modules(value: Any) -> list[str]:
+    """`related_modules: [{"api_name": "Tasks", "id": …}]`: the lead's related lists to move."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _blame("related_modules", "$.related_modules", in_data=False)
+    out = []
+    for i, item in enumerate(value):
+        ok = isinstance(item, dict) and item.get("api_name") in RELATED_MODULES
+        if ok and item.get("id") is not None and norm_id(item["id"]) is None:
+            ok = False
+        if not ok:
+            raise _blame("related_modules", f"$.related_modules[{i}]", in_data=False)
+        out.append(str(item["api_name"]))
+    return out
 
 
 def _lead_ids(ids: Any) -> list[str]:

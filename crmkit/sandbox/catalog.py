@@ -180,7 +180,9 @@ PICKLISTS: Final[dict[str, tuple[str, ...]]] = {
     "Type": ("New Business", "Existing Business"),
     "Record_Status__s": ("Available", "Draft", "Trash"),
 }
-# Stages of the Deals module when the org has no pipelines.
+# Zoho's standard pipeline of every new org (the Kaizen 137 article's Deal names it), with its
+# stage list: what an org without `pipelines` in org.json has.
+STANDARD_PIPELINE: Final = "Standard (Standard)"
 DEFAULT_STAGES: Final = (
     "Qualification",
     "Needs Analysis",

@@ -28,6 +28,7 @@ from crmkit.sandbox.loader import Record, full_name
 from crmkit.sandbox.matching import match_lead
 from crmkit.sandbox.notify import Outbox
 from crmkit.sandbox.org import Org, User
+from crmkit.sandbox.roles import role_by_id, role_relation
 from crmkit.sandbox.store import Store, fold
 
 Tags = list[dict[str, str]]
@@ -80,9 +81,12 @@ class _Blame:
         path = f"{self.root}.{at or api_name}"
         return InvalidData({"api_name": api_name, "json_path": path}, in_data=self.in_data)
 
-    def check_target(self, module: str, rec: Record) -> None:
-        """A merge target must be neither locked nor unapproved (locked is answered first)."""
-        details = {"api_name": module, "id": rec["id"], "json_path": f"{self.root}.{module}"}
+    def check_target(self, module: str, rec: Record, *, via: str | None = None) -> None:
+        """A merge target must be neither locked nor unapproved (locked is answered first).
+
+        `via`: the body key that reached the record (a merged Contact brings its Account).
+        """
+        details = {"api_name": module, "id": rec["id"], "json_path": f"{self.root}.{via or module}"}
         if rec.get("Locked__s"):
             raise RecordLocked(details, in_data=self.in_data)
         if rec.get("$approval_state", "approved") != "approved":
@@ -108,7 +112,12 @@ def convert_lead(
         deal_fields = None
         if req.deal is not None:
             deal_fields = validate_deal(org, req.deal, req.json_root, in_data=in_data)
-        account, company = _account_to_link(store, org, lead, req, contact, account)
+        account, company, rename = _account_to_link(store, org, lead, req, contact, account)
+        if account is not None and contact is not None and req.account_id is None:
+            blame.check_target("Accounts", account, via="Contacts")  # reached through the Contact
+        if rename is not None:
+            assert account is not None
+            _check_rename(store, org, account, rename, blame)
         ts = now_iso()
         new_contact = None
         if contact is None:
@@ -124,6 +133,9 @@ def convert_lead(
         }
         tags = _tag_plan(lead, req, yields, blame)
         # writes
+        if rename is not None:
+            assert account is not None
+            _rename_account(store, account, rename, ts)
         _link_account(store, account, tags, ts, created=new_account is not None)
         if new_contact is not None:
             contact = new_contact
@@ -133,7 +145,7 @@ def convert_lead(
         if deal_fields is not None:
             deal = _new_deal(store, org, lead, owner, ts, deal_fields, contact, account, tags)
         outcome = Outcome(contact, account, deal, new_contact is not None, new_account is not None)
-        _mark_converted(store, org, lead, outcome, req.move_attachments_to, ts)
+        _mark_converted(store, org, lead, outcome, req.move_attachments_to, ts, req.related_modules)
     outbox.conversion(
         lead,
         outcome.details(),
@@ -205,30 +217,57 @@ def _account_to_link(
     req: ConvertRequest,
     contact: Record | None,
     account: Record | None,
-) -> tuple[Record | None, str | None]:
-    """(existing account to link, or None; Company to make a new account from, or None).
+) -> tuple[Record | None, str | None, str | None]:
+    """(existing account to link; Company to make a new account from; new name of the linked one).
 
-    A merged contact brings its own account — unless `overwrite` and the lead's Company names
-    another one; otherwise a lead with a Company gets a new account (never an automatic merge by
-    name). No Accounts module: no account at all.
+    A merged contact brings its own account, always (no new account, the contact is not moved).
+    `overwrite` (the Kaizen 137 article): true "overwrites the Contact's Account name with the
+    Lead's company name" — the contact's account is renamed to the Company when the names differ
+    (case-insensitively); false "leaves the existing Account name unchanged". A contact without an
+    account, or a new contact, gets a new account from the Company (never an automatic merge by
+    name). An Account chosen directly is never renamed. No Accounts module: no account at all.
     """
     company = lead.get("Company") if org.has_field("Leads", "Company") else None
     company = company if isinstance(company, str) and company.strip() else None
     if org.removed("Accounts"):
-        return None, None
-    if contact is not None and account is None:
+        return None, None, None
+    if contact is not None:
         current = contact.get("Account_Name")
-        differs = (
-            current is not None
-            and company is not None
-            and fold(str(current.get("name") or "")) != fold(company)
+        if current is None:
+            return None, company, None
+        linked = account or store.get("Accounts", current["id"])
+        assert linked is not None
+        differs = company is not None and fold(str(linked.get("Account_Name") or "")) != fold(
+            company
         )
-        if current is not None and not (req.overwrite and differs):
-            return store.get("Accounts", current["id"]), None
-        return None, company
+        return linked, None, company.strip() if req.overwrite and differs and company else None
     if account is None:
-        return None, company
-    return account, None
+        return None, company, None
+    return account, None, None
+
+
+def _check_rename(store: Store, org: Org, account: Record, name: str, blame: _Blame) -> None:
+    """Renaming an account (overwrite) must not repeat a unique Account_Name: DUPLICATE_DATA."""
+    for u in org.unique_fields("Accounts"):
+        if u.api_name != "Account_Name":
+            continue
+        holders = store.find("Accounts", "Account_Name", name, casesensitive=u.casesensitive)
+        others = sorted((i for i in holders if i != account["id"]), key=int)
+        if others:
+            existing = store.get("Accounts", others[0]) or {}
+            held_by = existing.get("Owner") or {}
+            raise DuplicateData(
+                {
+                    "api_name": "Account_Name",
+                    "json_path": blame.root,
+                    "duplicate_record": {
+                        "module": module_ref("Accounts"),
+                        "id": existing.get("id"),
+                        "Owner": {"name": held_by.get("name"), "id": held_by.get("id")},
+                    },
+                },
+                in_data=blame.in_data,
+            )
 
 
 def _fresh(
@@ -307,6 +346,18 @@ def _new_record(store: Store, org: Org, module: str, lead: Record, owner: User, 
     return rec
 
 
+def _rename_account(store: Store, account: Record, name: str, ts: str) -> None:
+    """`overwrite`: the account takes the lead's Company as its name; lookups naming it follow."""
+    account["Account_Name"] = name
+    account["Modified_Time"] = ts
+    store.put("Accounts", account)
+    for module in ("Contacts", "Deals"):
+        linked = store.find(module, "Account_Name.id", account["id"], casesensitive=True)
+        for rec in store.get_many(module, linked):
+            rec["Account_Name"] = {**rec["Account_Name"], "name": name}
+            store.put(module, rec)
+
+
 def _add_tags(rec: Record, tags: Tags) -> None:
     have = {t["name"] for t in rec.get("Tag") or []}
     rec["Tag"] = list(rec.get("Tag") or []) + [t for t in tags if t["name"] not in have]
@@ -346,7 +397,7 @@ def _link_contact(
         if acc_ref is not None:
             contact["Account_Name"] = acc_ref
     else:
-        if acc_ref is not None and (contact.get("Account_Name") or {}).get("id") != acc_ref["id"]:
+        if acc_ref is not None:  # its own account (maybe renamed by overwrite), or a new one
             contact["Account_Name"] = acc_ref
         contact["Modified_Time"] = ts
     _add_tags(contact, tags.get("Contacts", []))
@@ -371,15 +422,22 @@ def _new_deal(
     acc_ref = _account_ref(account)
     if acc_ref is not None:
         deal["Account_Name"] = acc_ref
-    if "Contact_Role" in deal_fields:
-        deal["$contact_role"] = deal_fields["Contact_Role"]
+    role = role_by_id(org.contact_roles, str(deal_fields.get("Contact_Role") or ""))
+    if role is not None:  # the Deal–Contact relation, as Zoho keeps it (roles.py)
+        deal["$contact_roles"] = [role_relation(role, contact["id"])]
     _add_tags(deal, tags.get("Deals", []))
     store.put("Deals", deal)
     return deal
 
 
 def _mark_converted(
-    store: Store, org: Org, lead: Record, outcome: Outcome, attachments_to: str, ts: str
+    store: Store,
+    org: Org,
+    lead: Record,
+    outcome: Outcome,
+    attachments_to: str,
+    ts: str,
+    related: list[str],
 ) -> None:
     """Flag the lead converted and record what it became (`$converted_detail`)."""
     target = {"Contacts": outcome.contact, "Accounts": outcome.account, "Deals": outcome.deal}[
@@ -395,4 +453,9 @@ def _mark_converted(
         "convert_date_time": ts,
         "move_attachments_to": {"api_name": attachments_to, "id": target["id"]},
     }
+    if related:  # mass convert: the related lists that moved to the contact with the lead
+        lead["$converted_detail"]["related_modules"] = [
+            {"api_name": m, "moved_to": {"api_name": "Contacts", "id": outcome.contact["id"]}}
+            for m in related
+        ]
     store.put("Leads", lead)

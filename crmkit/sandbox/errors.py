@@ -15,8 +15,8 @@ MESSAGES = {
     "MANDATORY_NOT_FOUND": "required field not found",
     "MAPPING_MISMATCH": "Pipeline doesn`t contain the Stage",
     "DUPLICATE_DATA": "duplicate data",
-    "RECORD_LOCKED": "the record is locked",
-    "NOT_APPROVED": "the record is not approved",
+    "RECORD_LOCKED": "You cannot perform this operation as the record is locked.",  # Zoho's words
+    "NOT_APPROVED": "record not approved",  # as Zoho's OpenAPI (record.json) words it
     "NO_PERMISSION": "permission denied",
     "INVALID_URL_PATTERN": "Please check if the URL trying to access is a correct one",
     "INVALID_MODULE": "the module name given seems to be invalid",

@@ -20,9 +20,20 @@ from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.exceptions import InternalError, InvalidToken, TooManyRequests
 from crmkit.sandbox.loader import DataDirError
 
-KINDS = ("429", "500", "drop_before", "drop_after", "expired_token", "latency")
+KINDS = (
+    "429",
+    "500",
+    "drop_before",
+    "drop_after",
+    "expired_token",
+    "latency",
+    "mass_convert_failed",
+)
 METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MAX_INT = {"count": 10**9, "skip": 10**9, "latency_ms": 600_000}
+# Kinds the routes act on (the request goes through, marked): the key they read in the scope.
+FAULT_KEY = "crmkit.sandbox.fault"
+_MARKING = frozenset({"mass_convert_failed"})
 ASGIApp = Callable[..., Any]
 
 
@@ -33,6 +44,8 @@ class FaultRule:
     `path` is an fnmatch pattern over the URL path (`/crm/v8/Leads/*/actions/convert`); `skip`
     lets that many matching requests through first. `latency_ms` is used by kind `latency`, which
     composes: its delay is added and the request still meets the other rules.
+    `mass_convert_failed` (path `/crm/v8/Leads/actions/mass_convert`, method POST) lets the request
+    through marked: the job it schedules converts half of its leads, then ends FAILED.
     """
 
     kind: str
@@ -140,7 +153,10 @@ class FaultMiddleware:
         delay_ms, rule = self.book.take(scope["method"], scope["path"])
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
-        if rule is None:
+        if rule is not None and rule.kind in _MARKING:
+            # e.g. mass_convert_failed: the job this request schedules ends FAILED
+            await self.app({**scope, FAULT_KEY: rule.kind}, receive, send)
+        elif rule is None:
             await self.app(scope, receive, send)
         elif rule.kind == "429":
             await _answer(send, TooManyRequests({}, "injected fault"))

@@ -1,9 +1,11 @@
-"""Mass Convert jobs and their state machine: SCHEDULED -> IN PROGRESS -> COMPLETED.
+"""Mass Convert jobs and their state machine: SCHEDULED -> IN PROGRESS -> COMPLETED (or FAILED).
 
 Two ways to advance, chosen by the `mass_convert_progress` setting: `time` (Zoho's way — a task on
 the server's event loop converts the leads one by one after `mass_convert_step_ms`) and `poll`
 (deterministic for tests — each status call moves one stage: the 2nd converts half, the 3rd the
-rest). A job dropped by `reset()` stops at its next step, so a reset org stays reset.
+rest). A job dropped by `reset()` stops at its next step, so a reset org stays reset. A job
+scheduled under the `mass_convert_failed` fault converts its first half of leads (rounded down),
+then ends FAILED — the rest stay unconverted, so a client must read every lead back.
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ class MassConvertJob:
     failed: int = 0
     done: int = 0
     polls: int = 0
+    fail_after: int | None = None  # the job fails once this many leads are done
+
+    @property
+    def stop_at(self) -> int:
+        """How many leads the job gets through."""
+        total = len(self.lead_ids)
+        return total if self.fail_after is None else min(self.fail_after, total)
+
+    def finish(self) -> None:
+        self.status = "COMPLETED" if self.fail_after is None else "FAILED"
 
     def convert_upto(self, count: int, convert: ConvertOne) -> None:
         """Convert leads until `count` of them are done; a refused lead counts as failed."""
@@ -74,9 +86,15 @@ class MassConvertJobs:
         *,
         progress: str,
         step_ms: int,
+        fail: bool = False,
     ) -> MassConvertJob:
-        """Register a job; in `time` mode start it (must be called on the server's event loop)."""
+        """Register a job; in `time` mode start it (must be called on the server's event loop).
+
+        `fail`: the job ends FAILED after half of its leads (the `mass_convert_failed` fault).
+        """
         job = MassConvertJob(id=job_id, lead_ids=lead_ids, request=request)
+        if fail:
+            job.fail_after = len(lead_ids) // 2
         self.jobs[job_id] = job
         if progress == "time":
             task = asyncio.get_running_loop().create_task(self._run(job, step_ms / 1000))
@@ -93,10 +111,10 @@ class MassConvertJobs:
             job.polls += 1
             if job.polls == 2 and job.status == "SCHEDULED":
                 job.status = "IN PROGRESS"
-                job.convert_upto((len(job.lead_ids) + 1) // 2, self.convert)
+                job.convert_upto(min((len(job.lead_ids) + 1) // 2, job.stop_at), self.convert)
             elif job.polls >= 3 and job.status == "IN PROGRESS":
-                job.convert_upto(len(job.lead_ids), self.convert)
-                job.status = "COMPLETED"
+                job.convert_upto(job.stop_at, self.convert)
+                job.finish()
         return job
 
     async def _run(self, job: MassConvertJob, step_s: float) -> None:
@@ -104,13 +122,13 @@ class MassConvertJobs:
         if not self._live(job):
             return
         job.status = "IN PROGRESS"
-        for i in range(len(job.lead_ids)):
+        for i in range(job.stop_at):
             await asyncio.sleep(step_s / max(len(job.lead_ids), 1))
             if not self._live(job):
                 return
             job.convert_upto(i + 1, self.convert)
         await asyncio.sleep(step_s)
-        job.status = "COMPLETED"
+        job.finish()
 
     def _live(self, job: MassConvertJob) -> bool:
         """False once `reset()` dropped the job."""

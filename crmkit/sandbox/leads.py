@@ -29,3 +29,12 @@ def check_lead_state(lead: Record) -> None:
         raise NotApproved({"id": lead["id"]})
     if lead.get("Locked__s"):
         raise RecordLocked({"id": lead["id"]})
+
+
+def check_mass_convert_leads(store: Store, ids: list[str]) -> None:
+    """Every id of a mass convert must be an unconverted lead: Zoho refuses the whole request
+    (INVALID_DATA naming the id), so no job is scheduled for a bad list."""
+    for i, lead_id in enumerate(ids):
+        lead = store.get("Leads", lead_id)
+        if lead is None or lead.get("Converted__s"):
+            raise InvalidData({"api_name": "ids", "json_path": f"$.ids[{i}]", "id": lead_id})

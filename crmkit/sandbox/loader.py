@@ -18,6 +18,7 @@ from typing import Any
 
 from crmkit.errors import CrmkitError
 from crmkit.sandbox import catalog
+from crmkit.sandbox.roles import parse_contact_roles
 from crmkit.sandbox.writer import write_data_dir as write_data_dir  # the inverse, importable here
 
 Record = dict[str, Any]
@@ -37,6 +38,7 @@ ORG_KEYS = (
     "org_name",
     "org",
     "tags",
+    "contact_roles",
 )
 DEFAULT_CREDENTIALS = {
     "client_id": "sandbox-client",
@@ -279,6 +281,7 @@ def normalize_org(
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise fail("tags", "tags must be a list of tag names")
     org["tags"] = list(tags)
+    org["contact_roles"] = parse_contact_roles(raw.get("contact_roles"), fail)
     org["users"] = users if users is not None else _parse_users(raw, fail)
     if not org["users"]:
         org["users"] = [dict(_DEFAULT_USER)]

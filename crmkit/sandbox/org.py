@@ -15,9 +15,12 @@ from typing import Any
 
 from crmkit.sandbox import catalog
 from crmkit.sandbox.loader import Record, module_fields
+from crmkit.sandbox.roles import ContactRole
 
 # Without pipelines in org.json the org has Zoho's one default pipeline.
-DEFAULT_PIPELINES: Mapping[str, tuple[str, ...]] = {"Standard (Sales)": catalog.DEFAULT_STAGES}
+DEFAULT_PIPELINES: Mapping[str, tuple[str, ...]] = {
+    catalog.STANDARD_PIPELINE: catalog.DEFAULT_STAGES
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Org:
     custom_fields: Mapping[str, tuple[str, ...]]  # columns of the data directory per module
     details: Mapping[str, Any] = field(default_factory=dict)  # org.json's `org` object
     tags: tuple[str, ...] = ()
+    contact_roles: tuple[ContactRole, ...] = ()  # org.json's `contact_roles` (Zoho's by default)
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any], custom_fields: Mapping[str, Any]) -> Org:
@@ -114,6 +118,7 @@ class Org:
             custom_fields={m: tuple(v) for m, v in custom_fields.items()},
             details=dict(raw["org"]),
             tags=tuple(raw["tags"]),
+            contact_roles=tuple(ContactRole(**r) for r in raw.get("contact_roles", [])),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -133,6 +138,7 @@ class Org:
             "org": dict(self.details),
             "org_name": self.name,
             "tags": list(self.tags),
+            "contact_roles": [r.to_json() for r in self.contact_roles],
             "users": [u.to_json() for u in self.users],
         }
 

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from crmkit.sandbox import bounds
 from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.exceptions import RequiredParamMissing
+from crmkit.sandbox.faults import FAULT_KEY
 from crmkit.sandbox.runtime import Runtime
 
 
@@ -93,6 +94,10 @@ async def users(request: Request, rt: Runtime) -> Response:
     return answer(rt.backend.users(request.query_params.get("type", "AllUsers")))
 
 
+async def contact_roles(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.contact_roles())
+
+
 async def org(request: Request, rt: Runtime) -> Response:
     return answer(rt.backend.organization())
 
@@ -109,7 +114,8 @@ async def convert(request: Request, rt: Runtime) -> Response:
 
 async def mass_convert(request: Request, rt: Runtime) -> Response:
     body = await read_json(request)
-    return answer(rt.backend.mass_convert(body))
+    fail = request.scope.get(FAULT_KEY) == "mass_convert_failed"  # set by the fault layer
+    return answer(rt.backend.mass_convert(body, fail=fail))
 
 
 async def mass_convert_status(request: Request, rt: Runtime) -> Response:

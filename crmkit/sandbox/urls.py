@@ -46,6 +46,12 @@ CALLS: tuple[Call, ...] = (
     Call("GET", f"{V8}/users", responses.users, "ZohoCRM.users.READ"),
     Call("GET", f"{V8}/org", responses.org, "ZohoCRM.org.READ"),
     Call(
+        "GET",
+        f"{V8}/Contacts/roles",
+        responses.contact_roles,
+        "ZohoCRM.settings.contact_roles.READ",
+    ),
+    Call(
         "POST",
         f"{V8}/Leads/actions/mass_convert",
         responses.mass_convert,

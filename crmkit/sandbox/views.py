@@ -30,7 +30,7 @@ MAX_PER_PAGE = 200
 DISCRETE_LIMIT = 2_000
 TOKEN_LIMIT = 100_000
 TOKEN_TTL_S = 24 * 3600
-SYSTEM_KEYS = ("$approval_state", "$converted_detail", "$contact_role")
+SYSTEM_KEYS = ("$approval_state", "$converted_detail")
 
 
 def data_type(module: str, api_name: str) -> str:

@@ -32,6 +32,7 @@ from crmkit.api import (
 )
 from crmkit.api.limits import CreditWarning, RetryPolicy
 from crmkit.sandbox import Sandbox
+from crmkit.sandbox.catalog import STANDARD_PIPELINE  # the default org's pipeline
 
 pytestmark = pytest.mark.timeout(120)
 Client = Callable[..., CRMClient]
@@ -49,7 +50,7 @@ DEAL = {
     "Deal_Name": "Zylker Deal",
     "Closing_Date": "2026-06-30",
     "Stage": "Qualification",
-    "Pipeline": "Standard (Sales)",
+    "Pipeline": STANDARD_PIPELINE,
     "Amount": 1200,
 }
 

@@ -115,7 +115,7 @@ def test_no_secret_in_logs_errors_tracebacks_warnings_pickles_or_files(
             produced.append(repr(results))
             pickles.append(pickle.dumps(results))
             errors += [r for r in results if isinstance(r, CRMError)]
-            job = client.mass_convert(MassConvertRequest(ids=L[10:20]))
+            job = client.mass_convert(MassConvertRequest(ids=L[10:20], assign_to=USERS[0]["id"]))
             produced.append(repr(client.mass_convert_status(job)))
             sb.control.configure(credits_per_day=100)
             client.conversion_options_many(L[20:40])

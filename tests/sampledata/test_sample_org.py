@@ -96,13 +96,17 @@ def test_org_json_and_deal_stages(frames: dict[str, pd.DataFrame], sample: Path)
     assert org["removed_modules"] == [] and org["removed_fields"] == {}
     pipelines = org["pipelines"]
     assert len(pipelines) == 2
-    assert pipelines["Standard"] == [
+    # Zoho's standard pipeline, as every new org has it (the Kaizen 137 article's Deal names it)
+    assert pipelines["Standard (Standard)"] == [
         "Qualification",
         "Needs Analysis",
-        "Proposal",
-        "Negotiation",
+        "Value Proposition",
+        "Id. Decision Makers",
+        "Proposal/Price Quote",
+        "Negotiation/Review",
         "Closed Won",
         "Closed Lost",
+        "Closed-Lost to Competition",
     ]
     deals = frames["Deals"]
     assert set(deals["Pipeline"]) == set(pipelines)

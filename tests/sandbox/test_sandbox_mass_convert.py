@@ -9,14 +9,17 @@ from typing import Any
 from sandbox_helpers import USERS, Api, contact, lead
 
 from crmkit.sandbox import Sandbox
+from crmkit.sandbox.catalog import STANDARD_PIPELINE  # the default org's pipeline
 
 Start = Callable[..., Sandbox]
 IDS = [str(4876876000100000000 + i) for i in range(6)]
+JOB_IDS = [i for n, i in enumerate(IDS) if n != 2]  # the already converted lead refuses a request
+ASSIGN = {"id": USERS[0]["id"]}  # mandatory for Mass Convert
 DEAL = {
     "Deal_Name": "Bulk",
     "Closing_Date": "2026-06-30",
     "Stage": "Qualification",
-    "Pipeline": "Standard (Sales)",
+    "Pipeline": STANDARD_PIPELINE,
 }
 
 
@@ -52,8 +55,9 @@ def test_job_goes_scheduled_in_progress_completed(small_sandbox: Start) -> None:
     r = api.post(
         "Leads/actions/mass_convert",
         {
-            "ids": [int(IDS[0]), *IDS[1:]],
+            "ids": [int(JOB_IDS[0]), *JOB_IDS[1:]],
             "Deals": DEAL,
+            "assign_to": ASSIGN,
             "carry_over_tags": [{"api_name": "Contacts", "id": "4876876000000002179"}],
         },
     )
@@ -66,19 +70,19 @@ def test_job_goes_scheduled_in_progress_completed(small_sandbox: Start) -> None:
     s1, s2, s3 = status(api, job), status(api, job), status(api, job)
     assert s1 == {
         "Status": "SCHEDULED",
-        "Total_Count": 6,
+        "Total_Count": 5,
         "Converted_Count": 0,
-        "Not_Converted_Count": 6,
+        "Not_Converted_Count": 5,
         "Failed_Count": 0,
     }
-    assert s2["Status"] == "IN PROGRESS" and s2["Not_Converted_Count"] == 3
-    # leads 1 (locked), 2 (already converted), 3 (duplicate Phone) fail
+    assert s2["Status"] == "IN PROGRESS" and s2["Not_Converted_Count"] == 2
+    # leads 1 (locked) and 3 (duplicate Phone) fail
     assert s3 == {
         "Status": "COMPLETED",
-        "Total_Count": 6,
+        "Total_Count": 5,
         "Converted_Count": 3,
         "Not_Converted_Count": 0,
-        "Failed_Count": 3,
+        "Failed_Count": 2,
     }
     assert status(api, job) == s3
     converted = sb.control.record("Leads", IDS[0])
@@ -94,7 +98,8 @@ def test_job_runs_on_its_own_in_time_mode(small_sandbox: Start) -> None:
     sb = _sb(small_sandbox)
     sb.control.configure(mass_convert_step_ms=20)
     api = Api(sb)
-    job = api.post("Leads/actions/mass_convert", {"ids": IDS}).json()["details"]["job_id"]
+    r = api.post("Leads/actions/mass_convert", {"ids": JOB_IDS, "assign_to": ASSIGN})
+    job = r.json()["details"]["job_id"]
     seen = []
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -106,7 +111,7 @@ def test_job_runs_on_its_own_in_time_mode(small_sandbox: Start) -> None:
     assert seen[-1] == "COMPLETED"
     order = ["SCHEDULED", "IN PROGRESS", "COMPLETED"]
     assert [order.index(x) for x in seen] == sorted(order.index(x) for x in seen)
-    assert s["Converted_Count"] == 3 and s["Failed_Count"] == 3
+    assert s["Converted_Count"] == 3 and s["Failed_Count"] == 2
 
 
 def test_mass_convert_errors(small_sandbox: Start) -> None:
@@ -121,10 +126,13 @@ def test_mass_convert_errors(small_sandbox: Start) -> None:
     assert r.status_code == 400 and r.json()["code"] == "MANDATORY_NOT_FOUND"
     r = api.post("Leads/actions/mass_convert", {"ids": ["x1"]})
     assert r.status_code == 400 and r.json()["details"]["json_path"] == "$.ids[0]"
-    r = api.post("Leads/actions/mass_convert", {"ids": IDS, "Deals": {"Deal_Name": "x"}})
+    r = api.post(
+        "Leads/actions/mass_convert",
+        {"ids": JOB_IDS, "Deals": {"Deal_Name": "x"}, "assign_to": ASSIGN},
+    )
     assert r.status_code == 400 and r.json()["code"] == "MANDATORY_NOT_FOUND"
     assert r.json()["details"]["json_path"] == "$.Deals.Closing_Date"
-    r = api.post("Leads/actions/mass_convert", {"ids": IDS, "assign_to": {"id": "1"}})
+    r = api.post("Leads/actions/mass_convert", {"ids": JOB_IDS, "assign_to": {"id": "1"}})
     assert r.status_code == 400 and r.json()["details"]["api_name"] == "assign_to"
     r = api.get("Leads/actions/mass_convert", job_id="123")
     assert r.status_code == 400 and r.json()["code"] == "INVALID_DATA"
