@@ -385,7 +385,7 @@ class CRMClient:
         roles a Deal's `Contact_Role` may name."""
 
         def load() -> list[dict[str, Any]]:
-            body = self._request("metadata", "GET", "/Contacts/roles")
+            body = self._request("metadata", "GET", "/Contacts/roles", shape=decode.CONTACT_ROLES)
             return list((body or {}).get("contact_roles") or [])
 
         return self._cached(("contact_roles", ""), load)

@@ -388,6 +388,7 @@ USERS: Final = users
 FIELDS: Final = metadata("fields")
 LAYOUTS: Final = metadata("layouts", named=False)
 MODULES: Final = metadata("modules")
+CONTACT_ROLES: Final = metadata("contact_roles", named=False)
 ORG: Final = org
 CONVERSION_OPTIONS: Final = conversion_options
 CONVERT: Final = convert

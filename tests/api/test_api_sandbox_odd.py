@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from api_support import lead, org
+from api_support import USERS, lead, org
 
 from crmkit.api import ConvertRequest, CRMClient, MassConvertRequest, OutcomeUnknownError
 from crmkit.api.errors import TokenEndpointError
@@ -55,7 +55,7 @@ def test_a_lost_mass_convert_answer_is_an_unknown_outcome(
     sb.control.add_fault("drop_after", "/crm/v8/Leads/actions/mass_convert", method="POST")
     client = client_for(sb, edition="enterprise")
     with pytest.raises(OutcomeUnknownError) as info:
-        client.mass_convert(MassConvertRequest(ids=[L1, L2]))
+        client.mass_convert(MassConvertRequest(ids=[L1, L2], assign_to=USERS[0]["id"]))
     assert info.value.path == "/crm/v8/Leads/actions/mass_convert"
     # The job did start: only reading the leads back tells (bounded wait for the sandbox's job).
     deadline = time.monotonic() + 30
