@@ -34,6 +34,11 @@ class ClientLike(Protocol):
         ...
 
     @property
+    def api_domain(self) -> str:
+        """The API domain calls go to (recorded with a run's org)."""
+        ...
+
+    @property
     def retry(self) -> RetryPolicy:
         """Whether a refused or unsent call may be tried again now, and after how long."""
         ...
@@ -58,6 +63,10 @@ class ClientLike(Protocol):
 
     def users(self, kind: str = "ActiveUsers") -> list[dict[str, Any]]:
         """The org's users of one kind."""
+        ...
+
+    def org(self) -> dict[str, Any]:
+        """The org's details (`GET /org`): its id binds a run's journal entries to the org."""
         ...
 
     def get_record(

@@ -148,6 +148,6 @@ class EventJournal:
         """`Journal.set_job` (no outcome changes, no event)."""
         self.journal.set_job(attempt_ids, job_id)
 
-    def tried_before(self, lead_id: str) -> bool:
+    def tried_before(self, lead_id: str, run_id: int) -> bool:
         """`Journal.tried_before`."""
-        return self.journal.tried_before(lead_id)
+        return self.journal.tried_before(lead_id, run_id)

@@ -18,6 +18,7 @@ open, re-check live, skip refused rows, send, report); each path has its own mod
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,7 +37,9 @@ from crmkit.conversion.events import EventJournal
 from crmkit.conversion.execute_options import ExecuteChanges, ExecuteOptions
 from crmkit.conversion.facts import Facts, live_facts
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
+from crmkit.conversion.journal_path import journal_path
 from crmkit.conversion.mass_convert import convert_mass
+from crmkit.conversion.org_binding import OrgIdentity, org_identity
 from crmkit.conversion.plan import make_plan, plan_hash, rows_of
 from crmkit.conversion.run_context import RunContext
 from crmkit.conversion.settle import settle_open
@@ -55,6 +58,7 @@ RESULTS_SCHEMA: dict[str, str] = {
     "via": "string",
     "attempts": "Int64",
 }
+log = logging.getLogger("crmkit.conversion")
 # Outcomes: converted | failed (Zoho refused; nothing changed) | skipped (not sent: validation)
 # | not_converted (known not to have happened; a rerun tries again) | unknown (answer lost and
 # not yet settled; a rerun settles it first).
@@ -71,6 +75,7 @@ class ExecutionReport:
     message: str
     usage: Usage | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    journal_path: Path | None = None
 
     def __str__(self) -> str:
         return self.message
@@ -131,7 +136,9 @@ def execute(
 ) -> ExecutionReport:
     """Convert the plan's leads, each at most once, journaling every request and answer.
 
-    Running the same plan again (same journal) resumes its run: settled leads are skipped,
+    The journal is `journal` (a `Journal` or a path), else `$CRMKIT_JOURNAL`, else the org's own
+    file (`crmkit.conversion.journal_path`); every run records the org (`GET /org`).
+    Running the same plan again in the same org resumes its run: settled leads are skipped,
     attempts whose answer was lost are settled by reading back, and a finished plan converts
     nothing. Rows the live re-check refuses are recorded as `skipped` with the reasons.
     How it runs is `options` (default `ExecuteOptions()`) with `changes` applied: any of its
@@ -141,28 +148,50 @@ def execute(
     """
     opts = (options or ExecuteOptions()).replace(**changes)
     plan = make_plan(plan)
+    org = org_identity(client)
     own_journal = not isinstance(journal, Journal)
-    jr = journal if isinstance(journal, Journal) else Journal(journal)
+    jr = (
+        journal
+        if isinstance(journal, Journal)
+        else Journal(journal_path(journal, org_id=org.org_id))
+    )
     try:
         with jr.exclusive():
-            return _execute(client, plan, jr, opts)
+            report = _execute(client, plan, jr, opts, org)
+            report.journal_path = jr.path
+            return report
     finally:
         if own_journal:
             jr.close()
 
 
 def _execute(
-    client: ClientLike, plan: pd.DataFrame, jr: Journal, opts: ExecuteOptions
+    client: ClientLike, plan: pd.DataFrame, jr: Journal, opts: ExecuteOptions, org: OrgIdentity
 ) -> ExecutionReport:
     rows = rows_of(plan)
     lead_ids = [str(r["lead_id"]) for r in rows]
+    digest = plan_hash(plan)
+    if opts.claim_legacy_runs:
+        claimed = jr.claim_runs(org)
+        if claimed:
+            log.warning("%d run(s) recorded without their org bound to %s", claimed, org.label)
+    unclaimed = jr.runs_without_org(digest)
     run = jr.open_run(
-        plan_hash(plan),
+        digest,
         rows,
         plan_name=opts.plan_name,
         target=client.description,
         new=opts.new_run,
+        org=org,
     )
+    if unclaimed and not run.resumed:
+        log.warning(
+            "the journal %s holds run(s) %s of this plan recorded without their org; they are "
+            "not resumed in %s (claim_legacy_runs=True / --claim-legacy-runs if they ran there)",
+            jr.path,
+            ", ".join(map(str, unclaimed)),
+            org.label,
+        )
     if run.resumed:
         jr.reopen_run(run.run_id)
     workers = max(1, min(opts.workers, client.concurrency))
@@ -173,8 +202,8 @@ def _execute(
         # run) are settled first. One whose read-back failed stays open: the lead is neither
         # sent again nor re-checked (a re-check would call crmkit's own conversion someone
         # else's) until a later run reads it back.
-        settle_open(ctx, jr.open_attempts(lead_ids))
-        still_open = {str(a["lead_id"]) for a in jr.open_attempts(lead_ids)}
+        settle_open(ctx, jr.open_attempts(lead_ids, run.run_id))
+        still_open = {str(a["lead_id"]) for a in jr.open_attempts(lead_ids, run.run_id)}
         last = jr.last_attempts(run.run_id)
         final = {"converted"} if opts.retry_failed else set(FINAL_OUTCOMES)
         done = {lead for lead, a in last.items() if a["outcome"] in final}
