@@ -346,9 +346,9 @@ def test_refused_credentials_leave_the_lead_for_a_rerun(
     plan = make_plan([row(L_FRESH)])
     # The run binds its org first (GET /org): refused credentials stop it before anything is
     # journaled or sent, naming the refusal.
-    with client_for(org_sb, refresh_token="revoked-refresh-token", edition="enterprise") as bad:
-        with pytest.raises(AuthError, match="refused"):
-            execute(bad, plan, journal=path, recheck=False, snapshots=False, progress=False)
+    bad = client_for(org_sb, refresh_token="revoked-refresh-token", edition="enterprise")
+    with bad, pytest.raises(AuthError, match="refused"):
+        execute(bad, plan, journal=path, recheck=False, snapshots=False, progress=False)
     assert not path.exists()
     again = execute(client, plan, journal=path, progress=False)
     assert outcome(again, L_FRESH)["outcome"] == "converted"
