@@ -29,17 +29,19 @@ from typing import Any, Unpack
 import pandas as pd
 from tqdm.auto import tqdm
 
+from crmkit.api.errors import CRMError
 from crmkit.api.limits import Usage
 from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.convert_lead import ConvertLeadWorker
 from crmkit.conversion.estimate import MASS_CHUNK, MASS_JOBS_IN_FLIGHT, mass_groups
 from crmkit.conversion.events import EventJournal
 from crmkit.conversion.execute_options import ExecuteChanges, ExecuteOptions
-from crmkit.conversion.facts import Facts, live_facts
+from crmkit.conversion.facts import Facts, live_facts, transient
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
 from crmkit.conversion.journal_path import journal_path
 from crmkit.conversion.mass_convert import convert_mass
 from crmkit.conversion.org_binding import OrgIdentity, org_identity
+from crmkit.conversion.own_conversions import defer_unavailable, settle_own_conversions
 from crmkit.conversion.plan import make_plan, plan_hash, rows_of
 from crmkit.conversion.run_context import RunContext
 from crmkit.conversion.settle import settle_open
@@ -90,7 +92,7 @@ def results_of(journal: Journal, run_id: int, lead_ids: Sequence[str]) -> pd.Dat
     """One row per planned lead from its latest attempt in the run (RESULTS_SCHEMA)."""
     last = journal.last_attempts(run_id)
     counts = journal.attempts(run_id=run_id)
-    sent = counts[counts["kind"] != "none"].groupby("lead_id").size()
+    sent = counts[~counts["kind"].isin(["none", "read_back"])].groupby("lead_id").size()
     rows = []
     for lead_id in lead_ids:
         att = last.get(lead_id)
@@ -242,11 +244,29 @@ def _execute(
             )
         todo_plan = make_plan(todo)
         if opts.recheck and todo:
-            facts = live_facts(client, todo_plan)
+            try:
+                facts = live_facts(client, todo_plan)
+            except CRMError as exc:
+                if not transient(exc):
+                    raise
+                # The org's metadata could not be read: nothing is known, nothing is final.
+                facts = Facts(unavailable={str(r["lead_id"]): str(exc) for r in todo})
+            deferred = defer_unavailable(ctx, facts.unavailable)
+            todo = [r for r in todo if str(r["lead_id"]) not in deferred]
+            todo_plan = make_plan(todo)
             problems = validate(todo_plan, facts)
             ctx.leads_before = dict(facts.leads or {})
         else:
             problems = validate(todo_plan, Facts())
+        # Converted already: by crmkit itself (a lost job id or answer, a restored journal)?
+        by_row = {str(r["lead_id"]): r for r in todo}
+        found_converted = set(
+            problems.loc[problems["rule"].isin(["lead_converted", "options_error"]), "lead_id"]
+        )
+        own = settle_own_conversions(ctx, by_row, found_converted) if found_converted else set()
+        if own:
+            problems = problems[~problems["lead_id"].isin(sorted(own))].reset_index(drop=True)
+            todo = [r for r in todo if str(r["lead_id"]) not in own]
         if opts.on_problems is not None and len(problems):
             opts.on_problems(problems)
         blocked = set(blocked_leads(problems))

@@ -384,6 +384,55 @@ class Journal:
             )
             return int(cur.lastrowid or 0)
 
+    def defer(self, run_id: int, lead_id: str, *, code: str, message: str) -> int:
+        """Record a lead the run did not send for a transient reason (`not_converted`: the next
+        run tries it again)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO attempts (run_id, lead_id, kind, state, outcome, code, message, "
+                "sent_at, answered_at) VALUES (?, ?, 'none', 'answered', 'not_converted', ?, ?, "
+                "?, ?)",
+                (run_id, str(lead_id), code, message, now(), now()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def settled(
+        self,
+        run_id: int,
+        lead_id: str,
+        *,
+        contact_id: str | None,
+        account_id: str | None,
+        deal_id: str | None,
+        code: str,
+        message: str,
+        answer: Any = None,
+        after: Sequence[tuple[str, str, Mapping[str, Any] | None]] = (),
+    ) -> int:
+        """Record a conversion crmkit made that the journal had lost, found by reading the lead
+        back (kind `read_back`: nothing was sent)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO attempts (run_id, lead_id, kind, state, outcome, contact_id, "
+                "account_id, deal_id, code, message, answer_json, sent_at, answered_at) "
+                "VALUES (?, ?, 'read_back', 'settled', 'converted', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    str(lead_id),
+                    contact_id,
+                    account_id,
+                    deal_id,
+                    code,
+                    message,
+                    dump(answer),
+                    now(),
+                    now(),
+                ),
+            )
+            attempt_id = int(cur.lastrowid or 0)
+            self._snap(db, attempt_id, "after", after)
+            return attempt_id
+
     @staticmethod
     def _snap(
         db: sqlite3.Connection,
