@@ -68,7 +68,8 @@ def _restored_loss(ctx: RunContext, row: Mapping[str, Any], record: Mapping[str,
         return False
     when = _converted_at(record)
     try:
-        began = datetime.fromisoformat(ctx.run.started_at)
+        # Zoho's timestamps are to the second; the journal's to the millisecond.
+        began = datetime.fromisoformat(ctx.run.started_at).replace(microsecond=0)
     except ValueError:
         return False
     if when is None or when.tzinfo is None or when < began:
