@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crmkit.conversion.journal_path import journal_path
 from crmkit.report import Report, compute_report, write_report
 
 __all__ = ["DemoResult", "run_demo", "summary_lines"]
@@ -67,7 +68,8 @@ def run_demo(
             snapshot = fetch_snapshot(client)
         lap("fetch snapshot")
     snapshot_dir = save_snapshot(snapshot, out / "snapshot")
-    report = compute_report(snapshot)
+    # The conversions rehearsed on this org ($CRMKIT_JOURNAL, else its own journal), if any.
+    report = compute_report(snapshot, journal_path(org_id=snapshot.meta.org_id))
     lap("compute report (near-duplicates, prediction check)")
     report_path = write_report(report, out / "report.html")
     lap("write report")

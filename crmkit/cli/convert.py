@@ -1,8 +1,11 @@
 """`crmkit convert` and `crmkit history`: run a reviewed plan, and look back at what runs did.
 
     crmkit convert --plan plan.csv --dry-run        # validate live + estimate, send nothing
-    crmkit convert --plan plan.csv [--journal J]    # convert (resumes if run before)
-    crmkit history [--journal J] [--run N] [--export created.csv]
+    crmkit convert --plan plan.csv [--journal J]    # convert (resumes if run before in this org)
+    crmkit history [--journal J | --org ID] [--run N] [--export created.csv]
+
+The journal is --journal, else $CRMKIT_JOURNAL, else one file per org under the user data dir
+(a rehearsal on a sandbox and a real run never share one). Every run records its org.
 
 Exit codes: 0 all planned leads settled as converted (or already done), 1 some lead failed or was
 skipped, 2 the plan is invalid / validation refused rows in a dry run, 3 outcomes still open,
@@ -12,6 +15,7 @@ skipped, 2 the plan is invalid / validation refused rows in a dry run, 3 outcome
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,7 +25,13 @@ import pandas as pd
 from crmkit.conversion.estimate import estimate
 from crmkit.conversion.execute import execute
 from crmkit.conversion.execute_options import MODES
-from crmkit.conversion.journal import Journal, JournalBusyError, default_journal_path
+from crmkit.conversion.journal import Journal, JournalBusyError
+from crmkit.conversion.journal_path import (
+    JOURNAL_ENV,
+    journals_dir,
+    known_journals,
+    org_journal_path,
+)
 from crmkit.conversion.plan import PlanError, load_plan
 from crmkit.conversion.validate import blocked_leads, recheck
 
@@ -40,7 +50,12 @@ def add_parser(subparsers: Any) -> None:
         "--journal",
         type=Path,
         default=None,
-        help=f"journal file (default {default_journal_path()})",
+        help=f"journal file (default ${JOURNAL_ENV}, else {journals_dir()}/<org id>.sqlite)",
+    )
+    conv.add_argument(
+        "--claim-legacy-runs",
+        action="store_true",
+        help="runs an older journal recorded without their org ran in this org: resume them",
     )
     conv.add_argument(
         "--mode",
@@ -73,7 +88,10 @@ def add_parser(subparsers: Any) -> None:
         "--journal",
         type=Path,
         default=None,
-        help=f"journal file (default {default_journal_path()})",
+        help=f"journal file (default ${JOURNAL_ENV}, else every journal in {journals_dir()})",
+    )
+    hist.add_argument(
+        "--org", default=None, help="the org id whose default journal to read (see the org column)"
     )
     hist.add_argument("--run", type=int, default=None, help="show one run's per-lead outcomes")
     hist.add_argument(
@@ -129,24 +147,25 @@ def run_convert(args: argparse.Namespace) -> int:
                 f"{len(blocked)} refused; nothing was converted"
             )
             return 2 if blocked else 0
-        journal = args.journal or default_journal_path()
         try:
             report = execute(
                 client,
                 plan,
-                journal=journal,
+                journal=args.journal,
                 mode=args.mode,
                 snapshots=not args.no_snapshots,
                 progress=not args.quiet,
                 plan_name=str(args.plan),
                 retry_failed=args.retry_failed,
                 on_problems=_report_recheck,
+                claim_legacy_runs=args.claim_legacy_runs,
             )
         except JournalBusyError as exc:
             print(f"crmkit convert: {exc}", file=sys.stderr)
             return 4
         print(report.message)
-        print(f"journal: {journal}")
+        print(f"org: {report.run.org_label}")
+        print(f"journal: {report.journal_path}")
         if args.results is not None:
             report.results.to_csv(args.results, index=False)
             print(f"results: {args.results}")
@@ -160,20 +179,68 @@ def run_convert(args: argparse.Namespace) -> int:
         client.close()
 
 
+def _history_paths(args: argparse.Namespace) -> list[Path]:
+    """The journals `history` reads: --journal, else $CRMKIT_JOURNAL, else --org's default file,
+    else every per-org default journal (and the pre-org shared one)."""
+    if args.journal is not None:
+        return [args.journal]
+    if args.org is not None and not os.environ.get(JOURNAL_ENV):
+        return [org_journal_path(str(args.org))]
+    return known_journals()
+
+
+_RUN_COLUMNS = [
+    "run_id",
+    "org",
+    "started_at",
+    "status",
+    "n_leads",
+    "converted",
+    "failed",
+    "skipped",
+    "open",
+    "plan_name",
+]
+
+
 def run_history(args: argparse.Namespace) -> int:
     """Print the runs (or one run's outcomes), and export what a run created."""
-    path = args.journal or default_journal_path()
-    if not Path(path).exists():
-        print(f"no journal at {path}: no conversions yet")
+    paths = [p for p in _history_paths(args) if Path(p).exists()]
+    if not paths:
+        where = _history_paths(args) or [journals_dir()]
+        print(f"no journal at {', '.join(map(str, where))}: no conversions yet")
         return 0
+    if (args.run is not None or args.export is not None) and len(paths) > 1:
+        print(
+            "crmkit history: several journals (one per org); name one with --org ID or "
+            f"--journal FILE: {', '.join(map(str, paths))}",
+            file=sys.stderr,
+        )
+        return 2
+    for path in paths:
+        code = _history_of(Path(path), args, several=len(paths) > 1)
+        if code:
+            return code
+    return 0
+
+
+def _history_of(path: Path, args: argparse.Namespace, *, several: bool) -> int:
     with Journal(path) as journal:
         if args.export is not None:
             if args.run is None:
                 print("crmkit history: --export needs --run N", file=sys.stderr)
                 return 2
+            try:
+                info = journal.run(args.run)
+            except KeyError as exc:
+                print(f"crmkit history: {exc.args[0]}", file=sys.stderr)
+                return 2
             created = journal.created(args.run)
             created.to_csv(args.export, index=False)
-            print(f"run {args.run}: {len(created)} converted lead(s) written to {args.export}")
+            print(
+                f"run {args.run} ({info.org_label}): {len(created)} converted lead(s) written "
+                f"to {args.export}"
+            )
             return 0
         if args.run is not None:
             try:
@@ -181,26 +248,24 @@ def run_history(args: argparse.Namespace) -> int:
             except KeyError as exc:
                 print(f"crmkit history: {exc.args[0]}", file=sys.stderr)
                 return 2
-            print(f"run {info.run_id} ({info.plan_name}) {info.status}: {info.summary}")
+            print(
+                f"run {info.run_id} ({info.plan_name}) in {info.org_label} {info.status}: "
+                f"{info.summary}"
+            )
             attempts = journal.attempts(run_id=args.run)
             last = attempts.drop_duplicates("lead_id", keep="last")
             cols = ["lead_id", "outcome", "kind", "code", "contact_id", "account_id", "deal_id"]
             print(last[cols].to_string(index=False))
             return 0
         runs = journal.runs()
+        if several:
+            print(f"journal {path}:")
         if runs.empty:
             print(f"journal {path}: no runs yet")
             return 0
-        cols = [
-            "run_id",
-            "started_at",
-            "status",
-            "n_leads",
-            "converted",
-            "failed",
-            "skipped",
-            "open",
-            "plan_name",
+        runs["org"] = [
+            "org unknown" if pd.isna(i) else (f"{n} ({i})" if not pd.isna(n) else str(i))
+            for i, n in zip(runs["org_id"], runs["org_name"], strict=True)
         ]
-        print(runs[cols].to_string(index=False))
+        print(runs[_RUN_COLUMNS].to_string(index=False))
     return 0

@@ -21,13 +21,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--snapshot", required=True, type=Path, help="snapshot directory")
     p.add_argument("--out", default=Path("report.html"), type=Path, help="HTML file to write")
     p.add_argument(
-        "--journal", default=None, type=Path, help="conversion journal (SQLite) to include"
+        "--journal",
+        default=None,
+        type=Path,
+        help="conversion journal (SQLite) to include (default $CRMKIT_JOURNAL, else the "
+        "snapshot's org's own journal)",
     )
     p.add_argument("--title", default=None, help="report title")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from crmkit.conversion.journal_path import journal_path
     from crmkit.report import compute_report, write_report
     from crmkit.snapshot import load_snapshot
 
@@ -39,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if snapshot.note is not None:
         print(f"crmkit report: note: {snapshot.note}", file=sys.stderr)
     kwargs = {"title": args.title} if args.title else {}
-    report = compute_report(snapshot, args.journal, **kwargs)
+    journal = journal_path(args.journal, org_id=snapshot.meta.org_id)
+    report = compute_report(snapshot, journal, **kwargs)
     path = write_report(report, args.out)
     h = report.headline
     print(

@@ -34,6 +34,11 @@ class ClientLike(Protocol):
         ...
 
     @property
+    def api_domain(self) -> str:
+        """The API domain calls go to (recorded with a run's org)."""
+        ...
+
+    @property
     def retry(self) -> RetryPolicy:
         """Whether a refused or unsent call may be tried again now, and after how long."""
         ...
@@ -62,6 +67,10 @@ class ClientLike(Protocol):
 
     def contact_roles(self) -> list[dict[str, Any]]:
         """The org's Contact Roles (`Contacts/roles`): what a Deal's `Contact_Role` may name."""
+        ...
+
+    def org(self) -> dict[str, Any]:
+        """The org's details (`GET /org`): its id binds a run's journal entries to the org."""
         ...
 
     def get_record(

@@ -56,7 +56,7 @@ class ConvertLeadWorker:
                         before += [snap] if snap else []
                 except CRMError as exc:
                     log.warning("before-copy for lead %s failed: %s", lead_id, exc)
-            earlier = self.journal.tried_before(lead_id)
+            earlier = self.journal.tried_before(lead_id, ctx.run.run_id)
             aid = self.journal.begin(
                 ctx.run.run_id,
                 lead_id,

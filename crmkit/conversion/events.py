@@ -140,6 +140,40 @@ class EventJournal:
         self.emit("skipped", str(lead_id), "skipped")
         return attempt_id
 
+    def defer(self, run_id: int, lead_id: str, *, code: str, message: str) -> int:
+        """`Journal.defer`, then an `answered` event (`not_converted`)."""
+        attempt_id = self.journal.defer(run_id, lead_id, code=code, message=message)
+        self.emit("answered", str(lead_id), "not_converted")
+        return attempt_id
+
+    def settled(
+        self,
+        run_id: int,
+        lead_id: str,
+        *,
+        contact_id: str | None,
+        account_id: str | None,
+        deal_id: str | None,
+        code: str,
+        message: str,
+        answer: Any = None,
+        after: Records = (),
+    ) -> int:
+        """`Journal.settled`, then a `settled` event (`converted`)."""
+        attempt_id = self.journal.settled(
+            run_id,
+            lead_id,
+            contact_id=contact_id,
+            account_id=account_id,
+            deal_id=deal_id,
+            code=code,
+            message=message,
+            answer=answer,
+            after=after,
+        )
+        self.emit("settled", str(lead_id), "converted")
+        return attempt_id
+
     def add_snapshots(self, attempt_id: int, phase: str, records: Records) -> None:
         """`Journal.add_snapshots` (copies only: no outcome changes, no event)."""
         self.journal.add_snapshots(attempt_id, phase, records)
@@ -148,6 +182,6 @@ class EventJournal:
         """`Journal.set_job` (no outcome changes, no event)."""
         self.journal.set_job(attempt_ids, job_id)
 
-    def tried_before(self, lead_id: str) -> bool:
+    def tried_before(self, lead_id: str, run_id: int) -> bool:
         """`Journal.tried_before`."""
-        return self.journal.tried_before(lead_id)
+        return self.journal.tried_before(lead_id, run_id)

@@ -18,6 +18,7 @@ open, re-check live, skip refused rows, send, report); each path has its own mod
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from typing import Any, Unpack
 import pandas as pd
 from tqdm.auto import tqdm
 
+from crmkit.api.errors import CRMError
 from crmkit.api.limits import Usage
 from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.contact_roles import plan_has_roles, resolve_roles, role_map
@@ -35,9 +37,12 @@ from crmkit.conversion.convert_lead import ConvertLeadWorker
 from crmkit.conversion.estimate import MASS_CHUNK, MASS_JOBS_IN_FLIGHT, mass_groups
 from crmkit.conversion.events import EventJournal
 from crmkit.conversion.execute_options import ExecuteChanges, ExecuteOptions
-from crmkit.conversion.facts import Facts, live_facts
+from crmkit.conversion.facts import Facts, live_facts, transient
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
+from crmkit.conversion.journal_path import journal_path
 from crmkit.conversion.mass_convert import convert_mass
+from crmkit.conversion.org_binding import OrgIdentity, org_identity
+from crmkit.conversion.own_conversions import defer_unavailable, settle_own_conversions
 from crmkit.conversion.plan import make_plan, plan_hash, rows_of
 from crmkit.conversion.run_context import RunContext
 from crmkit.conversion.settle import settle_open
@@ -56,6 +61,7 @@ RESULTS_SCHEMA: dict[str, str] = {
     "via": "string",
     "attempts": "Int64",
 }
+log = logging.getLogger("crmkit.conversion")
 # Outcomes: converted | failed (Zoho refused; nothing changed) | skipped (not sent: validation)
 # | not_converted (known not to have happened; a rerun tries again) | unknown (answer lost and
 # not yet settled; a rerun settles it first).
@@ -72,6 +78,7 @@ class ExecutionReport:
     message: str
     usage: Usage | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    journal_path: Path | None = None
 
     def __str__(self) -> str:
         return self.message
@@ -86,7 +93,7 @@ def results_of(journal: Journal, run_id: int, lead_ids: Sequence[str]) -> pd.Dat
     """One row per planned lead from its latest attempt in the run (RESULTS_SCHEMA)."""
     last = journal.last_attempts(run_id)
     counts = journal.attempts(run_id=run_id)
-    sent = counts[counts["kind"] != "none"].groupby("lead_id").size()
+    sent = counts[~counts["kind"].isin(["none", "read_back"])].groupby("lead_id").size()
     rows = []
     for lead_id in lead_ids:
         att = last.get(lead_id)
@@ -132,7 +139,9 @@ def execute(
 ) -> ExecutionReport:
     """Convert the plan's leads, each at most once, journaling every request and answer.
 
-    Running the same plan again (same journal) resumes its run: settled leads are skipped,
+    The journal is `journal` (a `Journal` or a path), else `$CRMKIT_JOURNAL`, else the org's own
+    file (`crmkit.conversion.journal_path`); every run records the org (`GET /org`).
+    Running the same plan again in the same org resumes its run: settled leads are skipped,
     attempts whose answer was lost are settled by reading back, and a finished plan converts
     nothing. Rows the live re-check refuses are recorded as `skipped` with the reasons.
     How it runs is `options` (default `ExecuteOptions()`) with `changes` applied: any of its
@@ -142,28 +151,50 @@ def execute(
     """
     opts = (options or ExecuteOptions()).replace(**changes)
     plan = make_plan(plan)
+    org = org_identity(client)
     own_journal = not isinstance(journal, Journal)
-    jr = journal if isinstance(journal, Journal) else Journal(journal)
+    jr = (
+        journal
+        if isinstance(journal, Journal)
+        else Journal(journal_path(journal, org_id=org.org_id))
+    )
     try:
         with jr.exclusive():
-            return _execute(client, plan, jr, opts)
+            report = _execute(client, plan, jr, opts, org)
+            report.journal_path = jr.path
+            return report
     finally:
         if own_journal:
             jr.close()
 
 
 def _execute(
-    client: ClientLike, plan: pd.DataFrame, jr: Journal, opts: ExecuteOptions
+    client: ClientLike, plan: pd.DataFrame, jr: Journal, opts: ExecuteOptions, org: OrgIdentity
 ) -> ExecutionReport:
     rows = rows_of(plan)
     lead_ids = [str(r["lead_id"]) for r in rows]
+    digest = plan_hash(plan)
+    if opts.claim_legacy_runs:
+        claimed = jr.claim_runs(org)
+        if claimed:
+            log.warning("%d run(s) recorded without their org bound to %s", claimed, org.label)
+    unclaimed = jr.runs_without_org(digest)
     run = jr.open_run(
-        plan_hash(plan),
+        digest,
         rows,
         plan_name=opts.plan_name,
         target=client.description,
         new=opts.new_run,
+        org=org,
     )
+    if unclaimed and not run.resumed:
+        log.warning(
+            "the journal %s holds run(s) %s of this plan recorded without their org; they are "
+            "not resumed in %s (claim_legacy_runs=True / --claim-legacy-runs if they ran there)",
+            jr.path,
+            ", ".join(map(str, unclaimed)),
+            org.label,
+        )
     if run.resumed:
         jr.reopen_run(run.run_id)
     workers = max(1, min(opts.workers, client.concurrency))
@@ -174,8 +205,8 @@ def _execute(
         # run) are settled first. One whose read-back failed stays open: the lead is neither
         # sent again nor re-checked (a re-check would call crmkit's own conversion someone
         # else's) until a later run reads it back.
-        settle_open(ctx, jr.open_attempts(lead_ids))
-        still_open = {str(a["lead_id"]) for a in jr.open_attempts(lead_ids)}
+        settle_open(ctx, jr.open_attempts(lead_ids, run.run_id))
+        still_open = {str(a["lead_id"]) for a in jr.open_attempts(lead_ids, run.run_id)}
         last = jr.last_attempts(run.run_id)
         final = {"converted"} if opts.retry_failed else set(FINAL_OUTCOMES)
         done = {lead for lead, a in last.items() if a["outcome"] in final}
@@ -215,12 +246,30 @@ def _execute(
         todo_plan = make_plan(todo)
         roles = None
         if opts.recheck and todo:
-            facts = live_facts(client, todo_plan)
+            try:
+                facts = live_facts(client, todo_plan)
+            except CRMError as exc:
+                if not transient(exc):
+                    raise
+                # The org's metadata could not be read: nothing is known, nothing is final.
+                facts = Facts(unavailable={str(r["lead_id"]): str(exc) for r in todo})
+            deferred = defer_unavailable(ctx, facts.unavailable)
+            todo = [r for r in todo if str(r["lead_id"]) not in deferred]
+            todo_plan = make_plan(todo)
             problems = validate(todo_plan, facts)
             ctx.leads_before = dict(facts.leads or {})
             roles = facts.org.contact_roles if facts.org else None
         else:
             problems = validate(todo_plan, Facts())
+        # Converted already: by crmkit itself (a lost job id or answer, a restored journal)?
+        by_row = {str(r["lead_id"]): r for r in todo}
+        found_converted = set(
+            problems.loc[problems["rule"].isin(["lead_converted", "options_error"]), "lead_id"]
+        )
+        own = settle_own_conversions(ctx, by_row, found_converted) if found_converted else set()
+        if own:
+            problems = problems[~problems["lead_id"].isin(sorted(own))].reset_index(drop=True)
+            todo = [r for r in todo if str(r["lead_id"]) not in own]
         if opts.on_problems is not None and len(problems):
             opts.on_problems(problems)
         blocked = set(blocked_leads(problems))

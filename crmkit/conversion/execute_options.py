@@ -51,6 +51,8 @@ class ExecuteOptions:
     `on_problems`: called once with the live re-check's problems when there are any.
     `on_event`: `on_event(kind, lead_id, outcome)` after each journaled step, from the engine's
     threads (`crmkit.conversion.events` says which kinds, and what the hook must bear).
+    `claim_legacy_runs`: the journal's runs recorded without their org (older journals) ran in
+    the org of this client: bind them to it, so this plan's run there is resumed.
     """
 
     mode: Mode = "auto"
@@ -67,6 +69,7 @@ class ExecuteOptions:
     max_attempts: int = 3
     on_problems: Callable[[pd.DataFrame], None] | None = None
     on_event: EventHook | None = None
+    claim_legacy_runs: bool = False
 
     def __post_init__(self) -> None:
         check_mode(self.mode)
@@ -93,3 +96,4 @@ class ExecuteChanges(TypedDict, total=False):
     max_attempts: int
     on_problems: Callable[[pd.DataFrame], None] | None
     on_event: EventHook | None
+    claim_legacy_runs: bool

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from crmkit.api.errors import CRMError, NetworkError, RateLimitError, ServerError
 from crmkit.conversion.client_like import ClientLike
 from crmkit.frames import options_frames
 
@@ -138,6 +139,9 @@ class Facts:
     options: pd.DataFrame | None = None
     matches: pd.DataFrame | None = None
     accounts: Mapping[str, Mapping[str, Any] | None] | None = None  # merged Contacts' Accounts
+    # Leads whose facts could not be read for a transient reason (5xx, spent credits, network)
+    # -> the reason: neither validated nor sent; the run leaves them for the next one.
+    unavailable: Mapping[str, str] = field(default_factory=dict)
 
 
 def role_map(roles: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -191,32 +195,65 @@ def org_facts(client: ClientLike) -> OrgFacts:
     return OrgFacts.from_metadata(modules=modules, fields=fields, users=client.users())
 
 
+def transient(exc: BaseException) -> bool:
+    """A failure that says nothing about the lead: 5xx, spent credits or 429, the network."""
+    if isinstance(exc, ServerError | RateLimitError | NetworkError):
+        return True
+    return isinstance(exc, CRMError) and exc.status is not None and exc.status >= 500
+
+
 def _fetch_leads(
     client: ClientLike, ids: Sequence[str], workers: int
-) -> dict[str, dict[str, Any] | None]:
+) -> tuple[dict[str, dict[str, Any] | None], dict[str, str]]:
+    def one(lead_id: str) -> dict[str, Any] | CRMError | None:
+        try:
+            return client.get_record("Leads", lead_id, converted="both")
+        except CRMError as exc:
+            if transient(exc):
+                return exc
+            raise
+
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        records = list(pool.map(lambda i: client.get_record("Leads", i, converted="both"), ids))
-    return dict(zip(ids, records, strict=True))
+        records = list(pool.map(one, ids))
+    found = {i: r for i, r in zip(ids, records, strict=True) if not isinstance(r, CRMError)}
+    failed = {i: str(r) for i, r in zip(ids, records, strict=True) if isinstance(r, CRMError)}
+    return found, failed
 
 
 def live_facts(client: ClientLike, plan: pd.DataFrame, *, progress: bool = False) -> Facts:
-    """Fresh facts for every lead of the plan: the lead record and its conversion options."""
+    """Fresh facts for every lead of the plan: the lead record and its conversion options.
+
+    A lead whose record or options could not be read for a transient reason is in `unavailable`
+    (not in `leads`): a 5xx must not read as "no such lead" or "options refused".
+    """
     ids = [str(x) for x in plan["lead_id"].tolist()]
     org = org_facts(client)
     if any(text(v) is not None for v in plan["contact_role"].tolist()):
         org = replace(org, contact_roles=role_map(client.contact_roles()))
-    leads = _fetch_leads(client, ids, client.concurrency)
+    leads, unavailable = _fetch_leads(client, ids, client.concurrency)
     if org.modules is not None and "Contacts" not in org.modules:
-        return Facts(org=org, leads=leads)
+        return Facts(org=org, leads=leads, unavailable=unavailable)
     # Converted or missing leads have no options to ask about (Zoho refuses them).
     asked = [
         i for i, rec in leads.items() if rec is not None and not truthy(rec.get("Converted__s"))
     ]
     results = client.conversion_options_many(asked, progress=progress) if asked else []
-    frames = options_frames(dict(zip(asked, results, strict=True)))
+    answered: dict[str, Any] = {}
+    for lead_id, result in zip(asked, results, strict=True):
+        if isinstance(result, CRMError) and transient(result):
+            unavailable[lead_id] = str(result)
+            leads.pop(lead_id, None)
+        else:
+            answered[lead_id] = result
+    frames = options_frames(answered)
     accounts = _fetch_accounts(client, merged_contact_accounts(plan), client.concurrency)
     return Facts(
-        org=org, leads=leads, options=frames.options, matches=frames.matches, accounts=accounts
+        org=org,
+        leads=leads,
+        options=frames.options,
+        matches=frames.matches,
+        accounts=accounts,
+        unavailable=unavailable,
     )
 
 

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import platformdirs
 
 from crmkit.conversion.journal_frames import (
     attempts_frame,
@@ -31,13 +30,16 @@ from crmkit.conversion.journal_frames import (
     runs_frame,
     snapshots_frame,
 )
+from crmkit.conversion.journal_path import journal_path, legacy_journal_path, org_journal_path
 from crmkit.conversion.journal_schema import (
     FINAL_OUTCOMES,
     SCHEMA,
     dump,
+    migrate,
     now,
     redact,
 )
+from crmkit.conversion.org_binding import OrgIdentity
 from crmkit.errors import CrmkitError
 from crmkit.private_files import private_sqlite
 
@@ -50,9 +52,10 @@ __all__ = [
 ]
 
 
-def default_journal_path() -> Path:
-    """`<user data dir>/crmkit/journal.sqlite` (platformdirs)."""
-    return Path(platformdirs.user_data_dir("crmkit")) / "journal.sqlite"
+def default_journal_path(org_id: str | None = None) -> Path:
+    """The default journal file: the org's own (`<user data dir>/crmkit/journals/<org id>.sqlite`),
+    or without an org the shared file crmkit used before journals were per org."""
+    return org_journal_path(org_id) if org_id is not None else legacy_journal_path()
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,16 @@ class RunInfo:
     n_leads: int
     summary: str | None
     resumed: bool = False
+    org_id: str | None = None
+    org_name: str | None = None
+    api_domain: str | None = None
+
+    @property
+    def org_label(self) -> str:
+        """`name (id)` of the org the run converts in; "org unknown" for an older journal's run."""
+        if self.org_id is None:
+            return "org unknown"
+        return f"{self.org_name} ({self.org_id})" if self.org_name else self.org_id
 
 
 class JournalBusyError(CrmkitError, RuntimeError):
@@ -76,10 +89,14 @@ class JournalBusyError(CrmkitError, RuntimeError):
 
 
 class Journal:
-    """One journal file. Thread-safe: every write is its own committed transaction."""
+    """One journal file. Thread-safe: every write is its own committed transaction.
+
+    Without `path`: `$CRMKIT_JOURNAL`, else the shared pre-org default (`execute` picks the org's
+    own file instead: `crmkit.conversion.journal_path.journal_path`).
+    """
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path is not None else default_journal_path()
+        self.path = journal_path(path) or legacy_journal_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         private_sqlite(self.path)  # 0600: the audit of an org's conversions
@@ -90,6 +107,8 @@ class Journal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        with self._tx() as db:
+            migrate(db)
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -158,20 +177,37 @@ class Journal:
         plan_name: str | None = None,
         target: str | None = None,
         new: bool = False,
+        org: OrgIdentity | None = None,
     ) -> RunInfo:
-        """The latest run of this plan (resumed), or a new one with the plan rows recorded."""
+        """The latest run of this plan in this org (resumed), or a new one with its plan rows.
+
+        Only a run of the same org id is resumed: a plan rehearsed on a sandbox and then run
+        against Zoho starts a new run. `org=None` finds runs recorded without an org.
+        """
+        org_id = org.org_id if org is not None else None
         if not new:
             found = self._query(
-                "SELECT * FROM runs WHERE plan_hash = ? ORDER BY run_id DESC LIMIT 1", (plan_hash,)
+                "SELECT * FROM runs WHERE plan_hash = ? AND org_id IS ? "
+                "ORDER BY run_id DESC LIMIT 1",
+                (plan_hash, org_id),
             )
             if found:
                 info = _run(found[0])
                 return RunInfo(**{**info.__dict__, "resumed": True})
         with self._tx() as db:
             cur = db.execute(
-                "INSERT INTO runs (plan_hash, plan_name, target, started_at, status, n_leads) "
-                "VALUES (?, ?, ?, ?, 'running', ?)",
-                (plan_hash, plan_name, target, now(), len(rows)),
+                "INSERT INTO runs (plan_hash, plan_name, target, org_id, org_name, api_domain, "
+                "started_at, status, n_leads) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)",
+                (
+                    plan_hash,
+                    plan_name,
+                    target,
+                    org_id,
+                    org.name if org is not None else None,
+                    org.api_domain if org is not None else None,
+                    now(),
+                    len(rows),
+                ),
             )
             run_id = int(cur.lastrowid or 0)
             db.executemany(
@@ -179,6 +215,25 @@ class Journal:
                 [(run_id, str(r["lead_id"]), i, dump(r)) for i, r in enumerate(rows)],
             )
         return self.run(run_id)
+
+    def runs_without_org(self, plan_hash: str | None = None) -> list[int]:
+        """Runs recorded before journals knew their org (of one plan, or all)."""
+        sql = "SELECT run_id FROM runs WHERE org_id IS NULL"
+        params: tuple[Any, ...] = ()
+        if plan_hash is not None:
+            sql += " AND plan_hash = ?"
+            params = (plan_hash,)
+        return [int(r["run_id"]) for r in self._query(sql + " ORDER BY run_id", params)]
+
+    def claim_runs(self, org: OrgIdentity) -> int:
+        """Bind every "org unknown" run of this journal to `org` (the user says they ran there);
+        how many were claimed."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE runs SET org_id = ?, org_name = ?, api_domain = ? WHERE org_id IS NULL",
+                (org.org_id, org.name, org.api_domain),
+            )
+            return int(cur.rowcount)
 
     def run(self, run_id: int) -> RunInfo:
         """One run by id (KeyError when unknown)."""
@@ -204,7 +259,8 @@ class Journal:
         """Every run with its counts of outcomes (what `crmkit history` prints)."""
         rows = self._query(
             """
-            SELECT r.run_id, r.plan_name, r.plan_hash, r.target, r.started_at, r.finished_at,
+            SELECT r.run_id, r.plan_name, r.plan_hash, r.target, r.org_id, r.org_name,
+                   r.api_domain, r.started_at, r.finished_at,
                    r.status, r.n_leads,
                    SUM(CASE WHEN l.outcome = 'converted' THEN 1 ELSE 0 END) AS converted,
                    SUM(CASE WHEN l.outcome = 'failed' THEN 1 ELSE 0 END) AS failed,
@@ -328,6 +384,55 @@ class Journal:
             )
             return int(cur.lastrowid or 0)
 
+    def defer(self, run_id: int, lead_id: str, *, code: str, message: str) -> int:
+        """Record a lead the run did not send for a transient reason (`not_converted`: the next
+        run tries it again)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO attempts (run_id, lead_id, kind, state, outcome, code, message, "
+                "sent_at, answered_at) VALUES (?, ?, 'none', 'answered', 'not_converted', ?, ?, "
+                "?, ?)",
+                (run_id, str(lead_id), code, message, now(), now()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def settled(
+        self,
+        run_id: int,
+        lead_id: str,
+        *,
+        contact_id: str | None,
+        account_id: str | None,
+        deal_id: str | None,
+        code: str,
+        message: str,
+        answer: Any = None,
+        after: Sequence[tuple[str, str, Mapping[str, Any] | None]] = (),
+    ) -> int:
+        """Record a conversion crmkit made that the journal had lost, found by reading the lead
+        back (kind `read_back`: nothing was sent)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO attempts (run_id, lead_id, kind, state, outcome, contact_id, "
+                "account_id, deal_id, code, message, answer_json, sent_at, answered_at) "
+                "VALUES (?, ?, 'read_back', 'settled', 'converted', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    str(lead_id),
+                    contact_id,
+                    account_id,
+                    deal_id,
+                    code,
+                    message,
+                    dump(answer),
+                    now(),
+                    now(),
+                ),
+            )
+            attempt_id = int(cur.lastrowid or 0)
+            self._snap(db, attempt_id, "after", after)
+            return attempt_id
+
     @staticmethod
     def _snap(
         db: sqlite3.Connection,
@@ -366,31 +471,36 @@ class Journal:
         )
         return {str(r["lead_id"]): dict(r) for r in rows}
 
-    def open_attempts(self, lead_ids: Sequence[str]) -> list[dict[str, Any]]:
-        """Unanswered attempts at these leads in *any* run (each the lead's latest in its run).
+    def open_attempts(self, lead_ids: Sequence[str], run_id: int) -> list[dict[str, Any]]:
+        """Unanswered attempts at these leads in any run *of run_id's org* (each the lead's
+        latest in its run).
 
         A lead sent by one run and then planned differently (a new run) must be settled from the
-        old run's attempt before the new run decides anything about it.
+        old run's attempt before the new run decides anything about it; a run in another org
+        never touched this org's lead.
         """
         wanted = {str(x) for x in lead_ids}
         rows = self._query(
             "SELECT a.* FROM attempts a JOIN (SELECT run_id, lead_id, MAX(attempt_id) AS last "
             "FROM attempts GROUP BY run_id, lead_id) m ON a.attempt_id = m.last "
-            "WHERE a.outcome = 'unknown' ORDER BY a.attempt_id"
+            f"WHERE a.outcome = 'unknown' AND a.run_id IN {_SAME_ORG} ORDER BY a.attempt_id",
+            (run_id,),
         )
         return [dict(r) for r in rows if str(r["lead_id"]) in wanted]
 
     def converted_elsewhere(self, lead_ids: Sequence[str], run_id: int) -> dict[str, int]:
-        """Leads this journal converted in *other* runs -> that run's id."""
+        """Leads this journal converted in *other* runs of the same org -> that run's id."""
         wanted = {str(x) for x in lead_ids}
         rows = self._query(
-            "SELECT lead_id, run_id FROM attempts WHERE outcome = 'converted' AND run_id != ?",
-            (run_id,),
+            "SELECT lead_id, run_id FROM attempts WHERE outcome = 'converted' AND run_id != ? "
+            f"AND run_id IN {_SAME_ORG}",
+            (run_id, run_id),
         )
         return {str(r["lead_id"]): int(r["run_id"]) for r in rows if str(r["lead_id"]) in wanted}
 
-    def tried_before(self, lead_id: str) -> bool:
-        """True when an earlier attempt of this journal may have converted this lead.
+    def tried_before(self, lead_id: str, run_id: int) -> bool:
+        """True when an earlier attempt of this journal, in run_id's org, may have converted this
+        lead.
 
         That is a mass attempt (its job may convert the lead after a read-back found it not yet
         converted) or a Convert Lead attempt without a known miss. A Convert Lead attempt Zoho
@@ -399,8 +509,8 @@ class Journal:
         """
         rows = self._query(
             "SELECT 1 FROM attempts WHERE lead_id = ? AND (kind = 'mass' OR (kind != 'none' "
-            "AND outcome NOT IN ('failed', 'not_converted'))) LIMIT 1",
-            (str(lead_id),),
+            f"AND outcome NOT IN ('failed', 'not_converted'))) AND run_id IN {_SAME_ORG} LIMIT 1",
+            (str(lead_id), run_id),
         )
         return bool(rows)
 
@@ -422,7 +532,13 @@ class Journal:
     def created(self, run_id: int) -> pd.DataFrame:
         """What a run converted, for audit: one row per converted lead with the records it became
         (`journal_frames.created_frame`)."""
-        return created_frame(run_id, self.plan_rows(run_id), self.last_attempts(run_id))
+        info = self.run(run_id)
+        org = {"org_id": info.org_id, "org_name": info.org_name, "api_domain": info.api_domain}
+        return created_frame(run_id, self.plan_rows(run_id), self.last_attempts(run_id), org)
+
+
+# The runs of the same org as the run bound to `?` (runs without an org only match each other).
+_SAME_ORG = "(SELECT run_id FROM runs WHERE org_id IS (SELECT org_id FROM runs WHERE run_id = ?))"
 
 
 def _run(row: sqlite3.Row) -> RunInfo:
@@ -436,4 +552,7 @@ def _run(row: sqlite3.Row) -> RunInfo:
         status=str(row["status"]),
         n_leads=int(row["n_leads"]),
         summary=row["summary"],
+        org_id=row["org_id"],
+        org_name=row["org_name"],
+        api_domain=row["api_domain"],
     )

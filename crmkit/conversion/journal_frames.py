@@ -29,6 +29,9 @@ RUN_COLUMNS: tuple[str, ...] = (
     "plan_name",
     "plan_hash",
     "target",
+    "org_id",
+    "org_name",
+    "api_domain",
     "started_at",
     "finished_at",
     "status",
@@ -78,6 +81,9 @@ CREATED_SCHEMA: dict[str, str] = {
     "kind": "string",
     "converted_at": "string",
     "attempt_id": "Int64",
+    "org_id": "string",
+    "org_name": "string",
+    "api_domain": "string",
 }
 
 
@@ -90,7 +96,17 @@ def runs_frame(rows: Sequence[sqlite3.Row]) -> pd.DataFrame:
     frame = _frame(rows, RUN_COLUMNS)
     for col in ("run_id", "n_leads", "converted", "failed", "skipped", "open"):
         frame[col] = frame[col].fillna(0).astype("Int64")
-    for col in ("plan_name", "plan_hash", "target", "started_at", "finished_at", "status"):
+    for col in (
+        "plan_name",
+        "plan_hash",
+        "target",
+        "org_id",
+        "org_name",
+        "api_domain",
+        "started_at",
+        "finished_at",
+        "status",
+    ):
         frame[col] = frame[col].astype("string")
     return frame
 
@@ -117,8 +133,12 @@ def created_frame(
     run_id: int,
     plan_rows: Sequence[Mapping[str, Any]],
     last_attempts: Mapping[str, Mapping[str, Any]],
+    org: Mapping[str, str | None] | None = None,
 ) -> pd.DataFrame:
     """One row per lead the run converted, with the records it became (CREATED_SCHEMA).
+
+    `org` (`org_id`, `org_name`, `api_domain`) says where those ids live: an audit must never
+    take a sandbox's ids for Zoho's. NA for a run recorded before journals knew their org.
 
     `contact_created` / `account_created` say whether the record is new (not a merge target of
     the plan row); deals are always new.
@@ -143,6 +163,7 @@ def created_frame(
                 "kind": att["kind"],
                 "converted_at": att["answered_at"],
                 "attempt_id": att["attempt_id"],
+                **{k: (org or {}).get(k) for k in ("org_id", "org_name", "api_domain")},
             }
         )
     frame = pd.DataFrame.from_records(rows, columns=list(CREATED_SCHEMA))

@@ -1,8 +1,10 @@
 """What the conversion journal stores and how: its tables, timestamps, and redaction.
 
 Tables:
-- `runs`: one per plan execution (plan hash, started/finished, status, summary). Running the same
-  plan again resumes its run.
+- `runs`: one per plan execution (plan hash, the org it converts in: `org_id`, `org_name`,
+  `api_domain`, started/finished, status, summary). Running the same plan again in the same org
+  resumes its run; a run without `org_id` (written before journals knew their org) is "org
+  unknown" and resumed only when the caller claims it (`claim_legacy_runs`).
 - `plan_rows`: the plan rows of a run, as JSON.
 - `attempts`: one per request about one lead. Written with `state='sent'` *before* the request
   leaves; updated with the answer (`state='answered'`) or, when the answer was lost, settled by
@@ -17,11 +19,12 @@ crmkit never passes request headers to the journal).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["FINAL_OUTCOMES", "SCHEMA", "dump", "now", "redact"]
+__all__ = ["FINAL_OUTCOMES", "ORG_COLUMNS", "SCHEMA", "dump", "migrate", "now", "redact"]
 
 FINAL_OUTCOMES = frozenset({"converted", "failed", "skipped"})
 _SECRET_KEYS = frozenset(
@@ -46,12 +49,16 @@ CREATE TABLE IF NOT EXISTS runs (
     plan_hash TEXT NOT NULL,
     plan_name TEXT,
     target TEXT,
+    org_id TEXT,
+    org_name TEXT,
+    api_domain TEXT,
     started_at TEXT NOT NULL,
     finished_at TEXT,
     status TEXT NOT NULL,
     n_leads INTEGER NOT NULL,
     summary TEXT
 );
+CREATE INDEX IF NOT EXISTS runs_plan ON runs (plan_hash, run_id);
 CREATE TABLE IF NOT EXISTS plan_rows (
     run_id INTEGER NOT NULL,
     lead_id TEXT NOT NULL,
@@ -90,6 +97,20 @@ CREATE TABLE IF NOT EXISTS snapshots (
 );
 CREATE INDEX IF NOT EXISTS snapshots_attempt ON snapshots (attempt_id);
 """
+
+
+ORG_COLUMNS = ("org_id", "org_name", "api_domain")
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring an older journal up to SCHEMA: add the org columns its `runs` table lacks.
+
+    Its runs keep NULL there ("org unknown"): nothing says which org they converted in.
+    """
+    have = {str(r[1]) for r in db.execute("PRAGMA table_info(runs)").fetchall()}
+    for column in ORG_COLUMNS:
+        if column not in have:
+            db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
 
 
 def redact(value: Any) -> Any:

@@ -10,14 +10,23 @@ safe; unread (the read failed), the attempt stays open for a later run.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from crmkit.api.errors import CRMError, OutcomeUnknownError, UnexpectedAnswerError
 from crmkit.conversion.run_context import RunContext
 
-__all__ = ["converted_ids", "lost_answer_note", "read_back", "settle", "settle_open"]
+__all__ = [
+    "converted_ids",
+    "job_deadline",
+    "lost_answer_note",
+    "read_back",
+    "settle",
+    "settle_open",
+]
 
 log = logging.getLogger("crmkit.conversion")
 
@@ -80,9 +89,18 @@ def settle(
     *,
     note: str,
     code: str = "SETTLED_BY_READ_BACK",
+    wait_until: float | None = None,
 ) -> str:
-    """Settle an attempt whose answer was lost by reading the lead back; the outcome."""
+    """Settle an attempt whose answer was lost by reading the lead back; the outcome.
+
+    `wait_until` (epoch seconds): a Mass Convert job that may still be running can convert the
+    lead after it read back unconverted, so it is read again every `poll_interval` until it reads
+    converted or that time has passed; only then is "not converted" believed.
+    """
     state, ids, record = read_back(ctx, lead_id)
+    while state == "not_converted" and wait_until is not None and time.time() < wait_until:
+        time.sleep(min(ctx.options.poll_interval, max(0.0, wait_until - time.time())))
+        state, ids, record = read_back(ctx, lead_id)
     if state == "unknown":
         return "unknown"
     if state == "converted":
@@ -122,6 +140,19 @@ def settle(
     return "not_converted"
 
 
+def job_deadline(ctx: RunContext, attempt: Mapping[str, Any]) -> float | None:
+    """Until when the Mass Convert job of this attempt may still convert its lead: `mass_timeout`
+    seconds after the request was sent (the bound crmkit waits for any job); None for a Convert
+    Lead attempt (its answer, lost or not, came after the change)."""
+    if attempt["kind"] != "mass":
+        return None
+    try:
+        sent = datetime.fromisoformat(str(attempt["sent_at"])).timestamp()
+    except ValueError:
+        sent = time.time()
+    return sent + ctx.options.mass_timeout
+
+
 def settle_open(ctx: RunContext, open_: Sequence[Mapping[str, Any]]) -> None:
     """Resume: finish mass jobs still running, then read back every unanswered attempt.
 
@@ -131,11 +162,13 @@ def settle_open(ctx: RunContext, open_: Sequence[Mapping[str, Any]]) -> None:
     if not open_:
         return
     jobs = {str(a["job_id"]) for a in open_ if a["kind"] == "mass" and a["job_id"]}
+    finished: set[str] = set()
     for job_id in sorted(jobs):
         try:
             ctx.client.wait_mass_convert(
                 job_id, poll_interval=ctx.options.poll_interval, timeout=ctx.options.mass_timeout
             )
+            finished.add(job_id)
         except (CRMError, TimeoutError) as exc:
             log.warning("mass convert job %s could not be followed: %s", job_id, exc)
     log.info("settling %d attempt(s) whose answer was lost, by reading back", len(open_))
@@ -143,13 +176,23 @@ def settle_open(ctx: RunContext, open_: Sequence[Mapping[str, Any]]) -> None:
     for att in open_:
         by_lead.setdefault(str(att["lead_id"]), []).append(int(att["attempt_id"]))
 
+    # A mass attempt whose job id was lost (killed before it was journaled, answer dropped) or
+    # whose job could not be followed: the job may still be converting its leads.
+    unfollowed = {
+        int(a["attempt_id"]): a
+        for a in open_
+        if a["kind"] == "mass" and str(a["job_id"] or "") not in finished
+    }
+
     def one(lead_id: str) -> None:
         for attempt_id in sorted(by_lead[lead_id]):
+            att = unfollowed.get(attempt_id)
             settle(
                 ctx,
                 attempt_id,
                 lead_id,
                 note="answer lost (process stopped or connection dropped)",
+                wait_until=None if att is None else job_deadline(ctx, att),
             )
 
     with ThreadPoolExecutor(max_workers=ctx.workers) as pool:

@@ -8,6 +8,7 @@ surface, so a bad `configure()` is refused the same way.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -48,6 +49,17 @@ DEFAULT_CREDENTIALS = {
     "scopes": "",  # comma-separated scopes granted to tokens; empty: all crmkit needs
 }
 _ID_RE = re.compile(r"^[0-9]{1,19}$")
+# A sandbox org's id is digits only, like Zoho's, but 20 to 32 of them: Zoho's ids are 64-bit
+# numbers (at most 19 digits), so a sandbox org can never share an id with a real org, and a
+# journal bound to one is never taken for the other's.
+_ORG_ID_RE = re.compile(r"^[0-9]{20,32}$")
+
+
+def default_org_id(root: Path) -> str:
+    """The org id of a data directory whose org.json names none: 20 digits, stable for one
+    directory (derived from its resolved path), never a Zoho id (see `_ORG_ID_RE`)."""
+    digest = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()
+    return "9" + str(int(digest, 16) % 10**19).zfill(19)
 
 
 class DataDirError(CrmkitError, ValueError):
@@ -90,6 +102,7 @@ def load_data_dir(path: str | Path) -> OrgData:
         raw[name[:-4]] = _read_csv(p)
     users = _users_from(org_raw, org_path, raw, root)
     org = normalize_org(org_raw, str(org_path), org_text(org_path), users=users)
+    org["org"].setdefault("id", default_org_id(root))
     tag_ids: dict[str, str] = {}
     records: dict[str, list[Record]] = {}
     custom: dict[str, list[str]] = {}
@@ -270,8 +283,14 @@ def normalize_org(
     info = raw.get("org", {})
     if not isinstance(info, dict):
         raise fail("org", "org must be an object (id, company_name, time_zone, …)")
-    if "id" in info and not _ID_RE.match(str(info["id"])):
-        raise fail("org", "org.id must be 1-19 digits")
+    if "id" in info and not _ORG_ID_RE.match(str(info["id"])):
+        raise fail(
+            "org",
+            "org.id must be 20-32 digits: shorter ids are Zoho's, and a sandbox org must never "
+            "share an id with a real org (leave it out for one derived from the directory)",
+        )
+    if "company_name" in info and not isinstance(info["company_name"], str):
+        raise fail("org", "org.company_name must be a string")
     org["org"] = {str(k): v for k, v in info.items()}
     name = raw.get("org_name", info.get("company_name") or info.get("name") or "Zylker Sandbox")
     if not isinstance(name, str):

@@ -23,7 +23,7 @@ _JSON_TYPES = {
     "ownerlookup": "jsonobject",
 }
 _DEAL_FIELDS_AT_CONVERSION = ["Deal_Name", "Closing_Date", "Stage"]
-SANDBOX_ORG_ID = "4876876000000000001"
+SANDBOX_ORG_ID = "90000000000000000001"  # 20 digits: never a Zoho org id (loader._ORG_ID_RE)
 
 
 # -- settings/fields ------------------------------------------------------------------------------
@@ -160,13 +160,14 @@ def _user(u: User, *, admin: bool) -> dict[str, Any]:
 
 
 def org_answer(org: Org) -> dict[str, Any]:
-    """`GET /org`: the org's name, edition and licence; the ids are fixed for the sandbox."""
+    """`GET /org`: the org's id and name from org.json's `org` (the id defaults to one derived
+    from the data directory), its edition and licence."""
     return {
         "org": [
             {
-                "id": SANDBOX_ORG_ID,
+                "id": str(org.details.get("id") or SANDBOX_ORG_ID),
                 "zgid": "700000001",
-                "company_name": org.name,
+                "company_name": str(org.details.get("company_name") or org.name),
                 "primary_email": org.admin.email,
                 "domain_name": "org700000001",
                 "time_zone": "UTC",

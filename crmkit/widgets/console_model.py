@@ -7,7 +7,8 @@ choices become plan rows (`make_plan`), `validate` speaks before any call, `esti
 and `execute` re-checks live, converts each lead at most once and journals every request and answer
 (so a dead kernel or a double click never converts a lead twice).
 
-The journal file is `journal=` if given, else `$CRMKIT_JOURNAL`, else crmkit's per-user default.
+The journal file is `journal=` if given, else `$CRMKIT_JOURNAL`, else the org's own default file
+(`crmkit.conversion.journal_path`, the one function every front end resolves it with).
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from crmkit.conversion import (
     OrgFacts,
     Policy,
     blocked_leads,
-    default_journal_path,
     estimate,
     execute,
     make_plan,
@@ -46,6 +46,9 @@ from crmkit.conversion import (
 from crmkit.conversion.execute_options import check_mode
 from crmkit.conversion.facts import lead_facts
 from crmkit.conversion.journal import FINAL_OUTCOMES
+from crmkit.conversion.journal_path import JOURNAL_ENV, legacy_journal_path
+from crmkit.conversion.journal_path import journal_path as resolve_journal_path
+from crmkit.conversion.org_binding import org_identity
 from crmkit.errors import CrmkitError
 from crmkit.frames import leads_from_records, options_frames
 
@@ -61,7 +64,6 @@ __all__ = [
     "journal_path",
 ]
 
-JOURNAL_ENV = "CRMKIT_JOURNAL"
 LEAD_FIELDS: tuple[str, ...] = (
     "Full_Name",
     "First_Name",
@@ -90,12 +92,10 @@ class ConsoleError(CrmkitError, ValueError):
     """Something the console refuses to do, with the reason to show the admin."""
 
 
-def journal_path(journal: str | Path | None = None) -> Path:
-    """The journal file: the argument, else `$CRMKIT_JOURNAL`, else crmkit's per-user default."""
-    if journal is not None:
-        return Path(journal)
-    env = os.environ.get(JOURNAL_ENV)
-    return Path(env) if env else default_journal_path()
+def journal_path(journal: str | Path | None = None, *, org_id: str | None = None) -> Path:
+    """The journal file: the argument, else `$CRMKIT_JOURNAL`, else the org's default file (the
+    shared pre-org default when the org is not known)."""
+    return resolve_journal_path(journal, org_id=org_id) or legacy_journal_path()
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,10 @@ class ConsoleModel:
         self.options = options
         self.matches = matches
         self.org = org
-        self.journal_path = journal_path(journal)
+        # The org's own default journal needs its id (one GET /org); a named journal does not.
+        named = journal is not None or bool(os.environ.get(JOURNAL_ENV))
+        org_id = None if named else org_identity(client).org_id
+        self.journal_path = journal_path(journal, org_id=org_id)
         self.latency_s = latency_s
         self.poll_interval = poll_interval
         self.deal = DealForm()

@@ -27,7 +27,7 @@ from conversion_support import (
     client_for,
 )
 
-from crmkit.api import CRMClient
+from crmkit.api import AuthError, CRMClient
 from crmkit.conversion import (
     RESULTS_SCHEMA,
     Journal,
@@ -37,6 +37,7 @@ from crmkit.conversion import (
     plan_hash,
     request_for,
 )
+from crmkit.conversion.org_binding import org_identity
 from crmkit.sandbox import Sandbox
 
 DEAL = {"deal_name": "D", "closing_date": "2026-01-31", "pipeline": "Standard", "stage": "Proposal"}
@@ -206,7 +207,7 @@ def test_resume_settles_an_attempt_left_open_by_a_dead_process(
     path = tmp_path / "j.sqlite"
     with Journal(path) as jr:
         rows = [dict(r) for r in plan.to_dict("records")]
-        run = jr.open_run(plan_hash(plan), rows)
+        run = jr.open_run(plan_hash(plan), rows, org=org_identity(client))
         req = request_for(rows[0])
         jr.begin(run.run_id, L_FRESH, kind="single", request=req.to_payload())
     client.convert_lead(L_FRESH, req)  # it did go out
@@ -310,7 +311,7 @@ def test_spent_credits_stop_each_lead_at_once_and_a_rerun_finishes(
 ) -> None:
     leads = FRESH_MANY[:3]
     plan = make_plan([row(lead) for lead in leads])
-    client.org()  # the client's own reads are done: what follows is the conversion
+    org_identity(client)  # crmkit's reads of the org are done: what follows is the conversion
     org_sb.control.configure(credits_per_day=1)
     options = {"journal": tmp_path / "j.sqlite", "progress": False, "mode": "single"}
     spent = execute(client, plan, recheck=False, snapshots=False, **options)
@@ -343,11 +344,12 @@ def test_refused_credentials_leave_the_lead_for_a_rerun(
 ) -> None:
     path = tmp_path / "j.sqlite"
     plan = make_plan([row(L_FRESH)])
-    with client_for(org_sb, refresh_token="revoked-refresh-token", edition="enterprise") as bad:
-        refused = execute(bad, plan, journal=path, recheck=False, snapshots=False, progress=False)
-    assert outcome(refused, L_FRESH)["outcome"] == "not_converted"
-    with Journal(path) as jr:
-        assert len(jr.attempts()) == 1  # credentials do not come back by retrying
+    # The run binds its org first (GET /org): refused credentials stop it before anything is
+    # journaled or sent, naming the refusal.
+    bad = client_for(org_sb, refresh_token="revoked-refresh-token", edition="enterprise")
+    with bad, pytest.raises(AuthError, match="refused"):
+        execute(bad, plan, journal=path, recheck=False, snapshots=False, progress=False)
+    assert not path.exists()
     again = execute(client, plan, journal=path, progress=False)
     assert outcome(again, L_FRESH)["outcome"] == "converted"
 

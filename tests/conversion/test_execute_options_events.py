@@ -84,6 +84,7 @@ def test_execute_options_defaults_are_the_documented_ones() -> None:
         "max_attempts": 3,
         "on_problems": None,
         "on_event": None,
+        "claim_legacy_runs": False,
     }
 
 

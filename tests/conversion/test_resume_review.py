@@ -10,6 +10,7 @@ from conversion_support import L_FRESH
 
 from crmkit.api import CRMClient
 from crmkit.conversion import Journal, execute, make_plan, plan_hash, request_for
+from crmkit.conversion.org_binding import org_identity
 from crmkit.sandbox import Sandbox
 
 
@@ -26,7 +27,7 @@ def _open_attempt(client: CRMClient, path: Path, plan: Any) -> int:
     """Journal an attempt at the plan's first lead, send it, and 'die' before the answer."""
     with Journal(path) as jr:
         rows = [dict(r) for r in plan.to_dict("records")]
-        run = jr.open_run(plan_hash(plan), rows)
+        run = jr.open_run(plan_hash(plan), rows, org=org_identity(client))
         req = request_for(rows[0])
         jr.begin(run.run_id, str(rows[0]["lead_id"]), kind="single", request=req.to_payload())
     client.convert_lead(str(rows[0]["lead_id"]), req)  # it did go out and convert
