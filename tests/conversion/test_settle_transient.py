@@ -141,7 +141,8 @@ def test_a_mass_job_whose_id_was_lost_is_waited_for_and_settled(
         run = jr.open_run(plan_hash(plan), rows, org=org_identity(client))
         from crmkit.api.models import MassConvertRequest
 
-        request = MassConvertRequest(ids=list(leads))
+        owner = org_sb.control.record("Leads", leads[0])["Owner"]["id"]  # type: ignore[index]
+        request = MassConvertRequest(ids=list(leads), assign_to=owner)  # as crmkit sends it
         jr.begin_many(run.run_id, leads, kind="mass", request=request.to_payload())
     client.mass_convert(request)  # the job exists; its id never reached the journal
     time.sleep(0.2)
