@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crmkit.sandbox import bulk_csv
+from crmkit.sandbox import bulk_csv, catalog, views
 from crmkit.sandbox.bulk_criteria import Criteria, kind_of, parse_criteria
 from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.store import Store
@@ -395,17 +395,23 @@ class BulkReads:
                 job.state = job.outcome
 
     def observe(self, job_id: str) -> BulkJob:
-        """A status call. A `poll`-mode job moves one state on: ADDED (the export starts),
-        IN PROGRESS, then its outcome once the export is written."""
+        """A status call. A `poll`-mode job moves one state per call: the first answers ADDED,
+        the second IN PROGRESS (the export runs then, in the caller's thread), the third the
+        outcome — deterministic, whatever the machine's speed."""
         job = self.job(job_id)
         with self.lock:
             job.polls += 1
-            if not job.started:
-                self._start(job, self._generation, delay_s=0, timed=False)
-            elif job.state == "ADDED" and not job.timed:
-                job.state = "IN PROGRESS"
-            elif job.state == "IN PROGRESS" and job.finished and not job.timed:
+            generation = self._generation
+            if job.timed or job.state not in ACTIVE:
+                return job
+            if job.state == "IN PROGRESS" and job.finished:
                 job.state = job.outcome
+                return job
+            if job.polls == 1 or job.started:
+                return job
+            job.state = "IN PROGRESS"
+            job.started = True
+        self._run(job, generation, 0.0, False)
         return job
 
     def job(self, job_id: str) -> BulkJob:
@@ -578,4 +584,23 @@ def view_for(
         types=types,
         lookups=lookups,
         users={str(u["id"]): dict(u) for u in users},
+    )
+
+
+def module_view(org: Mapping[str, Any], module: str) -> ModuleView:
+    """The `ModuleView` of one of the org's modules (Zoho's error for one it lacks)."""
+    org_dict = dict(org)
+    views.check_module(org_dict, module)
+
+    def lookup_of(name: str) -> str | None:
+        fd = catalog.standard_field(module, name)
+        return fd.lookup if fd is not None else None
+
+    return view_for(
+        module,
+        module_id=catalog.MODULE_IDS[module],
+        fields=views.visible_fields(org_dict, module),
+        data_type=lambda name: views.data_type(module, name),
+        lookup_of=lookup_of,
+        users=org_dict["users"],
     )

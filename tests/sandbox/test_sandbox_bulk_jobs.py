@@ -82,23 +82,7 @@ def reads(rt: Runtime) -> Iterator[bulk.BulkReads]:
 
 def view_of(rt: Runtime) -> Callable[[str], bulk.ModuleView]:
     org = rt.org()
-
-    def lookup(module: str, name: str) -> str | None:
-        fd = catalog.standard_field(module, name)
-        return fd.lookup if fd is not None else None
-
-    def view(module: str) -> bulk.ModuleView:
-        views.check_module(org, module)
-        return bulk.view_for(
-            module,
-            module_id=catalog.MODULE_IDS[module],
-            fields=views.visible_fields(org, module),
-            data_type=lambda f: views.data_type(module, f),
-            lookup_of=lambda f: lookup(module, f),
-            users=org["users"],
-        )
-
-    return view
+    return lambda module: bulk.module_view(org, module)
 
 
 class Ids:
