@@ -517,21 +517,13 @@ class _Pages:
 
     def _scan(self) -> Iterator[tuple[int, dict[str, Any]]]:
         after = self.after
-        conn = self.store.conn
-        with self.store.lock:
-            conn.execute("CREATE INDEX IF NOT EXISTS records_module_idn ON records (module, idn)")
         while True:
-            with self.store.lock:
-                rows = conn.execute(
-                    "SELECT idn, data FROM records WHERE module = ? AND idn > ? "
-                    "ORDER BY idn LIMIT ?",
-                    (self.module, after, CHUNK_ROWS),
-                ).fetchall()
+            rows = self.store.scan_ids(self.module, after, CHUNK_ROWS)
             if not rows:
                 return
             for idn, data in rows:
-                yield int(idn), json.loads(data)
-            after = int(rows[-1][0])
+                yield idn, json.loads(data)
+            after = rows[-1][0]
 
     def _matching(self) -> Iterator[tuple[int, dict[str, Any]]]:
         criteria = self.criteria
