@@ -47,14 +47,18 @@ _DECIMAL_TYPES = frozenset({"currency", "double", "decimal", "percent"})
 
 
 def _text(value: Any) -> str:
+    """A stored JSON value as its cell (exact type checks: this runs once per cell)."""
     if value is None:
         return ""
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str:
+        return str(value)
+    if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, Mapping):
+    if kind is dict:
         return str(value.get("id") or "")
-    if isinstance(value, list):
-        names = [v.get("name") if isinstance(v, Mapping) else v for v in value]
+    if kind is list:
+        names = [v.get("name") if type(v) is dict else v for v in value]
         return ";".join(str(n) for n in names if n is not None)
     return str(value)
 
