@@ -24,7 +24,7 @@ from crmkit.api.bulk import (
     STATUS_CREDITS,
     BulkPolicy,
 )
-from crmkit.matching import EDITION_CONCURRENCY, EDITION_CREDITS
+from crmkit.api.limits import EDITION_CONCURRENCY, daily_credits
 
 __all__ = ["FetchEstimate", "PathEstimate", "RecordCounts", "estimate_fetch", "polls_for"]
 
@@ -149,8 +149,7 @@ def estimate_fetch(
             f"unknown edition {edition!r}; expected one of {list(EDITION_CONCURRENCY)}"
         )
     ceiling = concurrency or EDITION_CONCURRENCY[key]
-    rule = EDITION_CREDITS[key]
-    daily = None if rule is None else min(rule[0] + rule[1] * max(users, 1), rule[2])
+    daily = daily_credits(key, max(users, 1))
 
     def pages(n: int) -> int:
         return max(1, math.ceil(n / LIST_PAGE))

@@ -30,15 +30,17 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crmkit.sandbox import bulk_csv, catalog, views
+from crmkit.sandbox import bulk_csv
 from crmkit.sandbox.bulk_criteria import Criteria, kind_of, parse_criteria
+from crmkit.sandbox.bulk_pages import Pages
+from crmkit.sandbox.bulk_view import SYSTEM_COLUMNS, ModuleView
 from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.store import Store
 
@@ -52,11 +54,7 @@ CREATE_CREDITS = 50  # zoho-api.md §3: "Bulk Read initialize = 50 credits" (Zoh
 STATUS_CREDITS = 1
 DOWNLOAD_CREDITS = 1
 UNSUPPORTED_MODULES = frozenset({"Notes", "Attachments", "Emails"})
-# Columns a Bulk Read may ask for besides the module's fields (decision: the record-level
-# approval state the records API always sends, so an export can tell unapproved leads).
-SYSTEM_COLUMNS = ("$approval_state",)
 ACTIVE = frozenset({"ADDED", "IN PROGRESS"})
-CHUNK_ROWS = 5_000
 PROGRESS_MODES = ("time", "poll")
 
 
@@ -70,25 +68,6 @@ class BulkLimits:
     download_window_s: float = DOWNLOAD_WINDOW_S
     step_ms: int = 200
     progress: str = "time"
-
-
-@dataclass(frozen=True)
-class ModuleView:
-    """What an export needs to know of a module: its fields, their types, where lookups point.
-
-    Built by the caller from the org, so this module does not depend on how the org is kept.
-    `lookups` maps a lookup field to its target module (`users` for the owner).
-    """
-
-    module: str
-    module_id: str
-    fields: tuple[str, ...]
-    types: Mapping[str, str]
-    lookups: Mapping[str, str]
-    users: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-
-    def data_type(self, name: str) -> str:
-        return self.types.get(name, "text")
 
 
 @dataclass(frozen=True)
@@ -435,7 +414,7 @@ class BulkReads:
             )
             for c in columns
         ]
-        pages = _Pages(self.store, query.module, query.criteria, after, skip, job.per_page)
+        pages = Pages(self.store, query.module, query.criteria, after, skip, job.per_page)
         path = self.spool / f"{job.id}.zip"
         job.count = bulk_csv.write_zip(path, job.member, columns, cells, pages.chunks())
         job.more_records = pages.more()
@@ -495,104 +474,3 @@ class BulkReads:
         self.reset()
         self._pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.spool, ignore_errors=True)
-
-
-class _Pages:
-    """Matching records in id order: skip `skip`, yield up to `size` in chunks, then look ahead."""
-
-    def __init__(
-        self,
-        store: Store,
-        module: str,
-        criteria: Criteria | None,
-        after: int,
-        skip: int,
-        size: int,
-    ) -> None:
-        self.store, self.module, self.criteria = store, module, criteria
-        self.after, self.skip, self.size = after, skip, size
-        self.last = after
-        self._rows = self._matching()
-        self._ahead: Any = None
-
-    def _scan(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        after = self.after
-        while True:
-            rows = self.store.scan_ids(self.module, after, CHUNK_ROWS)
-            if not rows:
-                return
-            for idn, data in rows:
-                yield idn, json.loads(data)
-            after = rows[-1][0]
-
-    def _matching(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        criteria = self.criteria
-        for idn, rec in self._scan():
-            if criteria is None or criteria.test(rec):
-                yield idn, rec
-
-    def chunks(self) -> Iterator[list[Mapping[str, Any]]]:
-        for _ in range(self.skip):
-            if next(self._rows, None) is None:
-                return
-        chunk: list[Mapping[str, Any]] = []
-        for taken, (idn, rec) in enumerate(self._rows, start=1):
-            chunk.append(rec)
-            self.last = idn
-            if len(chunk) >= CHUNK_ROWS:
-                yield chunk
-                chunk = []
-            if taken >= self.size:
-                break
-        if chunk:
-            yield chunk
-
-    def more(self) -> bool:
-        """Whether a matching record follows the last one written."""
-        self._ahead = next(self._rows, None)
-        return self._ahead is not None
-
-
-def view_for(
-    module: str,
-    *,
-    module_id: str,
-    fields: Sequence[str],
-    data_type: Callable[[str], str],
-    lookup_of: Callable[[str], str | None],
-    users: Sequence[Mapping[str, Any]],
-) -> ModuleView:
-    """A `ModuleView` from per-field callables (how the routes build it from the org)."""
-    types = {f: data_type(f) for f in fields}
-    lookups: dict[str, str] = {}
-    for f in fields:
-        target = lookup_of(f)
-        if target is not None:
-            lookups[f] = target
-    return ModuleView(
-        module=module,
-        module_id=module_id,
-        fields=tuple(fields),
-        types=types,
-        lookups=lookups,
-        users={str(u["id"]): dict(u) for u in users},
-    )
-
-
-def module_view(org: Mapping[str, Any], module: str) -> ModuleView:
-    """The `ModuleView` of one of the org's modules (Zoho's error for one it lacks)."""
-    org_dict = dict(org)
-    views.check_module(org_dict, module)
-
-    def lookup_of(name: str) -> str | None:
-        fd = catalog.standard_field(module, name)
-        return fd.lookup if fd is not None else None
-
-    return view_for(
-        module,
-        module_id=catalog.MODULE_IDS[module],
-        fields=views.visible_fields(org_dict, module),
-        data_type=lambda name: views.data_type(module, name),
-        lookup_of=lookup_of,
-        users=org_dict["users"],
-    )

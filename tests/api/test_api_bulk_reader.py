@@ -19,7 +19,7 @@ import pytest
 from crmkit.api.bulk import BulkJobFailed, BulkPolicy, BulkReader, BulkReadError, BulkTimeout
 from crmkit.api.errors import CRMError, NetworkError, from_body
 from crmkit.frames import read_leads_bulk_zip
-from crmkit.sandbox import bulk
+from crmkit.sandbox import bulk, bulk_view
 from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.loader import load_data_dir, write_data_dir
 from crmkit.sandbox.runtime import Runtime
@@ -74,7 +74,7 @@ class InProcess:
         try:
             job = self.reads.create(
                 json.loads(json.dumps(body)),
-                lambda module: bulk.module_view(org, module),
+                lambda module: bulk_view.module_view(org, module),
                 new_id=self._new_id,
                 user={"id": USER["id"], "name": USER["full_name"]},
                 limits=self.limits,

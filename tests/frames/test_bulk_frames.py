@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from crmkit.bulk_frames import bulk_columns, read_bulk_pages, with_owners
 from crmkit.frames import CSVFormatError, leads_from_records
-from crmkit.sandbox import bulk, views
+from crmkit.frames.bulk import bulk_columns, read_bulk_pages, with_owners
+from crmkit.sandbox import bulk, bulk_view, metadata, views
 from crmkit.sandbox.loader import load_data_dir
 from crmkit.sandbox.runtime import Runtime
 
@@ -76,7 +76,7 @@ def export_pages(
             query["page_token"] = token
         job = reads.create(
             {"query": query},
-            lambda m: bulk.module_view(org, m),
+            lambda m: bulk_view.module_view(org, m),
             new_id=lambda: str(next(ids)),
             user={"id": USERS[0]["id"], "name": USERS[0]["full_name"]},
             limits=limits,
@@ -109,7 +109,7 @@ FIELDS = [
 
 def test_pages_decode_to_the_records_api_frame(rt: Runtime, tmp_path: Path) -> None:
     org = rt.org()
-    meta = views.fields_meta(org, "Contacts")["fields"]
+    meta = metadata.fields_meta(org, "Contacts")["fields"]
     cols = bulk_columns(FIELDS, meta)
     assert cols.fields == (*FIELDS[:5], "Account_Name.Account_Name", *FIELDS[5:])
     assert cols.rename == {

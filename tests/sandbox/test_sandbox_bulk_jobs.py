@@ -18,7 +18,7 @@ import pytest
 from sandbox_helpers import OWNER, REP_OWNER, USERS, acc_ref, account, contact, lead
 
 from crmkit.frames import leads_from_records, read_leads_bulk_zip
-from crmkit.sandbox import bulk, catalog, views
+from crmkit.sandbox import bulk, bulk_view, catalog, views
 from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.loader import load_data_dir
 from crmkit.sandbox.runtime import Runtime
@@ -80,9 +80,9 @@ def reads(rt: Runtime) -> Iterator[bulk.BulkReads]:
     registry.close()
 
 
-def view_of(rt: Runtime) -> Callable[[str], bulk.ModuleView]:
+def view_of(rt: Runtime) -> Callable[[str], bulk_view.ModuleView]:
     org = rt.org()
-    return lambda module: bulk.module_view(org, module)
+    return lambda module: bulk_view.module_view(org, module)
 
 
 class Ids:

@@ -22,15 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from crmkit.frames import (
-    CSVFormatError,
-    _column_kind,
-    _decode,
-    _finish_leads,
-    _parse_csv_text,
-    _type_text_frame,
-    _Where,
-)
+from crmkit.frames.coercion import Where, _column_kind, _finish_leads, _type_text_frame
+from crmkit.frames.errors import CSVFormatError
+from crmkit.frames.exports import _decode, _parse_csv_text
 
 __all__ = ["BulkColumns", "bulk_columns", "read_bulk_pages", "with_owners"]
 
@@ -129,7 +123,7 @@ def read_bulk_pages(
             types[name] = "text"
     typed = [
         _type_text_frame(
-            raw, _Where(source, pd.Series(raw.index + 2), is_csv=True), field_types=types, tz=tz
+            raw, Where(source, pd.Series(raw.index + 2), is_csv=True), field_types=types, tz=tz
         )
         for raw, source in pages
     ]
