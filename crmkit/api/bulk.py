@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+import platformdirs
 from tqdm.auto import tqdm
 
 from crmkit.api.errors import CRMError, NetworkError, RateLimitError, ServerError
@@ -49,6 +50,11 @@ DONE_STATES = frozenset({"COMPLETED"})
 FAILED_STATES = frozenset({"FAILURE", "FAILED"})
 STATE_VERSION = 1
 LOST_CODES = frozenset({"RESOURCE_NOT_FOUND", "INVALID_URL_PATTERN"})
+
+
+def default_workdir() -> Path:
+    """Where Bulk Read pages and job state go unless told: `bulk/` in crmkit's cache dir."""
+    return Path(platformdirs.user_cache_dir("crmkit")) / "bulk"
 
 
 class BulkReadError(CRMError):
