@@ -129,7 +129,7 @@ def test_pages_decode_to_the_records_api_frame(rt: Runtime, tmp_path: Path) -> N
         for r in rt.store.page("Contacts", converted="both", sort_order="asc", limit=100)
     ]
     api = leads_from_records(records, field_types=types, source="Contacts API")
-    api = api.drop(columns=["$approval_state", "Account_Name"])  # PHASE2: lookup columns
+    api = api.drop(columns=["$approval_state"])
     assert sorted(bulk_frame.columns) == sorted(api.columns)
     pd.testing.assert_frame_equal(bulk_frame[api.columns], api)
     assert str(bulk_frame["Segment__c"].dtype) == "string"  # not boolean: page 3 says "gold"
