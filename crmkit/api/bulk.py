@@ -69,7 +69,7 @@ class BulkTimeout(BulkReadError):
     """A job did not complete within the bounded wait; a rerun resumes polling the same job."""
 
 
-class _ResultLost(Exception):
+class _ResultLost(BulkReadError):
     """The job's result is gone (expired, or the server forgot the job): export it again."""
 
 
@@ -493,7 +493,7 @@ class BulkReader:
                 if exc.code not in LOST_CODES:
                     raise
                 partial.unlink(missing_ok=True)
-                raise _ResultLost from None
+                raise _ResultLost(f"the result of job {entry.job_id} is gone", path=url) from None
             os.replace(partial, target)
             entry.file = name
             entry.downloaded = True

@@ -55,6 +55,7 @@ class InProcess:
         self.throttle_downloads = 0
         self.stuck = False  # status answers IN PROGRESS forever
         self.crash_on_status = 0
+        self.lose_results = 0  # downloads answered RESOURCE_NOT_FOUND (the result expired)
         self.next_id = 7_100_000_000_000_000_000
 
     def _new_id(self) -> str:
@@ -117,6 +118,9 @@ class InProcess:
         if self.throttle_downloads:
             self.throttle_downloads -= 1
             raise self._raise(ApiError(429, "TOO_MANY_REQUESTS"), "GET", url)
+        if self.lose_results:
+            self.lose_results -= 1
+            raise self._raise(ApiError(400, "RESOURCE_NOT_FOUND", {"resource": "x"}), "GET", url)
         try:
             job = self.reads.admit_download(job_id, self.limits)
         except ApiError as err:
@@ -290,6 +294,17 @@ def test_a_forgotten_job_is_created_again(
     transport.reads.reset()  # the server forgot every job (Zoho: results expire)
     pages = list(reader(transport, tmp_path, clock).read("Leads", ["Email"]))
     assert ids_of(pages) == EVERY
+
+
+def test_a_result_gone_before_its_download_is_exported_again(
+    transport: InProcess, tmp_path: Path, clock: Clock
+) -> None:
+    transport.lose_results = 1
+    pages = list(reader(transport, tmp_path, clock).read("Contacts", []))
+    assert len(pages) == 1 and sum(e.startswith("create") for e in transport.log) == 2
+    transport.lose_results = 99
+    with pytest.raises(BulkReadError, match="keeps disappearing"):
+        list(reader(transport, tmp_path, clock).read("Leads", ["Email"]))
 
 
 def test_criteria_travel_in_the_query(transport: InProcess, tmp_path: Path, clock: Clock) -> None:
