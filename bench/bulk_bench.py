@@ -221,7 +221,8 @@ def main() -> int:
         "load_before": load,
         "load_after": after,
     }
-    hours = api["seconds"] / 3600
+    from crmkit.fetch_estimate import _duration
+
     print(
         f"\nBulk Read path: {bulk['counts']['Leads']:,} leads exported and predicted in "
         f"{bulk['wall_s']:.0f} s, peak RSS {bulk['rss_mb']:,} MB (sandbox "
@@ -229,7 +230,7 @@ def main() -> int:
         f"{bulk['total_credits']:,} credits"
         f"\nAPI path (measured on {sample['sample']:,} leads and {sample['pages']} pages at "
         f"{sample['concurrency']} in flight, {args.latency_ms} ms a call): {api['calls']:,} calls, "
-        f"{api['credits']:,} credits, about {hours:.1f} h"
+        f"{api['credits']:,} credits, about {_duration(api['seconds'])}"
         f"\nload average after: {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}"
     )
     if args.json is not None:
