@@ -265,9 +265,10 @@ def refresh_snapshot_bulk(
     """
     old = load_snapshot(directory)
     if old.meta.extra.get("via") != VIA:
+        how = "--via api" if old.meta.source == "api" else "`crmkit predict`"
         raise SnapshotError(
-            f"{directory}: this snapshot was fetched via {old.meta.source}; refresh it with "
-            "`crmkit fetch --refresh --out DIR` (or fetch it again with --via bulk)"
+            f"{directory}: this snapshot was made by {how}, not --via bulk; refresh an API "
+            "snapshot with `crmkit fetch --refresh --out DIR`, or fetch again with --via bulk"
         )
     work = Path(workdir)
     started = _now()

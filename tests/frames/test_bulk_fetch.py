@@ -21,6 +21,7 @@ from crmkit.cli import main
 from crmkit.cli.fetch import format_rates
 from crmkit.sandbox import Sandbox
 from crmkit.snapshot import fetch_snapshot, load_snapshot, save_snapshot
+from crmkit.widgets.explorer_model import ExplorerModel
 
 Start = Callable[..., Sandbox]
 ADMIN = {"id": "4876876000000225001", "name": "Ava Raman"}
@@ -187,6 +188,9 @@ def test_fetch_via_bulk_verify_50_agrees_and_rates_equal_the_api_snapshot(
     assert format_rates(bulk_dir).splitlines()[strip] == format_rates(api_dir).splitlines()[strip]
     by_owner = format_rates(bulk_dir, by="Owner.name").splitlines()[strip]
     assert by_owner == format_rates(api_dir, by="Owner.name").splitlines()[strip]
+    # the report and the explorer read it as they read any snapshot
+    assert main(["report", "--snapshot", str(bulk_dir), "--out", str(tmp_path / "r.html")]) == 0
+    assert "1,704 of 4,650" in ExplorerModel.from_snapshot(bulk_dir).summary()
 
 
 def test_refresh_exports_what_changed_and_predicts_again(rich: Sandbox, tmp_path: Path) -> None:
@@ -235,7 +239,7 @@ def test_command_errors_are_one_line_exit_2(
     capsys.readouterr()
     assert main(["fetch", "--via", "bulk", "--refresh", "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
-    assert "fetched via api" in err and len(err.splitlines()) == 1
+    assert "made by --via api, not --via bulk" in err and len(err.splitlines()) == 1
 
 
 def test_a_failed_fetch_keeps_its_jobs_and_the_rerun_resumes_them(
