@@ -334,28 +334,6 @@ class ZohoOAuth(httpx.Auth):
             request.headers["Authorization"] = f"Zoho-oauthtoken {token.access.get()}"
             yield request
 
-    def for_streams(self) -> httpx.Auth:
-        """The same tokens for a streamed download, whose body is read only for a 401."""
-        return _StreamAuth(self)
-
-
-class _StreamAuth(httpx.Auth):
-    """`ZohoOAuth` without `requires_response_body`: a 200 download stays a stream."""
-
-    def __init__(self, oauth: ZohoOAuth) -> None:
-        self._oauth = oauth
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        token = self._oauth.token()
-        request.headers["Authorization"] = f"Zoho-oauthtoken {token.access.get()}"
-        response = yield request
-        if response.status_code == 401:
-            response.read()
-            if _zoho_code(response) == "INVALID_TOKEN":
-                token = self._oauth._replace(token)
-                request.headers["Authorization"] = f"Zoho-oauthtoken {token.access.get()}"
-                yield request
-
 
 def _zoho_code(response: httpx.Response) -> str | None:
     """The `code` of a 401 body, read whole but bounded (`read()` keeps it for the caller)."""

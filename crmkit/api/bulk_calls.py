@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 import httpx
 
-from crmkit.api.auth import ZohoOAuth
+from crmkit.api import decode
 from crmkit.api.bulk import BULK_PREFIX
 from crmkit.api.errors import ConnectionDroppedError, NetworkError
 from crmkit.api.limits import CreditLedger, Limiter, RetryPolicy
@@ -29,43 +29,48 @@ class BulkCalls:
 
     def __init__(
         self,
-        *,
         http: httpx.Client,
-        auth: ZohoOAuth,
         ledger: CreditLedger,
         domain: Callable[[], str],
         limiter: Callable[[], Limiter],
         retry: RetryPolicy,
     ) -> None:
-        self._http, self._auth, self._domain = http, auth, domain
+        self._http, self._domain = http, domain
         self._limiter, self._retry = limiter, retry
         self._sender = Sender(
             http, ledger, base_url=lambda: domain() + BULK_PREFIX, limiter=limiter
         )
 
     def bulk_create(self, body: Mapping[str, Any]) -> Mapping[str, Any]:
-        call = Call("bulk_create", "POST", "/read", json=dict(body), prefix=BULK_PREFIX)
+        call = Call(
+            "bulk_create",
+            "POST",
+            "/read",
+            json=dict(body),
+            shape=decode.BULK_CREATE,
+            prefix=BULK_PREFIX,
+        )
         return self._sender.send(call, self._retry) or {}
 
     def bulk_status(self, job_id: str) -> Mapping[str, Any]:
-        call = Call("bulk_status", "GET", f"/read/{job_id}", prefix=BULK_PREFIX)
+        call = Call(
+            "bulk_status", "GET", f"/read/{job_id}", shape=decode.BULK_STATUS, prefix=BULK_PREFIX
+        )
         return self._sender.send(call, self._retry) or {}
 
     def bulk_download(self, url: str, sink: BinaryIO) -> None:
         """Stream the result into `sink`: one attempt; Zoho's error or a typed drop raised."""
         target = url if url.startswith(("http://", "https://")) else self._domain() + url
         call = Call("bulk_download", "GET", url, prefix="")
-        auth = self._auth.for_streams()
         try:
             with (
                 self._limiter().slot(call.kind),
-                self._http.stream("GET", target, auth=auth) as response,
+                self._http.stream("GET", target) as response,  # the token flow reads 401s only
             ):
                 self._sender.account(call.kind, response)
                 if response.status_code != 200:
-                    response.read()
-                    answer = Answer(response.status_code, response.headers, _json(response))
-                    raise answer_error(answer, call)
+                    body = decode.read_body(response, limit=decode.MAX_ERROR_BODY_BYTES)
+                    raise answer_error(Answer(response.status_code, response.headers, body), call)
                 for chunk in response.iter_bytes(CHUNK):
                     sink.write(chunk)
         except NOT_SENT as exc:
@@ -76,10 +81,3 @@ class BulkCalls:
             raise ConnectionDroppedError(
                 f"the download broke off ({type(exc).__name__})", method="GET", path=url
             ) from None
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None

@@ -417,8 +417,8 @@ class CRMClient:
 
     def record_count(self, module: str) -> int:
         """`GET {module}/actions/count`: records a default listing holds (1 credit)."""
-        body = self._request("count", "GET", f"/{module}/actions/count")
-        return int((body or {}).get("count") or 0)
+        body = self._request("count", "GET", f"/{module}/actions/count", shape=decode.RECORD_COUNT)
+        return int(cast(dict[str, Any], body)["count"])
 
     # ------------------------------------------------------------------ Bulk Read
     def bulk_read(
@@ -431,20 +431,12 @@ class CRMClient:
         forget: bool = True,
         policy: BulkPolicy | None = None,
     ) -> Iterator[BulkPage]:
-        """Every page of a Bulk Read (`crmkit.api.bulk`): 50 credits a job of 200,000 records,
-        polled with backoff, downloaded to `workdir`, resumed by a rerun; decode the pages with
-        `crmkit.frames.read_bulk_pages`."""
-        calls = BulkCalls(
-            http=self._http,
-            auth=self._auth,
-            ledger=self._ledger,
-            domain=lambda: self.api_domain,
-            limiter=lambda: self.limiter,
-            retry=self.retry,
-        )
-        reader = BulkReader(
-            calls, workdir or default_workdir(), policy=policy, progress=self.progress
-        )
+        """Every page of a Bulk Read, downloaded to `workdir` (`crmkit.api.bulk`: 50 credits a job
+        of 200,000 records, resumable); decode with `crmkit.frames.read_bulk_pages`."""
+        domain, limiter = (lambda: self.api_domain), (lambda: self.limiter)
+        calls = BulkCalls(self._http, self._ledger, domain, limiter, self.retry)
+        work = workdir or default_workdir()
+        reader = BulkReader(calls, work, policy=policy, progress=self.progress)
         return reader.read(module, fields, criteria=criteria, forget=forget)
 
     # ------------------------------------------------------------------ conversion options
