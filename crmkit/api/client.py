@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import httpx
@@ -27,6 +28,8 @@ from tqdm.auto import tqdm
 
 from crmkit.api import decode
 from crmkit.api.auth import ZohoOAuth
+from crmkit.api.bulk import BulkPage, BulkPolicy, BulkReader, default_workdir
+from crmkit.api.bulk_calls import BulkCalls
 from crmkit.api.errors import CRMError, from_body
 from crmkit.api.ids import path_segment, zoho_id
 from crmkit.api.limits import (
@@ -411,6 +414,30 @@ class CRMClient:
         """The org's details."""
         body = self._request("metadata", "GET", "/org", shape=decode.ORG)
         return dict(cast(dict[str, Any], body)["org"][0])
+
+    def record_count(self, module: str) -> int:
+        """`GET {module}/actions/count`: records a default listing holds (1 credit)."""
+        body = self._request("count", "GET", f"/{module}/actions/count", shape=decode.RECORD_COUNT)
+        return int(cast(dict[str, Any], body)["count"])
+
+    # ------------------------------------------------------------------ Bulk Read
+    def bulk_read(
+        self,
+        module: str,
+        fields: Sequence[str],
+        *,
+        criteria: Mapping[str, Any] | None = None,
+        workdir: str | Path | None = None,
+        forget: bool = True,
+        policy: BulkPolicy | None = None,
+    ) -> Iterator[BulkPage]:
+        """Every page of a Bulk Read, downloaded to `workdir` (`crmkit.api.bulk`: 50 credits a job
+        of 200,000 records, resumable); decode with `crmkit.frames.read_bulk_pages`."""
+        domain, limiter = (lambda: self.api_domain), (lambda: self.limiter)
+        calls = BulkCalls(self._http, self._ledger, domain, limiter, self.retry)
+        work = workdir or default_workdir()
+        reader = BulkReader(calls, work, policy=policy, progress=self.progress)
+        return reader.read(module, fields, criteria=criteria, forget=forget)
 
     # ------------------------------------------------------------------ conversion options
     def conversion_options(self, lead_id: str) -> ConversionOptions:

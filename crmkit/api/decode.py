@@ -383,6 +383,41 @@ def mass_convert_status(body: dict[str, Any] | None) -> None:
         raise Mismatch(f"$.data[0].{key}", f"{_kind(value)} where a count is documented")
 
 
+def record_count(body: dict[str, Any] | None) -> None:
+    """`{"count": 1234}` (Get Record Count): a whole number."""
+    if body is None:
+        raise Mismatch("$", "no content where the count is documented")
+    count = _required(body, "count", "$")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise Mismatch("$.count", f"{_kind(count)} where a count is documented")
+
+
+def bulk_create(body: dict[str, Any] | None) -> None:
+    """`{"data": [{"status": "success", "code": "ADDED_SUCCESSFULLY", "details": {"id": …}}]}`."""
+    entry = _entry(body, "the Bulk Read job")
+    if str(entry.get("status", "")).lower() == "error":
+        return
+    _scalar_id(_object(entry.get("details"), "$.data[0].details"), "$.data[0].details")
+
+
+def bulk_status(body: dict[str, Any] | None) -> None:
+    """`{"data": [{"id", "state", "result": {"count", "more_records", "download_url"}}]}`; the
+    result only once COMPLETED."""
+    entry = _entry(body, "the Bulk Read job")
+    if not isinstance(entry.get("state"), str):
+        raise Mismatch(
+            "$.data[0].state", f"{_kind(entry.get('state'))} where a state is documented"
+        )
+    result = _optional_object(entry, "result", "$.data[0]")
+    if result is None:
+        return
+    count = result.get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise Mismatch("$.data[0].result.count", f"{_kind(count)} where a count is documented")
+    if not isinstance(result.get("more_records", False), bool):
+        raise Mismatch("$.data[0].result.more_records", "not a boolean")
+
+
 RECORDS: Final = records()
 USERS: Final = users
 FIELDS: Final = metadata("fields")
@@ -394,3 +429,6 @@ CONVERSION_OPTIONS: Final = conversion_options
 CONVERT: Final = convert
 MASS_CONVERT: Final = mass_convert
 MASS_CONVERT_STATUS: Final = mass_convert_status
+RECORD_COUNT: Final = record_count
+BULK_CREATE: Final = bulk_create
+BULK_STATUS: Final = bulk_status

@@ -8,8 +8,9 @@
   sleep function and the random source are injectable so tests check timing without sleeping.
   Whether to retry is a value, `Decision`, so the client's send loop and the conversion engine
   follow one rule (`RetryPolicy.after_error`) instead of each sleeping on its own.
-- Credits: a rolling 24 h budget; Convert Lead costs 5, every other call 1. `CreditLedger` counts
-  per call type and remembers the last `X-API-CREDITS-REMAINING` (Zoho sends it once half is spent).
+- Credits: a rolling 24 h budget; Convert Lead costs 5, a Bulk Read job 50, every other call 1.
+  `CreditLedger` counts per call type and remembers the last `X-API-CREDITS-REMAINING` (Zoho
+  sends it once half is spent).
 
 These tables are crmkit's one copy of Zoho's limits (the estimate and the prediction import them);
 the sandbox keeps its own on purpose, as an emulator independent of the client it tests.
@@ -50,7 +51,8 @@ EDITION_CONCURRENCY: dict[str, int] = {
 }
 SUB_CONCURRENCY = 10
 SUB_POOL_KINDS = frozenset({"convert", "search", "coql"})
-CALL_CREDITS: dict[str, int] = {"convert": 5}
+# Convert Lead 5 (zoho-api.md §5); a Bulk Read job's initialize 50 (§3, Zoho's credit table).
+CALL_CREDITS: dict[str, int] = {"convert": 5, "bulk_create": 50}
 # Credits per rolling 24 h (zoho-api.md §7): (base, per user, cap); Ultimate is unlimited (None).
 EDITION_DAILY_CREDITS: dict[str, tuple[int, int, int] | None] = {
     "free": (5_000, 0, 5_000),

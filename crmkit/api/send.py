@@ -60,7 +60,7 @@ __all__ = ["EMPTY", "NOT_JSON", "Answer", "Call", "Sender", "Unreadable", "class
 
 @dataclass(frozen=True)
 class Call:
-    """One Zoho call as the client asks for it; `path` is under `/crm/v8`.
+    """One Zoho call as the client asks for it; `path` is under `prefix` (`/crm/v8`).
 
     `kind` names the call type for the limiter's sub-pool and the credit ledger; `write` marks a
     call Zoho may act on, which is never resent once it may have arrived; `shape` checks a used
@@ -76,11 +76,12 @@ class Call:
     lead_id: str | None = None
     limited: bool = True
     shape: Shape | None = None
+    prefix: str = API_PREFIX  # `/crm/bulk/v8` for Bulk Read; the sender's base URL ends with it
 
     @property
     def full_path(self) -> str:
         """The path as errors and logs name it (`/crm/v8/...`)."""
-        return API_PREFIX + self.path
+        return self.prefix + self.path
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,7 @@ class Sender:
             )
         except NetworkError as exc:  # no slot came free, or the token endpoint is unreachable
             return exc
-        self._account(call.kind, response)
+        self.account(call.kind, response)
         return Answer(response.status_code, response.headers, body, response.reason_phrase)
 
     def _exchange(self, call: Call, url: str) -> tuple[httpx.Response, Any]:
@@ -359,7 +360,7 @@ class Sender:
         finally:
             response.close()
 
-    def _account(self, kind: str, response: httpx.Response) -> None:
+    def account(self, kind: str, response: httpx.Response) -> None:
         """Zoho charges every answered call but 429 and 401 rejections."""
         remaining = response.headers.get(CREDITS_HEADER)
         if response.status_code == 429:

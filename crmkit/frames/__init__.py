@@ -18,6 +18,7 @@ Layout, one job per module (import the public names from here):
     errors    FramesError and its CSVFormatError / PayloadError
     coercion  typing text columns (shared by every source), `conform` / `empty_frame`
     exports   CSV exports and Bulk Read ZIPs -> leads frame
+    bulk      every page of a Bulk Read -> one records frame (lookups as the records API has them)
     records   API records -> leads frame, `fetch_leads` / `fetch_records`
     options   conversion options -> options / matches / matched_fields frames
     arrow     `isin`, a fast membership test for string columns
@@ -26,6 +27,7 @@ Layout, one job per module (import the public names from here):
 from __future__ import annotations
 
 from crmkit.frames.arrow import isin
+from crmkit.frames.bulk import BulkColumns, bulk_columns, read_bulk_pages, with_owners
 from crmkit.frames.coercion import conform, empty_frame
 from crmkit.frames.errors import CSVFormatError, FramesError, PayloadError
 from crmkit.frames.exports import read_leads_bulk_zip, read_leads_csv
@@ -48,10 +50,12 @@ __all__ = [
     "MATCHED_FIELDS_SCHEMA",
     "MATCHES_SCHEMA",
     "OPTIONS_SCHEMA",
+    "BulkColumns",
     "CSVFormatError",
     "FramesError",
     "OptionsFrames",
     "PayloadError",
+    "bulk_columns",
     "conform",
     "empty_frame",
     "fetch_leads",
@@ -60,8 +64,10 @@ __all__ = [
     "isin",
     "leads_from_records",
     "options_frames",
+    "read_bulk_pages",
     "read_leads_bulk_zip",
     "read_leads_csv",
     "route_of",
     "routes",
+    "with_owners",
 ]

@@ -72,9 +72,30 @@ def leads_from_records(
     raw = pd.DataFrame.from_records(rows) if rows else pd.DataFrame({"id": []})
     if "id" not in raw.columns:
         raise PayloadError(f"{source}: records carry no 'id' key")
-    raw = raw.astype("string")
+    raw = _lookup_columns(raw.astype("string"), field_types or {})
     where = Where(source, raw["id"].fillna("?"), is_csv=False)
     return type_leads(raw, where, field_types=field_types, tz=tz)
+
+
+_LOOKUP_TYPES = frozenset({"lookup", "ownerlookup"})
+
+
+def _lookup_columns(raw: pd.DataFrame, field_types: Mapping[str, str]) -> pd.DataFrame:
+    """A lookup (per field metadata) is `X.id` / `X.name` even where it is empty: a record whose
+    `X` is null adds no bare `X` column, so the frame has the same columns whichever records
+    were listed (and those a Bulk Read export gives)."""
+    out = raw
+    for name, kind in field_types.items():
+        if kind not in _LOOKUP_TYPES or name not in out.columns or out[name].notna().any():
+            continue
+        at = list(out.columns).index(name)
+        out = out.drop(columns=name)
+        for offset, sub in enumerate(("id", "name")):
+            if f"{name}.{sub}" not in out.columns:
+                out.insert(
+                    at + offset, f"{name}.{sub}", pd.Series(pd.NA, index=out.index, dtype="string")
+                )
+    return out
 
 
 MAX_FIELDS_PER_CALL = 50

@@ -42,6 +42,12 @@ def gate(call: Call) -> Endpoint:
             rt.limiter.acquire(rt.concurrency(), call.pool, rt.settings.sub_concurrency)
         except ApiError as err:
             return error_response(err)
+        if call.admit is not None:
+            try:
+                call.admit(request, rt)
+            except ApiError as err:  # refused before it is charged
+                rt.limiter.release(call.pool)
+                return error_response(err)
         daily = rt.daily_credits()
         try:
             remaining = rt.ledger.spend(call.cost, daily)

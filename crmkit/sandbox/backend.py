@@ -1,7 +1,8 @@
 """`ZohoBackend`: the emulated Zoho org, with one method per Zoho call (moto's backend shape).
 
 It holds what the calls read and change — the record store, the typed `Org`, the OAuth token book,
-the outbox, the Mass Convert jobs and the listing's page tokens — and nothing about HTTP: routes
+the outbox, the Mass Convert and Bulk Read jobs and the listing's page tokens — and nothing about
+HTTP: routes
 (`responses.py`) parse a request, call one method here, and render what it returns (a JSON body, or
 None for 204). Auth, admission, credits and latency wrap every route in `app.py`; the control
 surface (`runtime.py`) resets and reconfigures this object.
@@ -15,7 +16,10 @@ from typing import Any
 from crmkit.sandbox import metadata, search, views
 from crmkit.sandbox.auth import TokenBook
 from crmkit.sandbox.bodies import ConvertRequest, parse_convert_body, parse_mass_convert
+from crmkit.sandbox.bulk import BulkJob, BulkReads
+from crmkit.sandbox.bulk_view import module_view
 from crmkit.sandbox.conversion import Outcome, convert_lead
+from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.jobs import MassConvertJobs
 from crmkit.sandbox.leads import check_mass_convert_leads, lead_for_action
 from crmkit.sandbox.loader import DataDirError, check_org_fields, normalize_org
@@ -39,6 +43,7 @@ class ZohoBackend:
         self.outbox = Outbox()
         self.jobs = MassConvertJobs(convert=self._convert_in_job)
         self.page_tokens: PageTokens = {}
+        self.bulk = BulkReads(store)
         self._org: tuple[str, Org] | None = None
 
     # -- the org ---------------------------------------------------------------------------------
@@ -81,7 +86,12 @@ class ZohoBackend:
         self.outbox.clear()
         self.jobs.clear()
         self.page_tokens.clear()
+        self.bulk.reset()
         self.tokens.forget_grants()
+
+    def close(self) -> None:
+        """Stop the Bulk Read workers and delete their result files."""
+        self.bulk.close()
 
     # -- OAuth -----------------------------------------------------------------------------------
     def token(self, form: dict[str, str], *, api_domain: str) -> tuple[int, dict[str, Any]]:
@@ -97,6 +107,13 @@ class ZohoBackend:
         return status, body
 
     # -- records ---------------------------------------------------------------------------------
+    def record_count(self, module: str) -> dict[str, Any]:
+        """`GET /{module}/actions/count`: what a default listing holds (unconverted leads)."""
+        views.check_module(self.org, module)
+        counts = self.store.count(module)
+        hidden = counts["converted"] if module == "Leads" else 0
+        return {"count": counts["total"] - hidden}
+
     def list_records(self, module: str, params: dict[str, str]) -> dict[str, Any] | None:
         return views.list_records(self.store, self.org, module, params, self.page_tokens)
 
@@ -177,3 +194,44 @@ class ZohoBackend:
     def _convert_in_job(self, lead_id: str, req: ConvertRequest) -> Outcome:
         """One lead of a mass convert: the org as it is now; errors bare, as the job counts them."""
         return convert_lead(self.store, self.org, lead_id, req, self.outbox, in_data=False)
+
+    # -- Bulk Read -------------------------------------------------------------------------------
+    def bulk_create(self, body: Any, content_type: str) -> dict[str, Any]:
+        """`POST /crm/bulk/v8/read`: validate the query, schedule the job (201 ADDED)."""
+        if "json" not in content_type.lower():
+            raise ApiError(415, "MEDIA_TYPE_NOT_SUPPORTED", {}, "the body must be JSON")
+        org = self.org
+        admin = org.admin
+        fail = self.settings.bulk_fail_jobs > 0
+        job = self.bulk.create(
+            body,
+            lambda module: module_view(org, module),
+            new_id=self.store.new_id,
+            user={"id": admin.id, "name": admin.full_name},
+            limits=self.settings.bulk_limits(),
+            fail=fail,
+        )
+        if fail:
+            self.settings.bulk_fail_jobs -= 1
+        entry = {
+            "status": "success",
+            "code": "ADDED_SUCCESSFULLY",
+            "message": "Added successfully.",
+            "details": job.summary(),
+        }
+        return {"data": [entry], "info": {}}
+
+    def bulk_status(self, job_id: str) -> dict[str, Any]:
+        """`GET /crm/bulk/v8/read/{job_id}` (a `poll`-mode job moves one state on)."""
+        return {"data": [self.bulk.observe(job_id).detail()]}
+
+    def bulk_admit_download(self, job_id: str) -> BulkJob:
+        """Whether the result may be downloaded now (the routes check it before charging)."""
+        return self.bulk.admit_download(job_id, self.settings.bulk_limits())
+
+    def bulk_result(self, job_id: str) -> BulkJob:
+        """`GET /crm/bulk/v8/read/{job_id}/result`: the COMPLETED job whose ZIP is served."""
+        job = self.bulk.job(job_id)
+        if job.path is None:
+            raise ApiError(400, "RESOURCE_NOT_FOUND", {"resource": "result"}, "no result")
+        return job

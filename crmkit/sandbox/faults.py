@@ -12,7 +12,7 @@ import fnmatch
 import itertools
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, NoReturn
 
@@ -25,6 +25,7 @@ KINDS = (
     "500",
     "drop_before",
     "drop_after",
+    "drop_midway",
     "expired_token",
     "latency",
     "mass_convert_failed",
@@ -169,6 +170,8 @@ class FaultMiddleware:
             await _answer(send, InvalidToken())
         elif rule.kind == "drop_before":
             await _drop(send)
+        elif rule.kind == "drop_midway":
+            await self.app(scope, receive, _half_then_close(send))
         else:  # drop_after: let the request run to the end, then lose its answer
 
             async def swallow(message: dict[str, Any]) -> None:
@@ -191,6 +194,33 @@ async def _answer(send: Any, err: ApiError) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def _half_then_close(send: Any) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """A `send` that passes the headers and half of the first body chunk, then closes the
+    connection: the client holds an incomplete answer (a download broken off midway)."""
+    closed = False
+
+    async def half(message: dict[str, Any]) -> None:
+        nonlocal closed
+        if closed:
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        body = message.get("body", b"")
+        await send(
+            {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+        )
+        closed = True
+        cycle = getattr(send, "__self__", None)
+        transport = getattr(cycle, "transport", None)
+        if transport is None:
+            raise ConnectionAbortedError("fault: connection dropped midway")
+        transport.close()  # flushes what was written, then closes: the body stays incomplete
+        cycle.disconnected = True  # type: ignore[union-attr]
+
+    return half
 
 
 async def _drop(send: Any) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from crmkit.sandbox import bounds
 from crmkit.sandbox.errors import ApiError
@@ -120,3 +121,29 @@ async def mass_convert(request: Request, rt: Runtime) -> Response:
 
 async def mass_convert_status(request: Request, rt: Runtime) -> Response:
     return answer(rt.backend.mass_convert_status(required(request, "job_id")))
+
+
+async def record_count(request: Request, rt: Runtime) -> Response:
+    return answer(rt.backend.record_count(request.path_params["module"]))
+
+
+# -- Bulk Read ------------------------------------------------------------------------------------
+async def bulk_create(request: Request, rt: Runtime) -> Response:
+    body = await read_json(request)
+    return ok(rt.backend.bulk_create(body, request.headers.get("content-type", "")), 201)
+
+
+async def bulk_status(request: Request, rt: Runtime) -> Response:
+    # off the event loop: a `poll`-mode job writes its page during this call
+    return answer(await run_in_threadpool(rt.backend.bulk_status, request.path_params["job_id"]))
+
+
+def bulk_admit(request: Request, rt: Runtime) -> None:
+    """Before the download is charged: Zoho's 10 downloads a minute (429, not charged)."""
+    rt.backend.bulk_admit_download(request.path_params["job_id"])
+
+
+async def bulk_result(request: Request, rt: Runtime) -> Response:
+    job = rt.backend.bulk_result(request.path_params["job_id"])
+    assert job.path is not None
+    return FileResponse(job.path, media_type="application/x-download", filename=f"{job.id}.zip")

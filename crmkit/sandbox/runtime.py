@@ -139,4 +139,5 @@ class Runtime:
             "counts": {m: self.store.count(m) for m in catalog.MODULES},
             "outbox": len(self.outbox),
             "jobs": self.backend.jobs.describe(),
+            "bulk_jobs": self.backend.bulk.state(),
         }

@@ -88,7 +88,9 @@ class SandboxControl:
         """Change org settings (`unique_fields`, `removed_modules`, `removed_fields`, `layouts`,
         `pipelines`, `edition`, `convert_mapping`) or run-time ones (`latency_ms`,
         `credits_per_day`, `concurrency`, `sub_concurrency`, `mass_convert_progress`,
-        `mass_convert_step_ms`, `token_ttl_s`, `refresh_limit`). Returns the new state."""
+        `mass_convert_step_ms`, `token_ttl_s`, `refresh_limit`, and Bulk Read's `bulk_page_size`,
+        `bulk_max_jobs`, `bulk_downloads_per_min`, `bulk_download_window_s`, `bulk_progress`,
+        `bulk_step_ms`, `bulk_fail_jobs`). Returns the new state."""
         result: dict[str, Any] = self._call("POST", "/config", settings)
         return result
 
@@ -228,6 +230,7 @@ class Sandbox:
         if self._sock is not None:
             self._sock.close()
         if self.runtime is not None:
+            self.runtime.backend.close()
             self.runtime.store.close()
         self._server = self._thread = self._sock = None
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from crmkit.sandbox import catalog
+from crmkit.sandbox.bulk import BulkLimits
 from crmkit.sandbox.loader import DataDirError
 
 NULLABLE = ("credits_per_day", "concurrency", "refresh_limit")
@@ -25,7 +26,14 @@ RANGES = {
     "refresh_limit": (0, 1_000_000),
     "max_body_bytes": (1024, 1024**3),
     "max_token_body_bytes": (1024, 1024**3),
+    "bulk_page_size": (1, 10_000_000),
+    "bulk_max_jobs": (1, 10_000),
+    "bulk_downloads_per_min": (1, 1_000_000),
+    "bulk_download_window_s": (1, 24 * 3600),
+    "bulk_step_ms": (0, 600_000),
+    "bulk_fail_jobs": (0, 1_000_000),
 }
+PROGRESS_KEYS = ("mass_convert_progress", "bulk_progress")
 
 
 @dataclass
@@ -42,15 +50,22 @@ class Settings:
     refresh_limit: int | None = None  # Zoho: 10 per 10 min; off by default for test suites
     max_body_bytes: int = 4 * 1024 * 1024  # larger request bodies answer 413 (guards.py)
     max_token_body_bytes: int = 16 * 1024  # the token endpoint is unauthenticated: much smaller
+    bulk_page_size: int = 200_000  # Zoho's records per Bulk Read job (tests set a few)
+    bulk_max_jobs: int = 3  # jobs ADDED or IN PROGRESS at once (decision: Zoho names none)
+    bulk_downloads_per_min: int = 10  # Zoho's download limit, per `bulk_download_window_s`
+    bulk_download_window_s: int = 60
+    bulk_progress: str = "time"  # "time" or "poll" (one state per status call)
+    bulk_step_ms: int = 200
+    bulk_fail_jobs: int = 0  # the next N jobs created end in FAILURE (a fault)
 
     def update(self, values: dict[str, Any]) -> None:
         known = {f.name for f in fields(self)}
         for key, value in values.items():
             if key not in known:
                 raise DataDirError("config", 0, key, f"unknown setting {key!r}")
-            if key == "mass_convert_progress":
+            if key in PROGRESS_KEYS:
                 if value not in ("time", "poll"):
-                    raise DataDirError("config", 0, key, "mass_convert_progress: time or poll")
+                    raise DataDirError("config", 0, key, f"{key}: time or poll")
             elif value is None and key not in NULLABLE:
                 raise DataDirError("config", 0, key, f"{key} cannot be null")
             elif value is not None:
@@ -60,3 +75,14 @@ class Settings:
                 if not low <= value <= high:
                     raise DataDirError("config", 0, key, f"{key} must be from {low} to {high}")
             setattr(self, key, value)
+
+    def bulk_limits(self) -> BulkLimits:
+        """The Bulk Read limits these settings make."""
+        return BulkLimits(
+            page_size=self.bulk_page_size,
+            max_jobs=self.bulk_max_jobs,
+            downloads_per_window=self.bulk_downloads_per_min,
+            download_window_s=float(self.bulk_download_window_s),
+            step_ms=self.bulk_step_ms,
+            progress=self.bulk_progress,
+        )

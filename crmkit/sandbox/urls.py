@@ -18,7 +18,11 @@ from crmkit.sandbox.runtime import Runtime
 
 Handler = Callable[[Request, Runtime], Awaitable[Response]]
 Scope = str | Callable[[Request], str]
+Admit = Callable[[Request, Runtime], None]
 V8 = "/crm/v8"
+BULK = "/crm/bulk/v8"
+BULK_SCOPE = "ZohoCRM.bulk.read"
+BULK_CREATE_CREDITS = 50  # zoho-api.md §3: "Bulk Read initialize = 50 credits"
 TOKEN_PATH = "/oauth/v2/token"
 
 
@@ -32,6 +36,7 @@ class Call:
     scope: Scope
     cost: int = 1  # credits charged (zoho-api.md §7)
     pool: bool = False  # also holds a slot of the sub-concurrency pool
+    admit: Admit | None = None  # a check before the call is charged (Bulk Read downloads)
 
 
 def module_scope(op: str) -> Callable[[Request], str]:
@@ -78,6 +83,16 @@ CALLS: tuple[Call, ...] = (
         pool=True,
     ),
     Call("GET", f"{V8}/{{module}}/search", responses.search, module_scope("READ"), pool=True),
+    Call("GET", f"{V8}/{{module}}/actions/count", responses.record_count, module_scope("READ")),
     Call("GET", f"{V8}/{{module}}/{{record_id}}", responses.get_record, module_scope("READ")),
     Call("GET", f"{V8}/{{module}}", responses.list_records, module_scope("READ")),
+    Call("POST", f"{BULK}/read", responses.bulk_create, BULK_SCOPE, cost=BULK_CREATE_CREDITS),
+    Call("GET", f"{BULK}/read/{{job_id}}", responses.bulk_status, BULK_SCOPE),
+    Call(
+        "GET",
+        f"{BULK}/read/{{job_id}}/result",
+        responses.bulk_result,
+        BULK_SCOPE,
+        admit=responses.bulk_admit,
+    ),
 )

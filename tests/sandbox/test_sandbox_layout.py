@@ -77,8 +77,11 @@ def test_the_sandbox_copy_of_zoho_limits_agrees_with_the_clients() -> None:
     assert catalog.SUB_CONCURRENCY == client_limits.SUB_CONCURRENCY
     convert = next(c for c in CALLS if c.path.endswith("/actions/convert"))
     search = next(c for c in CALLS if c.path.endswith("/search"))
+    bulk_create = next(c for c in CALLS if c.method == "POST" and c.path == "/crm/bulk/v8/read")
     assert convert.cost == client_limits.call_credits("convert") == 5
-    assert {c.cost for c in CALLS if c is not convert} == {client_limits.call_credits("get")}
+    assert bulk_create.cost == client_limits.call_credits("bulk_create") == 50
+    others = {c.cost for c in CALLS if c not in (convert, bulk_create)}
+    assert others == {client_limits.call_credits("get")}
     assert [c for c in CALLS if c.pool] == [convert, search]
     assert {"convert", "search"} <= client_limits.SUB_POOL_KINDS
 
