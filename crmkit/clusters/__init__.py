@@ -31,6 +31,7 @@ from crmkit.clusters.summary import (
     CLUSTER_SUMMARY_SCHEMA,
     among_open_leads,
     cluster_summary,
+    open_leads_note,
 )
 
 __all__ = [
@@ -54,4 +55,5 @@ __all__ = [
     "lead_clusters",
     "mapped_fields",
     "open_leads",
+    "open_leads_note",
 ]

@@ -61,6 +61,23 @@ def cluster_summary(result: LeadClusters) -> pd.DataFrame:
     return conform(out[list(CLUSTER_SUMMARY_SCHEMA)], CLUSTER_SUMMARY_SCHEMA, name="summary")
 
 
+def open_leads_note(summary: pd.DataFrame, n_leads: int, *, config_known: bool = True) -> str:
+    """The sentence shown beside a :func:`cluster_summary` table: its strong counts, and that
+    Zoho's conversion options cannot see these duplicates."""
+    strong = summary[(summary["tier"] == STRONG) & (summary["field"] == ANY_FIELD)]
+    found = {str(k): int(n) for k, n in zip(strong["kind"], strong["leads"], strict=True)}
+    head = (
+        f"Of {n_leads:,} open leads, {found.get(PERSON, 0):,} are the same person as "
+        f"another open lead and {found.get(COMPANY, 0):,} the same company (strong tier). "
+    )
+    unknown = (
+        ""
+        if config_known
+        else " The snapshot holds no org configuration, so unique fields were not compared."
+    )
+    return head + AMONG_OPEN_LEADS_NOTE + unknown
+
+
 def among_open_leads(leads: pd.DataFrame, config: OrgConfig | None) -> tuple[pd.DataFrame, str]:
     """:func:`cluster_summary` of the open leads, and the sentence shown with it.
 
@@ -70,15 +87,4 @@ def among_open_leads(leads: pd.DataFrame, config: OrgConfig | None) -> tuple[pd.
     """
     result = lead_clusters(leads, config)
     summary = cluster_summary(result)
-    strong = summary[(summary["tier"] == STRONG) & (summary["field"] == ANY_FIELD)]
-    found = {str(k): int(n) for k, n in zip(strong["kind"], strong["leads"], strict=True)}
-    head = (
-        f"Of {result.n_leads:,} open leads, {found.get(PERSON, 0):,} are the same person as "
-        f"another open lead and {found.get(COMPANY, 0):,} the same company (strong tier). "
-    )
-    unknown = (
-        ""
-        if config is not None
-        else " The snapshot holds no org configuration, so unique fields were not compared."
-    )
-    return summary, head + AMONG_OPEN_LEADS_NOTE + unknown
+    return summary, open_leads_note(summary, result.n_leads, config_known=config is not None)
