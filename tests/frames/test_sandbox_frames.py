@@ -63,7 +63,10 @@ def test_rates_equal_ground_truth_per_route_and_module(
     snap, _ = sample_snapshot
     s = summary(snap.options)
     # converted leads are not listed; locked and unapproved ones are answered with an error
-    assert s["n_leads"] == 4750 and s["n_errors"] == 100
+    manifest = json.loads((SAMPLE / "manifest.json").read_text(encoding="utf-8"))
+    states = manifest["lead_states"]
+    assert s["n_leads"] == manifest["sizes"]["Leads"] - states["converted"]
+    assert s["n_errors"] == states["locked"] + states["unapproved"]
     assert set(snap.options.loc[snap.options["outcome"] == "error", "error_code"]) == {
         "RECORD_LOCKED",
         "NOT_APPROVED",
