@@ -171,7 +171,7 @@ class DuplicateExplorer:
 
 
 def _open_leads_html(model: ExplorerModel) -> str:
-    """"Among open leads": the filtered leads duplicating another open lead, and why it matters."""
+    """ "Among open leads": the filtered leads duplicating another open lead, and why it matters."""
     table = model.open_leads_table()
     shown = table.assign(share=table["share"].map(lambda v: "" if pd.isna(v) else f"{v:.1%}"))
     body = shown.to_html(index=False, escape=True, border=0) if not table.empty else ""
