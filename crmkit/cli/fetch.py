@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from crmkit.frames import FramesError
+from crmkit.orgconfig import OrgConfig
 from crmkit.snapshot import SnapshotError
 
 __all__ = ["add_parser", "format_rates", "run_fetch", "run_rates"]
@@ -187,7 +189,24 @@ def format_rates(
     lines.append(table.to_string(index=False))
     if by is None:
         lines.append(f"{'':>8}first rates add up to {_pct(s['rate'])}")
+    lines += ["", *format_open_leads(snap.leads, snap.org_config)]
     return "\n".join(lines)
+
+
+def format_open_leads(leads: pd.DataFrame, config: OrgConfig | None) -> list[str]:
+    """The "among open leads" section: leads duplicating another open lead, by tier and field."""
+    from crmkit.clusters import among_open_leads
+
+    summary, note = among_open_leads(leads, config)
+    lines = ["among open leads (duplicates Zoho's conversion options cannot see)"]
+    if summary.empty:
+        lines.append("no open lead duplicates another open lead")
+    else:
+        table = summary.astype({"share": "object"})
+        table["share"] = summary["share"].map(_pct)
+        lines.append(table.to_string(index=False))
+    lines += textwrap.wrap(note, width=100)
+    return lines
 
 
 def run_rates(args: argparse.Namespace) -> int:

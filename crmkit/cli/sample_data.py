@@ -26,6 +26,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--accounts", type=_positive, default=1200)
     parser.add_argument("--deals", type=_positive, default=None, help="default: accounts / 3")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--open-duplicates",
+        type=_non_negative,
+        default=None,
+        help="leads planted as duplicates of other open leads, on top of --leads "
+        "(default: 8%% of --leads; 0 for none)",
+    )
     verify = parser.add_mutually_exclusive_group()
     verify.add_argument(
         "--verify",
@@ -46,6 +53,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or a positive integer, got {text!r}")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
     """Generate and print a one-line summary per part."""
     try:
@@ -57,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
             deals=args.deals,
             seed=args.seed,
             verify=args.verify,
+            open_duplicates=args.open_duplicates,
         )
     except ValueError as exc:
         print(f"crmkit sample-data: {exc}", file=sys.stderr)
@@ -65,5 +80,6 @@ def run(args: argparse.Namespace) -> int:
     print("sizes:", json.dumps(report.sizes))
     print("ground truth rows by route:", json.dumps(report.truth_rows_by_route))
     print("lead states:", json.dumps(report.lead_states))
+    print("open-lead duplicates:", json.dumps(report.open_lead_duplicates))
     print("verified:", "yes" if report.verified else "no (skipped)")
     return 0

@@ -25,9 +25,17 @@ from crmkit.clusters.build import (
     open_leads,
 )
 from crmkit.clusters.links import COMPANY, KINDS, PERSON, REVIEW, REVIEW_LABELS, STRONG, TIERS
-from crmkit.clusters.summary import ANY_FIELD, CLUSTER_SUMMARY_SCHEMA, cluster_summary
+from crmkit.clusters.summary import (
+    AMONG_OPEN_LEADS_NOTE,
+    ANY_FIELD,
+    CLUSTER_SUMMARY_SCHEMA,
+    among_open_leads,
+    cluster_summary,
+    open_leads_note,
+)
 
 __all__ = [
+    "AMONG_OPEN_LEADS_NOTE",
     "ANY_FIELD",
     "CLUSTERS_SCHEMA",
     "CLUSTER_PAIRS_SCHEMA",
@@ -41,9 +49,11 @@ __all__ = [
     "STRONG",
     "TIERS",
     "LeadClusters",
+    "among_open_leads",
     "cluster_summary",
     "id_order",
     "lead_clusters",
     "mapped_fields",
     "open_leads",
+    "open_leads_note",
 ]

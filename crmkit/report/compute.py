@@ -16,6 +16,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from crmkit.clusters import among_open_leads
+from crmkit.frames import FramesError
 from crmkit.report import tables
 from crmkit.report.formatters import num
 
@@ -87,6 +89,8 @@ class Report:
     shadow: pd.DataFrame | None = None
     # crmkit's offline prediction compared with Zoho's answer (`crmkit.compare`).
     agreement: tables.Agreement | None = None
+    # Leads duplicating another open lead, by tier, kind and field (`crmkit.cluster_summary`).
+    open_leads: pd.DataFrame | None = None
 
     @property
     def top_fields(self) -> list[str]:
@@ -129,6 +133,10 @@ def compute_report(
     neardup, neardup_note = tables.near_duplicates_missed(frames, options, near, shadow=shadow)
     agreement, agreement_note = tables.prediction_agreement(frames)
     history = tables.conversion_history(journal)
+    try:
+        open_leads, open_note = among_open_leads(leads, frames.config)
+    except FramesError as exc:  # leads without usable ids: the rest of the report still stands
+        open_leads, open_note = None, f"Duplicates among open leads not computed: {exc}."
 
     figures = {
         "rates_by_field": _png(tables.plot_rates_by_field(rates_by_field)),
@@ -156,9 +164,11 @@ def compute_report(
             "near_duplicates": neardup_note,
             "agreement": agreement_note,
             "conversions": history.note,
+            "open_leads": open_note,
         },
         shadow=shadow,
         agreement=agreement,
+        open_leads=open_leads,
     )
 
 

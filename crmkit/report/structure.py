@@ -114,6 +114,7 @@ def page(report: Report) -> dict[str, Any]:
         near_duplicates=_table(_near_display(report.near_duplicates), fixed=("score",)),
         agreement_kinds=_table(report.agreement.by_kind if report.agreement else None),
         agreement_diffs=_table(report.agreement.differences if report.agreement else None),
+        open_leads=_table(report.open_leads, percent=("share",)),
         conversions=_table(report.conversions),
         conversion_attempts=_table(report.conversion_attempts),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["exact_matches", "open_mask", "verify"]
+__all__ = ["exact_matches", "open_mask", "strong_lead_groups", "verify"]
 
 
 def exact_matches(
@@ -108,3 +108,53 @@ def verify(
     ]
     if overlap:
         raise AssertionError(f"near-duplicates Zoho already matches exactly: {overlap[:5]}")
+
+
+def strong_lead_groups(leads: pd.DataFrame) -> list[tuple[str, dict[str, str]]]:
+    """Open leads Zoho's rules join lead to lead, recomputed plainly: (kind, {lead: fields}).
+
+    Person: the same Phone (Contacts' unique field, case-insensitive, as stored) or Email (case
+    and surrounding whitespace ignored); company: the same Company. Groups are connected
+    components (A~B by Email, B~C by Phone: one person). ``fields``: what links that lead to
+    another member, ``;``-joined (Phone before Email). Converted leads are not open.
+    """
+
+    def key(v: object) -> str:
+        return v.strip().lower() if isinstance(v, str) else ""
+
+    open_ = leads[leads["Converted__s"] != "true"]
+    out: list[tuple[str, dict[str, str]]] = []
+    for kind, columns in (("person", ("Phone", "Email")), ("company", ("Company",))):
+        parent: dict[str, str] = {}
+        holders: dict[tuple[str, str], list[str]] = {}
+        for column in columns:
+            for lid, value in zip(open_["id"], open_[column], strict=True):
+                if key(value):
+                    holders.setdefault((column, key(value)), []).append(str(lid))
+        for group in holders.values():
+            for lid in group:
+                parent.setdefault(lid, lid)
+            for lid in group[1:]:
+                parent[_root(parent, lid)] = _root(parent, group[0])
+        shared: dict[str, list[str]] = {}
+        for (column, _), group in holders.items():
+            if len(group) > 1:
+                for lid in group:
+                    shared.setdefault(lid, []).append(column)
+        members: dict[str, list[str]] = {}
+        for lid in shared:
+            members.setdefault(_root(parent, lid), []).append(lid)
+        for group_members in members.values():
+            fields = {
+                lid: ";".join(c for c in columns if c in shared[lid]) for lid in group_members
+            }
+            out.append((kind, fields))
+    return out
+
+
+def _root(parent: dict[str, str], x: str) -> str:
+    """Union-find root, halving the path on the way."""
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x

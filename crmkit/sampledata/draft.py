@@ -34,6 +34,8 @@ class OrgDraft:
     extra_accounts: list[dict[str, str]]  # Zoho's documented example, added by hand
     extra_contacts: list[dict[str, str]]
     extra_leads: list[dict[str, str]]
+    batch_leads: dict[str, Arr]  # open leads planted as duplicates of one another (``batch``)
+    dup_rows: list[tuple[str, str, str, str, str, str]]  # their truth (DUP_TRUTH_COLUMNS)
 
     def __init__(self, leads: int, contacts: int, accounts: int, deals: int, seed: int) -> None:
         self.n_leads, self.n_contacts, self.n_accounts, self.n_deals = (

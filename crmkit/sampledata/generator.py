@@ -16,6 +16,10 @@ Writes a Zoho-export-shaped data directory (``Leads.csv``, ``Contacts.csv``,
   hard negatives (role addresses shared by different people, free-mail domains
   shared by unrelated companies) with ``is_match=false``. Same lead states as
   above: only leads Zoho would answer for.
+- ``lead_duplicates_truth.csv`` — open leads that duplicate another open lead
+  (Zoho's conversion options cannot see these): the groups ``batch`` plants
+  (twins, colleagues, name-only and near twins, appended after every other
+  lead) and every other group Zoho's rules form lead to lead (``background``).
 - ``manifest.json`` — seed, sizes and counts per route.
 
 Everything derives from ``numpy.random.default_rng(seed)``: no wall clock, so the
@@ -43,10 +47,12 @@ import pandas as pd
 
 from crmkit.sampledata import checks
 from crmkit.sampledata.allocate import allocate
+from crmkit.sampledata.batch import open_duplicates_truth, plant_open_duplicates
 from crmkit.sampledata.draft import OrgDraft
 from crmkit.sampledata.exact import plant_companies, plant_people, plant_states
 from crmkit.sampledata.layout import (
     ACCOUNT_COLUMNS,
+    BATCH_SHARE,
     CONTACT_COLUMNS,
     DEAL_COLUMNS,
     DEFAULT_SEED,
@@ -84,6 +90,7 @@ class GenerationReport:
     lead_states: dict[str, int]
     verified: bool
     planted: dict[str, int] = field(default_factory=dict)
+    open_lead_duplicates: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +101,7 @@ class GenerationReport:
             "near_duplicates": self.near_duplicates,
             "lead_states": self.lead_states,
             "planted": self.planted,
+            "open_lead_duplicates": self.open_lead_duplicates,
             "verified": self.verified,
         }
 
@@ -107,12 +115,16 @@ def generate(
     deals: int | None = None,
     seed: int = DEFAULT_SEED,
     verify: bool | None = None,
+    open_duplicates: int | None = None,
 ) -> GenerationReport:
     """Write a deterministic sample org to ``out_dir`` and return what was planted.
 
     ``deals`` defaults to a third of ``accounts``. ``verify`` (default: on up to
     200,000 leads) recomputes every exact match with :func:`exact_matches` and
     raises if it differs from the planted ground truth in any row.
+    ``open_duplicates``: about how many leads to plant as duplicates of other open
+    leads, appended on top of ``leads`` (default 8% of ``leads``; 0 for none), so
+    ``Leads.csv`` holds ``leads`` plus ``planted["open_duplicate_leads"]`` rows.
     """
     if min(leads, contacts, accounts) < 100:
         raise ValueError(
@@ -122,9 +134,19 @@ def generate(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     n_deals = deals if deals is not None else max(1, accounts // 3)
+    if open_duplicates is not None and open_duplicates < 0:
+        raise ValueError(f"open_duplicates must be 0 or more (got {open_duplicates})")
+    n_batch = round(leads * BATCH_SHARE) if open_duplicates is None else open_duplicates
     draft, deal_data = _build(leads - 1, contacts - 2, accounts, n_deals, seed)
+    plant_open_duplicates(draft, n_batch)
 
-    lead_df = _with_extra(LEAD_COLUMNS, draft.extra_leads, draft.lead)
+    lead_df = pd.concat(
+        [
+            _with_extra(LEAD_COLUMNS, draft.extra_leads, draft.lead),
+            _text_frame(LEAD_COLUMNS, draft.batch_leads),
+        ],
+        ignore_index=True,
+    )
     contact_df = _with_extra(CONTACT_COLUMNS, draft.extra_contacts, draft.con)
     account_df = _with_extra(ACCOUNT_COLUMNS, draft.extra_accounts, draft.acc)
     deal_df = _text_frame(DEAL_COLUMNS, deal_data)
@@ -150,6 +172,8 @@ def generate(
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     truth.to_csv(out / "ground_truth.csv", index=False, lineterminator="\n")
     near.to_csv(out / "near_duplicates_truth.csv", index=False, lineterminator="\n")
+    dup_truth = open_duplicates_truth(lead_df, draft.dup_rows)
+    dup_truth.to_csv(out / "lead_duplicates_truth.csv", index=False, lineterminator="\n")
     (out / "org.json").write_text(json.dumps(org_json(draft), indent=2) + "\n", encoding="utf-8")
 
     states = {
@@ -172,6 +196,7 @@ def generate(
         near_duplicates=_counts(near["route"] + "/" + near["variant"] + "/" + near["is_match"]),
         lead_states=states,
         verified=verified,
+        open_lead_duplicates=_dup_counts(dup_truth),
         planted=draft.planted,
     )
     (out / "manifest.json").write_text(
@@ -215,3 +240,9 @@ def _text_frame(columns: list[str], data: dict[str, Arr]) -> pd.DataFrame:
 
 def _counts(values: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in values.value_counts().sort_index().items()}
+
+
+def _dup_counts(truth: pd.DataFrame) -> dict[str, int]:
+    """Leads per tier/kind/variant in ``lead_duplicates_truth.csv``."""
+    key = truth["tier"] + "/" + truth["kind"] + "/" + truth["variant"]
+    return _counts(key)

@@ -9,6 +9,9 @@ import numpy as np
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "BATCH_SEED_SALT",
+    "BATCH_SHARE",
+    "BATCH_VARIANTS",
     "BOYLE_CONTACT_ID",
     "COMPANY_SHARES",
     "COMPOUND_NAMES_ABOVE",
@@ -16,6 +19,7 @@ __all__ = [
     "CONTACT_COLUMNS",
     "DEAL_COLUMNS",
     "DEFAULT_SEED",
+    "DUP_TRUTH_COLUMNS",
     "ID_BASE",
     "LEAD_COLUMNS",
     "NEAR_COLUMNS",
@@ -161,6 +165,7 @@ DEAL_COLUMNS = [
 ]
 TRUTH_COLUMNS = ["lead_id", "module", "record_id", "field", "route"]
 NEAR_COLUMNS = ["lead_id", "module", "record_id", "route", "variant", "is_match"]
+DUP_TRUTH_COLUMNS = ["group_id", "kind", "tier", "lead_id", "field", "variant"]
 
 # Share of leads planted per kind (person kinds are scaled down when contacts are scarce).
 PERSON_SHARES: dict[str, float] = {
@@ -183,3 +188,19 @@ COMPANY_SHARES: dict[str, float] = {
     "neg_freemail": 0.005,
 }
 SPECIAL_SHARES: dict[str, float] = {"converted": 0.05, "locked": 0.01, "unapproved": 0.01}
+
+# Open leads planted as duplicates of one another (``batch``), appended on top of ``leads``: their
+# share of ``leads``, their own generator's salt, and each variant's weight among the groups.
+BATCH_SHARE = 0.08
+BATCH_SEED_SALT = 10
+BATCH_VARIANTS: dict[str, float] = {
+    "twin_email": 6,
+    "twin_email_case": 5,
+    "twin_phone": 5,
+    "chain_email_phone": 2,
+    "colleagues": 8,
+    "name_only": 4,
+    "near_phone_format": 3,
+    "near_gmail": 3,
+    "near_company_suffix": 3,
+}

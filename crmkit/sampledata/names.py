@@ -134,6 +134,16 @@ LEAD_NOUNS: tuple[str, ...] = (
     "Recycling", "Tutoring", "Events", "Florists", "Woodworks", "Glassworks",
 )  # fmt: skip
 
+# Company nouns of the leads planted as duplicates of one another (``batch``): in no other pool,
+# so a planted group shares its Company with no lead, contact or account outside the group.
+BATCH_NOUNS: tuple[str, ...] = (
+    "Kitchens", "Roofing", "Vineyards", "Tailors", "Clinics", "Kennels", "Orchards", "Bicycles",
+    "Ceramics", "Pottery", "Saddlery", "Bookbinders", "Locksmiths", "Upholstery", "Chandlers",
+    "Cartography", "Beekeeping", "Distillery", "Millworks", "Tannery",
+)  # fmt: skip
+# Legal forms a planted near twin drops (every normaliser of company names strips these).
+BATCH_SUFFIXES: tuple[str, ...] = ("Inc", "LLC", "Ltd", "Corp")
+
 SUFFIXES: tuple[str, ...] = ("Inc", "LLC", "Ltd", "Corp", "Co", "GmbH", "Pvt Ltd", "PLC", "Group")
 
 # Suffix spellings that mean the same legal form but are different strings for Zoho.

@@ -66,9 +66,14 @@ def full_name(first: Arr, last: Arr) -> Arr:
     return np.where(first == "", last, joined)
 
 
-def times(rng: np.random.Generator, n: int) -> tuple[Arr, Arr]:
-    created = rng.integers(SECONDS_FROM, SECONDS_TO, n, dtype=np.int64)
-    modified = np.minimum(created + rng.integers(0, 60 * 86400, n, dtype=np.int64), SECONDS_TO)
+def times(
+    rng: np.random.Generator, n: int, since: int = SECONDS_FROM, edits_days: int = 60
+) -> tuple[Arr, Arr]:
+    """Created and modified times between ``since`` and the org's today, as Zoho writes them."""
+    created = rng.integers(since, SECONDS_TO, n, dtype=np.int64)
+    modified = np.minimum(
+        created + rng.integers(0, edits_days * 86400, n, dtype=np.int64), SECONDS_TO
+    )
     fmt = [
         np.datetime_as_string(t.astype("datetime64[s]"), unit="s").astype(object) + TZ_OFFSET
         for t in (created, modified)

@@ -219,6 +219,7 @@ class ConversionConsole:
                 lambda change, lead=lead_id: self.choose(lead, change["new"]), names="value"
             )
             messages = w.HTML()
+            mates = w.HTML(_mates_html(self.model, lead_id))
             self.dropdowns[lead_id] = dropdown
             self.lead_messages[lead_id] = messages
             rows.append(
@@ -232,6 +233,7 @@ class ConversionConsole:
                                 dropdown,
                             ]
                         ),
+                        mates,
                         messages,
                     ]
                 )
@@ -259,6 +261,20 @@ class ConversionConsole:
                 estimate = _line(f"No estimate: {exc}", "warning")
         self.estimate.value = estimate
         self.convert_button.disabled = not m.can_convert
+
+
+def _mates_html(model: ConsoleModel, lead_id: str) -> str:
+    """The lead's cluster mates among the loaded leads, and the chained choice proposed."""
+    mates = model.cluster_mates(lead_id)
+    if not mates:
+        return ""
+    items = "".join(
+        f"<li>{html.escape(m.tier)} {html.escape(m.kind)}: lead {html.escape(m.lead_id)} "
+        f"({html.escape(m.name)}){' — anchor' if m.is_anchor else ''}: {html.escape(m.reason)}</li>"
+        for m in mates
+    )
+    proposals = "".join(_line(t, "ok") for t in model.chained_choice(lead_id))
+    return f"<div>Other open leads in this batch:<ul>{items}</ul>{proposals}</div>"
 
 
 def convert_console(client: CRMClient, **kwargs: Any) -> ConversionConsole:

@@ -51,6 +51,8 @@ from crmkit.conversion.journal_path import journal_path as resolve_journal_path
 from crmkit.conversion.org_binding import org_identity
 from crmkit.errors import CrmkitError
 from crmkit.frames import leads_from_records, options_frames
+from crmkit.orgconfig import OrgConfig
+from crmkit.widgets.open_leads_model import ClusterMate, OpenLeadClusters
 
 __all__ = [
     "JOURNAL_ENV",
@@ -172,12 +174,17 @@ def _text(value: object) -> str | None:
 
 
 class ConsoleClient(ClientLike, Protocol):
-    """What the console calls on a client: the conversion engine's calls, and listing leads."""
+    """What the console calls on a client: the conversion engine's calls, listing leads, and
+    the metadata the org's matching configuration comes from."""
 
     def iter_pages(
         self, module: str, fields: Sequence[str], *, per_page: int = ...
     ) -> Iterator[list[dict[str, Any]]]:
         """The module's records, page by page."""
+        ...
+
+    def layouts(self, module: str) -> list[dict[str, Any]]:
+        """The module's layouts (with ``fields``: the org's matching configuration reads them)."""
         ...
 
 
@@ -196,8 +203,10 @@ class ConsoleModel:
         mode: Mode = "auto",
         latency_s: float = 0.3,
         poll_interval: float = 1.0,
+        config: OrgConfig | None = None,
     ) -> None:
         self.mode: Mode = check_mode(mode)
+        self.config = config  # the org's matching rules, for the loaded leads' clusters
         self.client = client
         self.records: dict[str, dict[str, Any]] = {
             str(r["id"]): dict(r) for r in lead_facts(records).values()
@@ -219,6 +228,7 @@ class ConsoleModel:
         self.report: ExecutionReport | None = None
         self.results = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in RESULTS_SCHEMA.items()})
         self.outcomes: dict[str, str] = {}
+        self._open_leads: OpenLeadClusters | None = None
         self._candidates = self._build_candidates()
         self._choices: dict[str, str] = self._default_choices()
 
@@ -252,6 +262,8 @@ class ConsoleModel:
         ids = [str(r["id"]) for r in records]
         answers = client.conversion_options_many(ids, progress=False) if ids else []
         frames = options_frames(dict(zip(ids, answers, strict=True)))
+        if "config" not in kwargs:
+            kwargs["config"] = OrgConfig.from_client(client)
         return cls(client, records, frames.options, frames.matches, org=org_facts(client), **kwargs)
 
     def _build_candidates(self) -> dict[str, list[Candidate]]:
@@ -317,6 +329,21 @@ class ConsoleModel:
         if unknown:
             raise ConsoleError(f"lead(s) not loaded in the console: {', '.join(unknown)}")
         return self.select([self.lead_ids.index(str(i)) for i in lead_ids])
+
+    def open_leads(self) -> OpenLeadClusters:
+        """The loaded leads' clusters: the duplicates Zoho's options cannot see in this batch."""
+        if self._open_leads is None:
+            self._open_leads = OpenLeadClusters(self.leads, self.config)
+        return self._open_leads
+
+    def cluster_mates(self, lead_id: str) -> list[ClusterMate]:
+        """The other loaded leads that are the same person or company as this one."""
+        return self.open_leads().mates(str(lead_id))
+
+    def chained_choice(self, lead_id: str) -> list[str]:
+        """The proposal for a lead with strong mates: the anchor creates, the others reference
+        it (``lead:<anchor id>``) instead of creating a second Contact or Account."""
+        return self.open_leads().proposals(str(lead_id))
 
     def candidates(self, lead_id: str) -> list[Candidate]:
         """The Contacts and Accounts Zoho offers for this lead."""

@@ -80,6 +80,7 @@ class DuplicateExplorer:
         self.export_path = w.Text(value="duplicates.csv", description="CSV file")
         self.export_button = w.Button(description="Export CSV", icon="download")
         self.export_status = w.HTML()
+        self.open_leads = w.HTML()
 
         self._filter_names: dict[Any, str] = {
             self.lead_source: "lead_source",
@@ -109,6 +110,7 @@ class DuplicateExplorer:
                 self.table,
                 w.HBox([self.export_path, self.export_button]),
                 self.export_status,
+                self.open_leads,
             ]
         )
         self.show()
@@ -143,6 +145,7 @@ class DuplicateExplorer:
         self.chart.value = _png(self.model)
         caption = self.model.selected or "All filtered leads"
         self.table.update(self.model.display_table(), caption=caption, selected_rows=[])
+        self.open_leads.value = _open_leads_html(self.model)
 
     @contextlib.contextmanager
     def _quiet(self) -> Iterator[None]:
@@ -165,6 +168,15 @@ class DuplicateExplorer:
         frame = self.table.df
         assert isinstance(frame, pd.DataFrame)
         return frame
+
+
+def _open_leads_html(model: ExplorerModel) -> str:
+    """ "Among open leads": the filtered leads duplicating another open lead, and why it matters."""
+    table = model.open_leads_table()
+    shown = table.assign(share=table["share"].map(lambda v: "" if pd.isna(v) else f"{v:.1%}"))
+    body = shown.to_html(index=False, escape=True, border=0) if not table.empty else ""
+    note = html.escape(model.open_leads_note())
+    return f"<h4>Among open leads</h4><p>{note}</p>{body}"
 
 
 def explore(

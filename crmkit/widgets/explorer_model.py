@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from crmkit.orgconfig import OrgConfig
 from crmkit.report import tables as report_tables
+from crmkit.widgets.open_leads_model import OpenLeadClusters
 
 __all__ = ["ATTRIBUTIONS", "MODULES", "SOURCES", "ExplorerModel", "Filters"]
 
@@ -159,9 +161,13 @@ class ExplorerModel:
         api: tuple[pd.DataFrame, pd.DataFrame] | None = None,
         predicted: tuple[pd.DataFrame, pd.DataFrame] | None = None,
         near_duplicates: pd.DataFrame | None = None,
+        config: OrgConfig | None = None,
     ) -> None:
-        """`api` and `predicted` are (options, matches) frames; `near_duplicates` a pairs frame."""
+        """`api` and `predicted` are (options, matches) frames; `near_duplicates` a pairs frame;
+        `config` the org's matching configuration, for the duplicates among open leads."""
         self.leads = leads.assign(id=leads["id"].astype("string"))
+        self.config = config
+        self._open_leads: OpenLeadClusters | None = None
         self.created = _created(self.leads)
         self._hits: dict[str, pd.DataFrame] = {}
         # Rates are shares of the leads a source answered for (as in crmkit.analysis): a lead
@@ -209,9 +215,12 @@ class ExplorerModel:
                 other = _predict(frames)
             if near_duplicates is None:
                 near_duplicates = report_tables.compute_near_duplicates(frames)
+        config = frames.config if isinstance(frames.config, OrgConfig) else None
         if source == "predicted":
-            return cls(frames.leads, predicted=pair, near_duplicates=near_duplicates)
-        return cls(frames.leads, api=pair, predicted=other, near_duplicates=near_duplicates)
+            return cls(frames.leads, predicted=pair, near_duplicates=near_duplicates, config=config)
+        return cls(
+            frames.leads, api=pair, predicted=other, near_duplicates=near_duplicates, config=config
+        )
 
     # ---------------------------------------------------------------------------- choices
 
@@ -389,6 +398,21 @@ class ExplorerModel:
         table = self.table()
         table.to_csv(target, index=False, encoding="utf-8", date_format="%Y-%m-%dT%H:%M:%S%z")
         return target, len(table)
+
+    def open_leads(self) -> OpenLeadClusters:
+        """The clusters of the open leads (computed on first use, over every lead)."""
+        if self._open_leads is None:
+            self._open_leads = OpenLeadClusters(self.leads, self.config)
+        return self._open_leads
+
+    def open_leads_table(self) -> pd.DataFrame:
+        """ "Among open leads": filtered leads duplicating another open lead, by tier and field
+        (``CLUSTER_SUMMARY_SCHEMA``)."""
+        return self.open_leads().summary(self.filtered_leads()["id"])
+
+    def open_leads_note(self) -> str:
+        """The sentence shown with :meth:`open_leads_table`."""
+        return self.open_leads().note(self.filtered_leads()["id"])
 
     def summary(self) -> str:
         """One line: how many filtered leads matched, under which source and attribution."""

@@ -38,6 +38,12 @@ def sample_snapshot(sandbox: Sandbox) -> Iterator[tuple[Snapshot, CRMClient]]:
         client.close()
 
 
+def listed_leads() -> int:
+    """Leads the sample org lists (converted ones are not), from its manifest."""
+    manifest = json.loads((SAMPLE / "manifest.json").read_text(encoding="utf-8"))
+    return int(manifest["sizes"]["Leads"]) - int(manifest["lead_states"]["converted"])
+
+
 @pytest.fixture(scope="module")
 def truth() -> pd.DataFrame:
     return pd.read_csv(SAMPLE / "ground_truth.csv", dtype="string", keep_default_na=False)
@@ -63,7 +69,10 @@ def test_rates_equal_ground_truth_per_route_and_module(
     snap, _ = sample_snapshot
     s = summary(snap.options)
     # converted leads are not listed; locked and unapproved ones are answered with an error
-    assert s["n_leads"] == 4750 and s["n_errors"] == 100
+    manifest = json.loads((SAMPLE / "manifest.json").read_text(encoding="utf-8"))
+    states = manifest["lead_states"]
+    assert s["n_leads"] == manifest["sizes"]["Leads"] - states["converted"]
+    assert s["n_errors"] == states["locked"] + states["unapproved"]
     assert set(snap.options.loc[snap.options["outcome"] == "error", "error_code"]) == {
         "RECORD_LOCKED",
         "NOT_APPROVED",
@@ -172,9 +181,11 @@ def test_documented_example_lead(sample_snapshot: tuple[Snapshot, CRMClient]) ->
         snap.meta.credits_spent == client.usage.credits_used
     )  # the fixture's client did only this
     usage = client.usage.credits
-    # 200 records a page: 4,750 leads, 3,000 contacts, 1,200 accounts
-    assert usage["conversion_options"] == 4750 and usage["records"] == 24 + 15 + 6
-    assert snap.meta.credits["leads"] == 24 and snap.meta.credits["options"] == 4750
+    # 200 records a page: the unconverted leads, 3,000 contacts, 1,200 accounts
+    n = listed_leads()
+    pages = -(-n // 200)
+    assert usage["conversion_options"] == n and usage["records"] == pages + 15 + 6
+    assert snap.meta.credits["leads"] == pages and snap.meta.credits["options"] == n
     assert (snap.meta.credits["contacts"], snap.meta.credits["accounts"]) == (15, 6)
     assert (snap.meta.n_contacts, snap.meta.n_accounts) == (3000, 1200)
 

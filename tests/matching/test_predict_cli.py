@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,13 @@ def test_predict_writes_a_snapshot_at_zero_credits(
     assert main(["predict", "--data", str(bundled_path()), "--out", str(tmp_path / "s")]) == 0
     snap = load_snapshot(tmp_path / "s")
     assert snap.meta.credits_spent == 0 and snap.meta.source == "predicted"
-    assert len(snap.options) == len(snap.leads) == 4750
+    manifest = json.loads((bundled_path() / "manifest.json").read_text(encoding="utf-8"))
+    n = manifest["sizes"]["Leads"] - manifest["lead_states"]["converted"]
+    assert len(snap.options) == len(snap.leads) == n
     assert set(snap.options["source"]) == {"predicted"}
     out = capsys.readouterr().out
-    assert "4,774 calls, 4,774 credits" in out
+    calls = n + -(-n // 200)  # one per lead asked, one per page of 200 listed
+    assert f"{calls:,} calls, {calls:,} credits" in out
     assert "prediction: 0 credits" in out
     # The org's records and configuration come along, so a report shows near-duplicates.
     assert snap.contacts is not None and len(snap.contacts) == snap.meta.n_contacts == 3000

@@ -19,6 +19,7 @@ FILES = (
     "org.json",
     "ground_truth.csv",
     "near_duplicates_truth.csv",
+    "lead_duplicates_truth.csv",
     "manifest.json",
 )
 
@@ -34,7 +35,15 @@ def sample() -> Path:
 
 @pytest.fixture(scope="module")
 def frames(sample: Path) -> dict[str, pd.DataFrame]:
-    names = ("Leads", "Contacts", "Accounts", "Deals", "ground_truth", "near_duplicates_truth")
+    names = (
+        "Leads",
+        "Contacts",
+        "Accounts",
+        "Deals",
+        "ground_truth",
+        "near_duplicates_truth",
+        "lead_duplicates_truth",
+    )
     return {n: read(sample, n) for n in names}
 
 
@@ -56,7 +65,11 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 
 def test_sizes_and_ids(frames: dict[str, pd.DataFrame]) -> None:
     sizes = {m: len(frames[m]) for m in ("Leads", "Contacts", "Accounts", "Deals")}
-    assert sizes == {"Leads": 5000, "Contacts": 3000, "Accounts": 1200, "Deals": 400}
+    dup = frames["lead_duplicates_truth"]
+    batch = dup.loc[dup["variant"] != "background", "lead_id"].nunique()
+    # the open-lead duplicates, appended on top of --leads: 8%, the last group may overshoot
+    assert 400 <= batch < 400 + 5
+    assert sizes == {"Leads": 5000 + batch, "Contacts": 3000, "Accounts": 1200, "Deals": 400}
     all_ids = pd.concat([frames[m]["id"] for m in sizes])
     assert all_ids.str.fullmatch(r"[1-9]\d{18}").all()
     assert int(all_ids.astype("int64").min()) > 2**53  # would lose digits as floats
@@ -320,7 +333,9 @@ def test_cli_writes_a_small_org(tmp_path: Path, capsys: pytest.CaptureFixture[st
     )  # fmt: skip
     assert args.handler(args) == 0
     assert "verified: yes" in capsys.readouterr().out
-    assert len(read(out, "Leads")) == 300
+    assert len(read(out, "Leads")) == 300 + len(
+        set(read(out, "lead_duplicates_truth").query("variant != 'background'")["lead_id"])
+    )
     with pytest.raises(SystemExit):
         parser.parse_args(["sample-data", "--out", str(out), "--leads", "0"])
 
@@ -328,7 +343,14 @@ def test_cli_writes_a_small_org(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_larger_org_verifies_with_compound_names(tmp_path: Path) -> None:
     report = generate(tmp_path, leads=30_000, contacts=25_000, accounts=8_000, seed=11)
     assert report.verified  # generate() raises if the independent check disagrees
-    assert report.sizes == {"Leads": 30_000, "Contacts": 25_000, "Accounts": 8_000, "Deals": 2666}
+    batch = report.planted["open_duplicate_leads"]
+    assert batch >= 30_000 * 0.08
+    assert report.sizes == {
+        "Leads": 30_000 + batch,
+        "Contacts": 25_000,
+        "Accounts": 8_000,
+        "Deals": 2666,
+    }
     contacts = read(tmp_path, "Contacts")
     assert contacts["Last_Name"].str.contains("-").mean() > 0.5
     assert set(report.truth_rows_by_route) == {"unique", "email", "company", "name"}
