@@ -15,7 +15,8 @@ are kept. Bad input raises `CSVFormatError` / `PayloadError` naming where and ho
 
 Layout, one job per module (import the public names from here):
     schemas   the frames' columns and dtypes, the Leads fields whose type Zoho fixes
-    errors    FramesError and its CSVFormatError / PayloadError
+    errors    FramesError and its CSVFormatError / PayloadError; DataWarning
+    csvfile   reading any CSV crmkit is given: encoding, delimiter, ragged rows, row numbers
     coercion  typing text columns (shared by every source), `conform` / `empty_frame`
     exports   CSV exports and Bulk Read ZIPs -> leads frame
     records   API records -> leads frame, `fetch_leads` / `fetch_records`
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from crmkit.frames.arrow import isin
 from crmkit.frames.coercion import conform, empty_frame
-from crmkit.frames.errors import CSVFormatError, FramesError, PayloadError
+from crmkit.frames.errors import CSVFormatError, DataWarning, FramesError, PayloadError
 from crmkit.frames.exports import read_leads_bulk_zip, read_leads_csv
 from crmkit.frames.options import OptionsFrames, fetch_options, options_frames, route_of, routes
 from crmkit.frames.records import MAX_FIELDS_PER_CALL as MAX_FIELDS_PER_CALL
@@ -49,6 +50,7 @@ __all__ = [
     "MATCHES_SCHEMA",
     "OPTIONS_SCHEMA",
     "CSVFormatError",
+    "DataWarning",
     "FramesError",
     "OptionsFrames",
     "PayloadError",
