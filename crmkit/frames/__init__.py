@@ -22,6 +22,7 @@ Layout, one job per module (import the public names from here):
     records   API records -> leads frame, `fetch_leads` / `fetch_records`
     options   conversion options -> options / matches / matched_fields frames
     arrow     `isin`, a fast membership test for string columns
+    safe_csv  `write_csv`: CSV files for people, formula-leading text neutralised (OWASP)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from crmkit.frames.exports import read_leads_bulk_zip, read_leads_csv
 from crmkit.frames.options import OptionsFrames, fetch_options, options_frames, route_of, routes
 from crmkit.frames.records import MAX_FIELDS_PER_CALL as MAX_FIELDS_PER_CALL
 from crmkit.frames.records import fetch_leads, fetch_records, leads_from_records
+from crmkit.frames.safe_csv import neutralize_formulas, write_csv
 from crmkit.frames.schemas import (
     LEAD_BOOLEAN_FIELDS,
     LEAD_DATETIME_FIELDS,
@@ -61,9 +63,11 @@ __all__ = [
     "fetch_records",
     "isin",
     "leads_from_records",
+    "neutralize_formulas",
     "options_frames",
     "read_leads_bulk_zip",
     "read_leads_csv",
     "route_of",
     "routes",
+    "write_csv",
 ]
