@@ -337,8 +337,9 @@ def _warn_missing_lead_fields(leads: pd.DataFrame, fields: Sequence[MatchField])
         if mf.route in ("email", "company") and mf.lead_field not in leads.columns:
             warn_data(
                 f"the leads have no {mf.lead_field!r} column: {mf.module} matching by "
-                f"{mf.lead_field} (against {mf.field}) is disabled, so no lead can match an "
-                f"{mf.module[:-1]} that way; export the leads with the {mf.lead_field} field"
+                f"{mf.lead_field} (against {mf.field}) is disabled, so no lead can match "
+                f"{'an' if mf.module == 'Accounts' else 'a'} {mf.module[:-1]} that way; export "
+                f"the leads with the {mf.lead_field} field"
             )
 
 

@@ -12,18 +12,19 @@ skipped, 2 the plan is invalid / validation refused rows in a dry run, 3 outcome
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from crmkit.cli.guard import UsageError, check_output_file
 from crmkit.conversion.estimate import estimate
 from crmkit.conversion.execute import execute
 from crmkit.conversion.execute_options import MODES
-from crmkit.conversion.journal import Journal, JournalBusyError, default_journal_path
-from crmkit.conversion.plan import PlanError, load_plan
+from crmkit.conversion.journal import Journal, default_journal_path
+from crmkit.conversion.plan import load_plan
 from crmkit.conversion.validate import blocked_leads, recheck
+from crmkit.frames import write_csv
 
 
 def add_parser(subparsers: Any) -> None:
@@ -100,11 +101,13 @@ def _report_recheck(problems: pd.DataFrame) -> None:
 
 def run_convert(args: argparse.Namespace) -> int:
     """Load, validate, estimate, then (unless --dry-run) execute the plan."""
-    try:
-        plan = load_plan(args.plan)
-    except PlanError as exc:
-        print(f"crmkit convert: {exc}", file=sys.stderr)
-        return 2
+    plan = load_plan(args.plan)
+    # Cheap checks before connecting: the live re-check alone spends two calls per lead.
+    journal = args.journal or default_journal_path()
+    if not args.dry_run:
+        Journal(journal).close()  # a file that is not a journal is refused here, not mid-run
+    if args.results is not None:
+        check_output_file(args.results, "--results")
     from crmkit.connection import connect  # late: connecting may start the embedded sandbox
 
     client = connect(progress=not args.quiet)
@@ -129,26 +132,21 @@ def run_convert(args: argparse.Namespace) -> int:
                 f"{len(blocked)} refused; nothing was converted"
             )
             return 2 if blocked else 0
-        journal = args.journal or default_journal_path()
-        try:
-            report = execute(
-                client,
-                plan,
-                journal=journal,
-                mode=args.mode,
-                snapshots=not args.no_snapshots,
-                progress=not args.quiet,
-                plan_name=str(args.plan),
-                retry_failed=args.retry_failed,
-                on_problems=_report_recheck,
-            )
-        except JournalBusyError as exc:
-            print(f"crmkit convert: {exc}", file=sys.stderr)
-            return 4
+        report = execute(
+            client,
+            plan,
+            journal=journal,
+            mode=args.mode,
+            snapshots=not args.no_snapshots,
+            progress=not args.quiet,
+            plan_name=str(args.plan),
+            retry_failed=args.retry_failed,
+            on_problems=_report_recheck,
+        )
         print(report.message)
         print(f"journal: {journal}")
         if args.results is not None:
-            report.results.to_csv(args.results, index=False)
+            write_csv(report.results, args.results)
             print(f"results: {args.results}")
         outcomes = set(report.results["outcome"].tolist())
         if outcomes & {"unknown", "not_converted"}:
@@ -163,24 +161,25 @@ def run_convert(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     """Print the runs (or one run's outcomes), and export what a run created."""
     path = args.journal or default_journal_path()
+    if args.export is not None:
+        if args.run is None:
+            raise UsageError("--export needs --run N (the run whose records to export)")
+        check_output_file(args.export, "--export")
     if not Path(path).exists():
         print(f"no journal at {path}: no conversions yet")
         return 0
     with Journal(path) as journal:
-        if args.export is not None:
-            if args.run is None:
-                print("crmkit history: --export needs --run N", file=sys.stderr)
-                return 2
-            created = journal.created(args.run)
-            created.to_csv(args.export, index=False)
-            print(f"run {args.run}: {len(created)} converted lead(s) written to {args.export}")
-            return 0
         if args.run is not None:
             try:
                 info = journal.run(args.run)
             except KeyError as exc:
-                print(f"crmkit history: {exc.args[0]}", file=sys.stderr)
-                return 2
+                raise UsageError(f"--run {args.run}: {exc.args[0]}") from None
+        if args.export is not None:
+            created = journal.created(args.run)
+            write_csv(created, args.export)
+            print(f"run {args.run}: {len(created)} converted lead(s) written to {args.export}")
+            return 0
+        if args.run is not None:
             print(f"run {info.run_id} ({info.plan_name}) {info.status}: {info.summary}")
             attempts = journal.attempts(run_id=args.run)
             last = attempts.drop_duplicates("lead_id", keep="last")

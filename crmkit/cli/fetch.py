@@ -7,13 +7,12 @@ per 200 leads listed and one per lead asked. `rates` reads a snapshot and spends
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from crmkit.frames import FramesError
+from crmkit.cli.guard import UsageError
 
 __all__ = ["add_parser", "format_rates", "run_fetch", "run_rates"]
 
@@ -63,22 +62,27 @@ def add_parser(subparsers: Any) -> None:
 
 def run_fetch(args: argparse.Namespace) -> int:
     """Fetch (or refresh) a snapshot and say what it cost."""
-    from crmkit.api.errors import CRMError
     from crmkit.connection import connect
-    from crmkit.snapshot import fetch_snapshot, refresh_snapshot, save_snapshot
+    from crmkit.snapshot import (
+        check_snapshot_target,
+        fetch_snapshot,
+        load_snapshot,
+        refresh_snapshot,
+        save_snapshot,
+    )
 
     fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
-    try:
-        with connect(progress=not args.quiet) as client:
-            if args.refresh:
-                snap, report = refresh_snapshot(client, args.out, tz=args.tz)
-                print(report)
-            else:
-                snap = fetch_snapshot(client, fields=fields, converted=args.converted, tz=args.tz)
-                save_snapshot(snap, args.out)
-    except (CRMError, FramesError) as exc:
-        print(f"crmkit fetch: {exc}", file=sys.stderr)
-        return 1
+    # Cheap checks first: listing and asking spend a credit per lead before anything is written.
+    check_snapshot_target(args.out)
+    if args.refresh:
+        load_snapshot(args.out)
+    with connect(progress=not args.quiet) as client:
+        if args.refresh:
+            snap, report = refresh_snapshot(client, args.out, tz=args.tz)
+            print(report)
+        else:
+            snap = fetch_snapshot(client, fields=fields, converted=args.converted, tz=args.tz)
+            save_snapshot(snap, args.out)
     counts = snap.options["outcome"].value_counts()
     print(
         f"{snap.meta.n_leads:,} leads from {snap.meta.org_name or 'org ' + str(snap.meta.org_id)}: "
@@ -113,6 +117,8 @@ def format_rates(
     from crmkit.snapshot import load_snapshot
 
     snap = load_snapshot(snapshot_dir)
+    if by is not None:
+        _check_segment(snap.leads, by, freq)
     s = summary(snap.options)
     lines = [
         f"snapshot {snapshot_dir} ({snap.meta.source}, {snap.meta.org_name or '-'}, "
@@ -152,11 +158,22 @@ def format_rates(
     return "\n".join(lines)
 
 
+def _check_segment(leads: pd.DataFrame, by: str, freq: str | None) -> None:
+    """`--by` / `--freq` the snapshot can segment by, refused before any table is built."""
+    if by not in leads.columns:
+        shown = ", ".join(map(str, leads.columns[:15]))
+        raise UsageError(f"--by {by}: the snapshot's leads have no such column; columns: {shown}")
+    is_datetime = pd.api.types.is_datetime64_any_dtype(leads[by])
+    if is_datetime and freq is None:
+        raise UsageError(f"--by {by} is a datetime column: add --freq W (week) or M (month)")
+    if freq is not None and is_datetime:
+        try:
+            pd.Period("2024-01-01", freq=freq)
+        except ValueError:
+            raise UsageError(f"--freq {freq}: not a period; use W (week) or M (month)") from None
+
+
 def run_rates(args: argparse.Namespace) -> int:
     """Print the rate table of a snapshot."""
-    try:
-        print(format_rates(args.snapshot, level=args.level, by=args.by, freq=args.freq))
-    except (FramesError, KeyError, ValueError) as exc:
-        print(f"crmkit rates: {exc}", file=sys.stderr)
-        return 1
+    print(format_rates(args.snapshot, level=args.level, by=args.by, freq=args.freq))
     return 0

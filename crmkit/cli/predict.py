@@ -14,7 +14,7 @@ import pandas as pd
 from crmkit.frames import read_leads_csv
 from crmkit.matching import api_cost, predict_data_dir, read_module_csv
 from crmkit.orgconfig import OrgConfig
-from crmkit.snapshot import Snapshot, SnapshotMeta, save_snapshot
+from crmkit.snapshot import Snapshot, SnapshotMeta, check_snapshot_target, save_snapshot
 
 
 def add_parser(subparsers: Any) -> None:
@@ -37,6 +37,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     data: Path = args.data
+    check_snapshot_target(args.out)
     started = time.perf_counter()
     fetched_at = datetime.now(UTC).isoformat()
     prediction = predict_data_dir(data)

@@ -291,17 +291,19 @@ def save_plan(plan: pd.DataFrame, path: str | Path) -> Path:
     """
     path = Path(path)
     conformed = _conform(plan, str(path))
-    path.write_text(_to_csv(neutralize_formulas(conformed)), encoding="utf-8")
+    # CRLF rows (RFC 4180, as crmkit.frames.write_csv): a carriage return in a note stays in it.
+    text = _to_csv(neutralize_formulas(conformed), lineterminator="\r\n")
+    path.write_bytes(text.encode("utf-8"))
     return path
 
 
-def _to_csv(plan: pd.DataFrame) -> str:
+def _to_csv(plan: pd.DataFrame, *, lineterminator: str = "\n") -> str:
     buffer = io.StringIO()
     text = plan.copy()
     for col in BOOL_COLUMNS:
         text[col] = text[col].map({True: "true", False: "false"}).astype("string")
     text["amount"] = text["amount"].map(lambda v: f"{v:.2f}" if pd.notna(v) else pd.NA)
-    text.to_csv(buffer, index=False, lineterminator="\n")
+    text.to_csv(buffer, index=False, lineterminator=lineterminator)
     return buffer.getvalue()
 
 
