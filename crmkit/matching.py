@@ -482,23 +482,30 @@ def read_module_csv(path: Path) -> pd.DataFrame:
     return read_csv_file(path).frame(strip=True)
 
 
-def predict_data_dir(path: str | Path, **kwargs: bool) -> Prediction:
-    """Predict from a data directory (Leads/Contacts/Accounts CSVs and org.json)."""
+def check_data_dir(path: str | Path) -> Path:
+    """The data directory, refused (PredictionError) when it or its Leads.csv is missing."""
     root = Path(path)
     if not root.is_dir():
         raise PredictionError(
             f"{root}: no such data directory (it holds Leads.csv, Contacts.csv, Accounts.csv and "
             "an optional org.json); check the path"
         )
+    if not (root / "Leads.csv").is_file():
+        raise PredictionError(
+            f"{root / 'Leads.csv'}: the data directory has no Leads.csv; export the Leads "
+            "module into it"
+        )
+    return root
+
+
+def predict_data_dir(path: str | Path, **kwargs: bool) -> Prediction:
+    """Predict from a data directory (Leads/Contacts/Accounts CSVs and org.json)."""
+    root = check_data_dir(path)
     frames = {}
     for module in ("Leads", "Contacts", "Accounts"):
         file = root / f"{module}.csv"
         if file.exists():
             frames[module] = read_module_csv(file)
-        elif module == "Leads":
-            raise PredictionError(
-                f"{file}: the data directory has no Leads.csv; export the Leads module into it"
-            )
         else:
             frames[module] = pd.DataFrame({"id": pd.Series(dtype="string")})
     config = OrgConfig.from_data_dir(root)

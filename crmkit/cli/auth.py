@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from crmkit.api.auth import Secret, exchange_grant_code
 from crmkit.api.config import default_config_path
 from crmkit.api.datacenters import DATA_CENTRES, data_centre
+from crmkit.api.errors import CRMError
 
 SCOPES = (
     "ZohoCRM.modules.ALL,ZohoCRM.settings.fields.READ,ZohoCRM.settings.layouts.READ,"
@@ -56,9 +58,13 @@ def run(args: argparse.Namespace) -> int:
     secret_text = os.environ.get(args.client_secret_env) or getpass.getpass("Client secret: ")
     code = Secret(args.code or getpass.getpass("Grant code: "))
     token_url = args.token_url or data_centre(args.dc).token_url
-    grant = exchange_grant_code(  # a refused code is an AuthError: one line (cli.guard)
-        code, client_id=client_id, client_secret=Secret(secret_text), token_url=token_url
-    )
+    try:
+        grant = exchange_grant_code(
+            code, client_id=client_id, client_secret=Secret(secret_text), token_url=token_url
+        )
+    except CRMError as exc:
+        print(f"crmkit auth: {exc}", file=sys.stderr)
+        return 1
     path = args.config or default_config_path()
     values = {"client_id": client_id, "client_secret": secret_text, "dc": args.dc}
     if args.token_url:
