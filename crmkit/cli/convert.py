@@ -5,7 +5,8 @@
     crmkit history [--journal J] [--run N] [--export created.csv]
 
 Exit codes: 0 all planned leads settled as converted (or already done), 1 some lead failed or was
-skipped, 2 the plan is invalid / validation refused rows in a dry run, 3 outcomes still open,
+skipped, 2 the plan is invalid / validation refused rows in a dry run / any other user error,
+3 outcomes still open (also when the CRM or the network failed after every retry: run again),
 4 another conversion is running on the same journal.
 """
 
@@ -64,7 +65,8 @@ def add_parser(subparsers: Any) -> None:
         "--latency-ms", type=float, default=300.0, help="latency assumed by the time estimate"
     )
     conv.add_argument("--quiet", action="store_true", help="no progress bar")
-    conv.set_defaults(handler=run_convert)
+    # The CRM or the network failing after every retry leaves outcomes open: run the plan again.
+    conv.set_defaults(handler=run_convert, crm_error_exit=3)
 
     hist = subparsers.add_parser(
         "history",

@@ -7,7 +7,9 @@ and a traceback in another. `run_command` wraps every handler:
 - a user error — any `CrmkitError` about the input (a CSV, a plan, a snapshot, a data directory,
   a journal, the configuration or refused credentials, a `UsageError` from a handler) — and an
   `OSError` naming a path the user gave: one line `crmkit COMMAND: message`, exit 2;
-- an error answer from the CRM or the network after every retry (`CRMError`): one line, exit 1;
+- an error answer from the CRM or the network after every retry (`CRMError`): one line, exit 1
+  (or the command's own code for it: `set_defaults(crm_error_exit=3)` — `crmkit convert` says
+  "outcomes still open, run again");
 - `JournalBusyError`: one line, exit 4 (`crmkit convert`'s documented code);
 - `BrokenPipeError` (`crmkit rates … | head`): quiet, as Python's documentation on SIGPIPE
   recommends (stdout pointed at devnull so the interpreter's last flush cannot fail again), exit 1;
@@ -144,7 +146,10 @@ def run_command(handler: Callable[[argparse.Namespace], int], args: argparse.Nam
         print(f"{prefix}: interrupted", file=stderr)
         return EXIT_INTERRUPTED
     except CrmkitError as exc:
-        return _report(prefix, one_line(exc), _exit_code(exc), debug, stderr)
+        code = _exit_code(exc)
+        if code == EXIT_CRM:
+            code = int(getattr(args, "crm_error_exit", EXIT_CRM))
+        return _report(prefix, one_line(exc), code, debug, stderr)
     except OSError as exc:
         code = EXIT_USER if exc.filename is not None else EXIT_CRM
         return _report(prefix, _os_message(exc), code, debug, stderr)
