@@ -33,7 +33,15 @@ import pandas as pd
 
 from crmkit.api.limits import EDITION_CONCURRENCY, call_credits, daily_credits
 from crmkit.errors import CrmkitError
-from crmkit.frames import MATCHED_FIELDS_SCHEMA, MATCHES_SCHEMA, OPTIONS_SCHEMA, conform, route_of
+from crmkit.frames import (
+    MATCHED_FIELDS_SCHEMA,
+    MATCHES_SCHEMA,
+    OPTIONS_SCHEMA,
+    conform,
+    route_of,
+)
+from crmkit.frames.csvfile import read_csv_file
+from crmkit.frames.errors import warn_data
 from crmkit.orgconfig import OrgConfig
 
 SOURCE = "predicted"
@@ -274,6 +282,7 @@ def predict(
 
     contact_list = match_fields("Contacts", config)
     account_list = match_fields("Accounts", config)
+    _warn_missing_lead_fields(leads, [*contact_list, *account_list])
     c_hits = _module_hits("Contacts", contact_list, ok_leads, ok_ids, contacts, contact_ids)
     if config.has_module("Contacts"):
         # Name fallback: only leads whose Contacts list found nothing.
@@ -316,6 +325,22 @@ def predict(
     )
     options = _options(lead_ids, errors, hits, config)
     return Prediction(options, matches, matched_fields)
+
+
+def _warn_missing_lead_fields(leads: pd.DataFrame, fields: Sequence[MatchField]) -> None:
+    """A built-in matching field (Email, Company) the leads lack matches nothing: say so.
+
+    Without it every lead reads as "no match" by that route, which a rate table would present as
+    a fact about the org rather than about the export.
+    """
+    for mf in fields:
+        if mf.route in ("email", "company") and mf.lead_field not in leads.columns:
+            warn_data(
+                f"the leads have no {mf.lead_field!r} column: {mf.module} matching by "
+                f"{mf.lead_field} (against {mf.field}) is disabled, so no lead can match "
+                f"{'an' if mf.module == 'Accounts' else 'a'} {mf.module[:-1]} that way; export "
+                f"the leads with the {mf.lead_field} field"
+            )
 
 
 def _decorate(
@@ -449,23 +474,38 @@ def _options(
 
 # ---------------------------------------------------------------------------- data directory
 def read_module_csv(path: Path) -> pd.DataFrame:
-    """A module CSV of a data directory as text columns, cells trimmed, blanks NA."""
-    frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
-    for col in frame.columns:
-        frame[col] = _blank_to_na(frame[col].str.strip())
-    return frame
+    """A module CSV of a data directory as text columns, cells trimmed, blanks NA.
+
+    Read by `crmkit.frames.csvfile` (encoding and `;` detected, ragged rows refused), so a file
+    the sandbox and `read_leads_csv` accept is read here the same way.
+    """
+    return read_csv_file(path).frame(strip=True)
+
+
+def check_data_dir(path: str | Path) -> Path:
+    """The data directory, refused (PredictionError) when it or its Leads.csv is missing."""
+    root = Path(path)
+    if not root.is_dir():
+        raise PredictionError(
+            f"{root}: no such data directory (it holds Leads.csv, Contacts.csv, Accounts.csv and "
+            "an optional org.json); check the path"
+        )
+    if not (root / "Leads.csv").is_file():
+        raise PredictionError(
+            f"{root / 'Leads.csv'}: the data directory has no Leads.csv; export the Leads "
+            "module into it"
+        )
+    return root
 
 
 def predict_data_dir(path: str | Path, **kwargs: bool) -> Prediction:
     """Predict from a data directory (Leads/Contacts/Accounts CSVs and org.json)."""
-    root = Path(path)
+    root = check_data_dir(path)
     frames = {}
     for module in ("Leads", "Contacts", "Accounts"):
         file = root / f"{module}.csv"
         if file.exists():
             frames[module] = read_module_csv(file)
-        elif module == "Leads":
-            raise FileNotFoundError(f"{file}: no Leads.csv in the data directory")
         else:
             frames[module] = pd.DataFrame({"id": pd.Series(dtype="string")})
     config = OrgConfig.from_data_dir(root)

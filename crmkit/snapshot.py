@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -56,6 +57,7 @@ __all__ = [
     "Snapshot",
     "SnapshotError",
     "SnapshotMeta",
+    "check_snapshot_target",
     "fetch_snapshot",
     "load_snapshot",
     "refresh_snapshot",
@@ -382,9 +384,33 @@ def fetch_snapshot(
     )
 
 
+def check_snapshot_target(directory: str | Path) -> Path:
+    """Refuse a directory a snapshot cannot be written to, before anything costly is fetched.
+
+    `crmkit fetch` spends a credit per lead before it writes; a path that is a file, lies under
+    a file, or cannot be written must fail first. Nothing is created here.
+    """
+    out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise SnapshotError(
+            f"{out}: exists and is not a directory; a snapshot is a directory "
+            "(pick another --out, or move the file away)"
+        )
+    existing = out
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise SnapshotError(f"{out}: {existing} is a file, so no directory can be made under it")
+    if existing.exists() and not os.access(existing, os.W_OK | os.X_OK):
+        raise SnapshotError(f"{out}: {existing} is not writable; pick another --out")
+    return out
+
+
 def save_snapshot(snapshot: Snapshot, directory: str | Path) -> Path:
     """Write the four frames as Parquet and the metadata as JSON; returns the directory."""
-    out = Path(directory)
+    out = check_snapshot_target(directory)
     out.mkdir(parents=True, exist_ok=True)
     for name in FRAMES:
         frame: pd.DataFrame = getattr(snapshot, name)

@@ -2,7 +2,9 @@
 
 One module of this package per group of subcommands, each exposing ``add_parser(subparsers)``
 and the handlers it registers; this module only assembles them. The command line is a front end:
-the parts it drives (sandbox, client, frames, conversion, report) know nothing of it.
+the parts it drives (sandbox, client, frames, conversion, report) know nothing of it. Every
+handler runs inside ``guard.run_command``: user errors are one line and exit code 2, ``--debug``
+(anywhere on the line, or ``CRMKIT_DEBUG=1``) shows the traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from crmkit.cli import auth, convert, demo, fetch, predict, report, sample_data, sandbox
+from crmkit.cli.guard import add_debug_flag, run_command
 
 # Modules that contribute subcommands, in the order ``crmkit --help`` lists them (`fetch` also
 # registers `rates`, `convert` also `history`; `sample_data` registers `sample-data`).
@@ -32,9 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="crmkit",
         description="Find the leads that already exist in Zoho CRM, and convert them safely.",
     )
+    add_debug_flag(parser, top=True)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.add_parser(subparsers)
+    for command in subparsers.choices.values():
+        add_debug_flag(command)
     return parser
 
 
@@ -42,5 +48,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``crmkit``; each subcommand's handler is stored as ``args.handler``."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    result: int = args.handler(args)
-    return result
+    return run_command(args.handler, args)

@@ -8,7 +8,8 @@ The journal is --journal, else $CRMKIT_JOURNAL, else one file per org under the 
 (a rehearsal on a sandbox and a real run never share one). Every run records its org.
 
 Exit codes: 0 all planned leads settled as converted (or already done), 1 some lead failed or was
-skipped, 2 the plan is invalid / validation refused rows in a dry run, 3 outcomes still open,
+skipped, 2 the plan is invalid / validation refused rows in a dry run / any other user error,
+3 outcomes still open (also when the CRM or the network failed after every retry: run again),
 4 another conversion is running on the same journal.
 """
 
@@ -22,18 +23,20 @@ from typing import Any
 
 import pandas as pd
 
+from crmkit.cli.guard import UsageError, check_output_file
 from crmkit.conversion.estimate import estimate
 from crmkit.conversion.execute import execute
 from crmkit.conversion.execute_options import MODES
-from crmkit.conversion.journal import Journal, JournalBusyError
+from crmkit.conversion.journal import Journal
 from crmkit.conversion.journal_path import (
     JOURNAL_ENV,
     journals_dir,
     known_journals,
     org_journal_path,
 )
-from crmkit.conversion.plan import PlanError, load_plan
+from crmkit.conversion.plan import load_plan
 from crmkit.conversion.validate import blocked_leads, recheck
+from crmkit.frames import write_csv
 
 
 def add_parser(subparsers: Any) -> None:
@@ -78,7 +81,8 @@ def add_parser(subparsers: Any) -> None:
         "--latency-ms", type=float, default=300.0, help="latency assumed by the time estimate"
     )
     conv.add_argument("--quiet", action="store_true", help="no progress bar")
-    conv.set_defaults(handler=run_convert)
+    # The CRM or the network failing after every retry leaves outcomes open: run the plan again.
+    conv.set_defaults(handler=run_convert, crm_error_exit=3)
 
     hist = subparsers.add_parser(
         "history",
@@ -118,11 +122,13 @@ def _report_recheck(problems: pd.DataFrame) -> None:
 
 def run_convert(args: argparse.Namespace) -> int:
     """Load, validate, estimate, then (unless --dry-run) execute the plan."""
-    try:
-        plan = load_plan(args.plan)
-    except PlanError as exc:
-        print(f"crmkit convert: {exc}", file=sys.stderr)
-        return 2
+    plan = load_plan(args.plan)
+    # Cheap checks before connecting: the live re-check alone spends two calls per lead.
+    named = args.journal or os.environ.get(JOURNAL_ENV)  # else the org's own file, once known
+    if named and not args.dry_run:
+        Journal(named).close()  # a file that is not a journal is refused here, not mid-run
+    if args.results is not None:
+        check_output_file(args.results, "--results")
     from crmkit.connection import connect  # late: connecting may start the embedded sandbox
 
     client = connect(progress=not args.quiet)
@@ -147,27 +153,23 @@ def run_convert(args: argparse.Namespace) -> int:
                 f"{len(blocked)} refused; nothing was converted"
             )
             return 2 if blocked else 0
-        try:
-            report = execute(
-                client,
-                plan,
-                journal=args.journal,
-                mode=args.mode,
-                snapshots=not args.no_snapshots,
-                progress=not args.quiet,
-                plan_name=str(args.plan),
-                retry_failed=args.retry_failed,
-                on_problems=_report_recheck,
-                claim_legacy_runs=args.claim_legacy_runs,
-            )
-        except JournalBusyError as exc:
-            print(f"crmkit convert: {exc}", file=sys.stderr)
-            return 4
+        report = execute(
+            client,
+            plan,
+            journal=args.journal,
+            mode=args.mode,
+            snapshots=not args.no_snapshots,
+            progress=not args.quiet,
+            plan_name=str(args.plan),
+            retry_failed=args.retry_failed,
+            on_problems=_report_recheck,
+            claim_legacy_runs=args.claim_legacy_runs,
+        )
         print(report.message)
         print(f"org: {report.run.org_label}")
         print(f"journal: {report.journal_path}")
         if args.results is not None:
-            report.results.to_csv(args.results, index=False)
+            write_csv(report.results, args.results)
             print(f"results: {args.results}")
         outcomes = set(report.results["outcome"].tolist())
         if outcomes & {"unknown", "not_converted"}:
@@ -205,6 +207,10 @@ _RUN_COLUMNS = [
 
 def run_history(args: argparse.Namespace) -> int:
     """Print the runs (or one run's outcomes), and export what a run created."""
+    if args.export is not None:
+        if args.run is None:
+            raise UsageError("--export needs --run N (the run whose records to export)")
+        check_output_file(args.export, "--export")
     paths = [p for p in _history_paths(args) if Path(p).exists()]
     if not paths:
         where = _history_paths(args) or [journals_dir()]
@@ -226,28 +232,20 @@ def run_history(args: argparse.Namespace) -> int:
 
 def _history_of(path: Path, args: argparse.Namespace, *, several: bool) -> int:
     with Journal(path) as journal:
-        if args.export is not None:
-            if args.run is None:
-                print("crmkit history: --export needs --run N", file=sys.stderr)
-                return 2
+        if args.run is not None:
             try:
                 info = journal.run(args.run)
             except KeyError as exc:
-                print(f"crmkit history: {exc.args[0]}", file=sys.stderr)
-                return 2
+                raise UsageError(f"--run {args.run}: {exc.args[0]}") from None
+        if args.export is not None:
             created = journal.created(args.run)
-            created.to_csv(args.export, index=False)
+            write_csv(created, args.export)
             print(
                 f"run {args.run} ({info.org_label}): {len(created)} converted lead(s) written "
                 f"to {args.export}"
             )
             return 0
         if args.run is not None:
-            try:
-                info = journal.run(args.run)
-            except KeyError as exc:
-                print(f"crmkit history: {exc.args[0]}", file=sys.stderr)
-                return 2
             print(
                 f"run {info.run_id} ({info.plan_name}) in {info.org_label} {info.status}: "
                 f"{info.summary}"

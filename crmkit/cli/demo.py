@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from crmkit.cli.guard import UsageError
+
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
@@ -23,6 +25,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     from crmkit.demo import run_demo  # late: the report stack loads only when the demo runs
+    from crmkit.snapshot import check_snapshot_target
 
+    check_snapshot_target(args.out / "snapshot")
+    if args.data is not None and not args.data.is_dir():
+        raise UsageError(
+            f"--data {args.data}: no such directory (a data directory holds Leads.csv, "
+            "Contacts.csv, Accounts.csv and an optional org.json); leave --data out for the "
+            "bundled sample org"
+        )
     run_demo(args.out, data=args.data, progress=not args.no_progress)
     return 0

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from crmkit.cli.guard import UsageError
 from crmkit.frames import FramesError
 from crmkit.orgconfig import OrgConfig
 from crmkit.snapshot import SnapshotError
@@ -87,13 +88,23 @@ def run_fetch(args: argparse.Namespace) -> int:
     from crmkit.api.errors import CRMError
     from crmkit.cli import fetch_bulk
     from crmkit.connection import connect
-    from crmkit.snapshot import fetch_snapshot, refresh_snapshot, save_snapshot
+    from crmkit.snapshot import (
+        check_snapshot_target,
+        fetch_snapshot,
+        load_snapshot,
+        refresh_snapshot,
+        save_snapshot,
+    )
 
     problem = fetch_bulk.check_bulk_args(args)
     if problem is not None:
         print(f"crmkit fetch: {problem}", file=sys.stderr)
         return 2
     fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
+    # Cheap checks first: listing and asking spend a credit per lead before anything is written.
+    check_snapshot_target(args.out)
+    if args.refresh and args.via != "bulk":
+        load_snapshot(args.out)
     note = ""
     try:
         with connect(progress=not args.quiet) as client:
@@ -153,6 +164,8 @@ def format_rates(
     from crmkit.snapshot import load_snapshot
 
     snap = load_snapshot(snapshot_dir)
+    if by is not None:
+        _check_segment(snap.leads, by, freq)
     s = summary(snap.options)
     lines = [
         f"snapshot {snapshot_dir} ({snap.meta.source}, {snap.meta.org_name or '-'}, "
@@ -209,11 +222,22 @@ def format_open_leads(leads: pd.DataFrame, config: OrgConfig | None) -> list[str
     return lines
 
 
+def _check_segment(leads: pd.DataFrame, by: str, freq: str | None) -> None:
+    """`--by` / `--freq` the snapshot can segment by, refused before any table is built."""
+    if by not in leads.columns:
+        shown = ", ".join(map(str, leads.columns[:15]))
+        raise UsageError(f"--by {by}: the snapshot's leads have no such column; columns: {shown}")
+    is_datetime = pd.api.types.is_datetime64_any_dtype(leads[by])
+    if is_datetime and freq is None:
+        raise UsageError(f"--by {by} is a datetime column: add --freq W (week) or M (month)")
+    if freq is not None and is_datetime:
+        try:
+            pd.Period("2024-01-01", freq=freq)
+        except ValueError:
+            raise UsageError(f"--freq {freq}: not a period; use W (week) or M (month)") from None
+
+
 def run_rates(args: argparse.Namespace) -> int:
     """Print the rate table of a snapshot."""
-    try:
-        print(format_rates(args.snapshot, level=args.level, by=args.by, freq=args.freq))
-    except (FramesError, KeyError, ValueError) as exc:
-        print(f"crmkit rates: {exc}", file=sys.stderr)
-        return 1
+    print(format_rates(args.snapshot, level=args.level, by=args.by, freq=args.freq))
     return 0

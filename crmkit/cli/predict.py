@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 
 from crmkit.frames import read_leads_csv
-from crmkit.matching import api_cost, predict_data_dir, read_module_csv
+from crmkit.matching import api_cost, check_data_dir, predict_data_dir, read_module_csv
 from crmkit.orgconfig import OrgConfig
-from crmkit.snapshot import Snapshot, SnapshotMeta, save_snapshot
+from crmkit.snapshot import Snapshot, SnapshotMeta, check_snapshot_target, save_snapshot
 
 
 def add_parser(subparsers: Any) -> None:
@@ -37,10 +37,12 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     data: Path = args.data
+    check_snapshot_target(args.out)
     started = time.perf_counter()
     fetched_at = datetime.now(UTC).isoformat()
+    # The export is read and typed first: a bad cell is refused before anything is predicted.
+    leads = read_leads_csv(check_data_dir(data) / "Leads.csv")
     prediction = predict_data_dir(data)
-    leads = read_leads_csv(data / "Leads.csv")
     if "Converted__s" in leads.columns:
         leads = leads[~leads["Converted__s"].fillna(False).astype(bool)].reset_index(drop=True)
     org: dict[str, Any] = {}

@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from crmkit.frames import FramesError
+from crmkit.cli.guard import check_output_file
+from crmkit.conversion.journal import Journal
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,11 +37,10 @@ def run(args: argparse.Namespace) -> int:
     from crmkit.report import compute_report, write_report
     from crmkit.snapshot import load_snapshot
 
-    try:
-        snapshot = load_snapshot(args.snapshot)
-    except (FramesError, OSError) as exc:
-        print(f"crmkit report: {exc}", file=sys.stderr)
-        return 2
+    check_output_file(args.out, "--out")
+    if args.journal is not None and args.journal.exists():
+        Journal(args.journal).close()  # not a journal: refused before the report is computed
+    snapshot = load_snapshot(args.snapshot)
     if snapshot.note is not None:
         print(f"crmkit report: note: {snapshot.note}", file=sys.stderr)
     kwargs = {"title": args.title} if args.title else {}

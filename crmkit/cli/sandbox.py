@@ -7,7 +7,6 @@ import sys
 import time
 
 from crmkit.sandbox.catalog import EDITIONS
-from crmkit.sandbox.loader import DataDirError
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,10 +38,7 @@ def run(args: argparse.Namespace) -> int:
         admin_key=args.admin_key,
     )
     try:
-        sb.start()
-    except DataDirError as exc:
-        print(f"crmkit sandbox: bad data directory: {exc}", file=sys.stderr)
-        return 2
+        sb.start()  # a bad data directory raises DataDirError: one line, exit 2 (cli.guard)
     except OSError as exc:
         print(f"crmkit sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2

@@ -12,7 +12,13 @@ from crmkit.conversion.events import EVENT_KINDS, EventHook, EventKind
 from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, execute
 from crmkit.conversion.execute_options import MODES, ExecuteOptions, Mode
 from crmkit.conversion.facts import Facts, OrgFacts, live_facts, org_facts
-from crmkit.conversion.journal import Journal, JournalBusyError, RunInfo, default_journal_path
+from crmkit.conversion.journal import (
+    Journal,
+    JournalBusyError,
+    JournalError,
+    RunInfo,
+    default_journal_path,
+)
 from crmkit.conversion.plan import (
     PLAN_SCHEMA,
     BuiltPlan,
@@ -46,6 +52,7 @@ __all__ = [
     "Facts",
     "Journal",
     "JournalBusyError",
+    "JournalError",
     "Mode",
     "OrgFacts",
     "PlanError",

@@ -24,6 +24,7 @@ from crmkit.api.errors import (
 from crmkit.conversion.plan import request_for
 from crmkit.conversion.run_context import RunContext, Snapshot
 from crmkit.conversion.settle import lost_answer_note, settle
+from crmkit.conversion.validate_values import unsendable
 
 __all__ = ["ConvertLeadWorker"]
 
@@ -43,6 +44,11 @@ class ConvertLeadWorker:
         ctx = self.ctx
         lead_id = str(row["lead_id"])
         request = request_for(row)
+        refused = unsendable(request.to_payload())
+        if refused is not None:  # nothing sent, nothing journaled open: a rerun after a fix
+            self.journal.skip(ctx.run.run_id, lead_id, code="REQUEST_INVALID", message=refused)
+            ctx.done(False)
+            return
         converted = False
         for attempt in range(1, self.max_attempts + 1):
             before: list[Snapshot] = [("Leads", lead_id, ctx.leads_before.get(lead_id))]

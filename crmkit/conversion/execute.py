@@ -19,6 +19,7 @@ open, re-check live, skip refused rows, send, report); each path has its own mod
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ from crmkit.conversion.settle import settle_open
 from crmkit.conversion.validate import blocked_leads, validate
 
 __all__ = ["RESULTS_SCHEMA", "ExecutionReport", "execute", "results_of"]
+
+log = logging.getLogger("crmkit.conversion")
 
 RESULTS_SCHEMA: dict[str, str] = {
     "lead_id": "string",
@@ -160,12 +163,34 @@ def execute(
     )
     try:
         with jr.exclusive():
-            report = _execute(client, plan, jr, opts, org)
+            try:
+                report = _execute(client, plan, jr, opts, org)
+            except BaseException as exc:
+                _stop_running(jr, exc)
+                raise
             report.journal_path = jr.path
             return report
     finally:
         if own_journal:
             jr.close()
+
+
+def _stop_running(jr: Journal, exc: BaseException) -> None:
+    """A run an error (or Ctrl-C) stopped is `incomplete`, never left `running` for ever.
+
+    Holding the journal's exclusive lock, every run still `running` is this one (or one a killed
+    process left): its open attempts stay open, to be settled by the next run of the plan.
+    """
+    try:
+        runs = jr.runs()
+        for run_id in runs.loc[runs["status"] == "running", "run_id"].tolist():
+            jr.finish_run(
+                int(run_id),
+                status="incomplete",
+                summary=f"stopped by {type(exc).__name__}; run the plan again to finish it",
+            )
+    except sqlite3.Error as failed:  # the error being raised matters more than this note
+        log.warning("could not mark the stopped run incomplete: %s", failed)
 
 
 def _execute(

@@ -113,6 +113,47 @@ class OrgFacts:
             users=user_map,
         )
 
+    @classmethod
+    def from_org_json(cls, org: Mapping[str, Any]) -> OrgFacts:
+        """Offline facts from a data directory's `org.json` (the sandbox reads the same keys).
+
+        `pipelines` (name -> its stages) checks a Deal's stage against its own pipeline without a
+        call; `removed_modules`, `unique_fields` and `users` as the sandbox serves them. Keys that
+        are absent are not checked.
+        """
+        removed = {str(m) for m in org.get("removed_modules") or []}
+        unique: dict[str, frozenset[str]] = {}
+        raw_unique = org.get("unique_fields")
+        for module, entries in (raw_unique if isinstance(raw_unique, Mapping) else {}).items():
+            unique[str(module)] = frozenset(
+                str(e.get("api_name")) if isinstance(e, Mapping) else str(e) for e in entries or []
+            )
+        raw_pipes = org.get("pipelines")
+        pipelines: dict[str, frozenset[str] | None] | None = None
+        required = {"Deal_Name", "Closing_Date", "Stage"}
+        if isinstance(raw_pipes, Mapping) and raw_pipes:
+            pipelines = {str(k): frozenset(str(s) for s in v or []) for k, v in raw_pipes.items()}
+            required.add("Pipeline")
+        stages = frozenset(s for v in (pipelines or {}).values() for s in v or ()) or None
+        users = org.get("users")
+        user_map = (
+            {
+                str(u.get("id")): str(u.get("full_name") or u.get("email") or "")
+                for u in users
+                if isinstance(u, Mapping) and str(u.get("status", "active")).lower() == "active"
+            }
+            if isinstance(users, list) and users
+            else None
+        )
+        return cls(
+            modules=frozenset({"Leads", "Contacts", "Accounts", "Deals"} - removed),
+            unique_fields=unique,
+            pipelines=pipelines,
+            stages=stages,
+            deal_required=frozenset(required),
+            users=user_map,
+        )
+
 
 def _picklist(f: Mapping[str, Any]) -> list[str]:
     out: list[str] = []

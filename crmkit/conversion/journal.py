@@ -46,6 +46,7 @@ from crmkit.private_files import private_sqlite
 __all__ = [
     "FINAL_OUTCOMES",
     "Journal",
+    "JournalError",
     "RunInfo",
     "default_journal_path",
     "redact",
@@ -88,6 +89,17 @@ class JournalBusyError(CrmkitError, RuntimeError):
     """Another conversion is running on this journal right now."""
 
 
+class JournalError(CrmkitError, ValueError):
+    """A journal file SQLite cannot read: not a database, or damaged (e.g. truncated)."""
+
+    def __init__(self, path: Path, cause: sqlite3.DatabaseError) -> None:
+        self.path = path
+        super().__init__(
+            f"{path}: not a readable crmkit journal (SQLite: {cause}); pass another --journal "
+            "(or move this file away), or restore the journal from a backup if it was damaged"
+        )
+
+
 class Journal:
     """One journal file. Thread-safe: every write is its own committed transaction.
 
@@ -104,9 +116,13 @@ class Journal:
             self.path, check_same_thread=False, isolation_level=None, timeout=30
         )
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise JournalError(self.path, exc) from exc
         with self._tx() as db:
             migrate(db)
 

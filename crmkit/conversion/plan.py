@@ -33,6 +33,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -40,6 +41,10 @@ import pandas as pd
 
 from crmkit.api.models import ConvertRequest
 from crmkit.errors import CrmkitError
+from crmkit.frames import CSVFormatError
+from crmkit.frames.coercion import numbers_from_text
+from crmkit.frames.csvfile import read_csv_file
+from crmkit.frames.safe_csv import neutralize_formulas, restore_cell
 
 __all__ = [
     "BOOL_COLUMNS",
@@ -87,8 +92,8 @@ ACCOUNT_ACTIONS = ("merge", "create", "none")
 TAG_MODULES = ("Contacts", "Accounts", "Deals")
 ATTACHMENT_TARGETS = ("Contacts", "Accounts", "Deals")
 
-_DIGITS = re.compile(r"^[0-9]{1,19}$")
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII digits only (fullmatch): what Zoho ids are
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -102,15 +107,56 @@ def empty_plan() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in PLAN_SCHEMA.items()})
 
 
-def _where(source: str, pos: int, column: str) -> str:
-    # CSV row numbers count the header as line 1, so data row 0 is line 2.
+def _where(source: str, pos: int, column: str, lines: Sequence[int] | None = None) -> str:
+    # A CSV's lines are numbered as a spreadsheet shows them (the header is line 1).
+    if lines is not None:
+        return f"{source}: line {lines[pos]}, column {column!r}"
     if source.endswith(".csv"):
         return f"{source}: line {pos + 2}, column {column!r}"
     return f"{source}: row {pos}, column {column!r}"
 
 
-def _conform(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Type every column of PLAN_SCHEMA, refusing anything that would need a guess."""
+def real_date_problem(text: str) -> str | None:
+    """Why `text` is not a date Zoho takes (`YYYY-MM-DD`, a day the calendar has), or None."""
+    if not _DATE.fullmatch(text):
+        return f"{text!r} is not a date; write YYYY-MM-DD"
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return f"{text!r} is not a day of the calendar (Zoho refuses it); write a real date"
+    return None
+
+
+def _amounts(text: pd.Series, *, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    """Amounts and, per cell, why it is refused: only finite numbers reach Zoho (JSON has no inf).
+
+    In a `,` plan a `,` in an amount is refused (a thousands mark or a decimal mark?); a `;` plan
+    is what Excel writes where `,` is the decimal mark, and is read so.
+    """
+    parsed, problem = numbers_from_text(text, decimal_comma=decimal_comma)
+    if not decimal_comma:
+        comma = text.str.contains(",", regex=False).fillna(False).astype(bool)
+        problem = problem.mask(
+            comma & problem.isna(), "'" + text + "' is not a number (write 1234.50, no ',')"
+        )
+    return parsed.astype("Float64").where(problem.isna()), problem
+
+
+def _conform(
+    frame: pd.DataFrame,
+    source: str,
+    *,
+    lines: Sequence[int] | None = None,
+    decimal_comma: bool = False,
+) -> pd.DataFrame:
+    """Type every column of PLAN_SCHEMA, refusing anything that would need a guess.
+
+    `lines`: the file line of each row (a plan read from CSV), for the messages.
+    """
+
+    def where(pos: int, column: str) -> str:
+        return _where(source, pos, column, lines)
+
     unknown = [c for c in frame.columns if c not in PLAN_SCHEMA]
     if unknown:
         raise PlanError(
@@ -146,37 +192,36 @@ def _conform(frame: pd.DataFrame, source: str) -> pd.DataFrame:
                         values.append(False)
                     else:
                         raise PlanError(
-                            f"{_where(source, pos, col)}: {v!r} is not a boolean; "
+                            f"{where(pos, col)}: {v!r} is not a boolean; "
                             "write true or false (or leave empty for Zoho's default)"
                         )
             out[col] = pd.Series(values, dtype="boolean")
         else:
             text = raw.astype("string").str.strip()
             text = text.mask(text == "", pd.NA)
-            numbers = pd.to_numeric(text, errors="coerce")
-            bad = numbers.isna() & text.notna()
-            if bad.any():
-                pos = int(bad.to_numpy().argmax())
-                raise PlanError(f"{_where(source, pos, col)}: {raw.iloc[pos]!r} is not a number")
-            out[col] = numbers.astype("Float64")
+            numbers, refused = _amounts(text, decimal_comma=decimal_comma)
+            if refused.notna().any():
+                pos = int(refused.notna().to_numpy(dtype=bool).argmax())
+                raise PlanError(f"{where(pos, col)}: {refused.iloc[pos]}")
+            out[col] = numbers
     plan = pd.DataFrame(out)
     for col in ID_COLUMNS:
         ids = plan[col]
-        bad = ids.notna() & ~ids.fillna("0").str.match(_DIGITS)
+        bad = ids.notna() & ~ids.fillna("0").str.fullmatch(_DIGITS).fillna(False).astype(bool)
         if bad.any():
             pos = int(bad.to_numpy().argmax())
             raise PlanError(
-                f"{_where(source, pos, col)}: {ids.iloc[pos]!r} is not a Zoho id (digits only;"
-                " a spreadsheet may have turned it into 4.87E+18 — keep the column as text)"
+                f"{where(pos, col)}: {ids.iloc[pos]!r} is not a Zoho id (ASCII digits only;"
+                " a spreadsheet may have turned it into 4.87E+18: keep the column as text)"
             )
     missing = plan["lead_id"].isna()
     if missing.any():
-        raise PlanError(f"{_where(source, int(missing.to_numpy().argmax()), 'lead_id')}: empty")
+        raise PlanError(f"{where(int(missing.to_numpy().argmax()), 'lead_id')}: empty")
     dup = plan["lead_id"].duplicated()
     if dup.any():
         pos = int(dup.to_numpy().argmax())
         raise PlanError(
-            f"{_where(source, pos, 'lead_id')}: lead {plan['lead_id'].iloc[pos]} appears twice; "
+            f"{where(pos, 'lead_id')}: lead {plan['lead_id'].iloc[pos]} appears twice; "
             "a plan has one row per lead"
         )
     for col, allowed in (("contact_action", CONTACT_ACTIONS), ("account_action", ACCOUNT_ACTIONS)):
@@ -185,25 +230,24 @@ def _conform(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         if bad.any():
             pos = int(bad.to_numpy().argmax())
             raise PlanError(
-                f"{_where(source, pos, col)}: {actions.iloc[pos]!r} is not one of {list(allowed)}"
+                f"{where(pos, col)}: {actions.iloc[pos]!r} is not one of {list(allowed)}"
             )
     for pos, text in enumerate(plan["carry_over_tags"].tolist()):
         if text is not pd.NA:
             try:
                 parse_tags(str(text))
             except ValueError as exc:
-                raise PlanError(f"{_where(source, pos, 'carry_over_tags')}: {exc}") from None
+                raise PlanError(f"{where(pos, 'carry_over_tags')}: {exc}") from None
     for pos, text in enumerate(plan["move_attachments_to"].tolist()):
         if text is not pd.NA and text not in ATTACHMENT_TARGETS:
             raise PlanError(
-                f"{_where(source, pos, 'move_attachments_to')}: {text!r} is not one of "
+                f"{where(pos, 'move_attachments_to')}: {text!r} is not one of "
                 f"{list(ATTACHMENT_TARGETS)}"
             )
     for pos, text in enumerate(plan["closing_date"].tolist()):
-        if text is not pd.NA and not _DATE.match(str(text)):
-            raise PlanError(
-                f"{_where(source, pos, 'closing_date')}: {text!r} is not a date; write YYYY-MM-DD"
-            )
+        not_a_date = None if text is pd.NA else real_date_problem(str(text))
+        if not_a_date is not None:
+            raise PlanError(f"{where(pos, 'closing_date')}: {not_a_date}")
     return plan
 
 
@@ -239,33 +283,56 @@ def make_plan(
 
 
 def save_plan(plan: pd.DataFrame, path: str | Path) -> Path:
-    """Write the plan as CSV (UTF-8, every column, ids as text) for review and approval."""
+    """Write the plan as CSV (UTF-8, every column, ids as text) for review and approval.
+
+    People open it in a spreadsheet, so formula-leading text (a Deal name `=HYPERLINK(…)`) is
+    neutralised as every CSV crmkit writes for people is (`crmkit.frames.safe_csv`);
+    `load_plan` reads it back unchanged.
+    """
     path = Path(path)
     conformed = _conform(plan, str(path))
-    path.write_text(_to_csv(conformed), encoding="utf-8")
+    # CRLF rows (RFC 4180, as crmkit.frames.write_csv): a carriage return in a note stays in it.
+    text = _to_csv(neutralize_formulas(conformed), lineterminator="\r\n")
+    path.write_bytes(text.encode("utf-8"))
     return path
 
 
-def _to_csv(plan: pd.DataFrame) -> str:
+def _to_csv(plan: pd.DataFrame, *, lineterminator: str = "\n") -> str:
     buffer = io.StringIO()
     text = plan.copy()
     for col in BOOL_COLUMNS:
         text[col] = text[col].map({True: "true", False: "false"}).astype("string")
     text["amount"] = text["amount"].map(lambda v: f"{v:.2f}" if pd.notna(v) else pd.NA)
-    text.to_csv(buffer, index=False, lineterminator="\n")
+    text.to_csv(buffer, index=False, lineterminator=lineterminator)
     return buffer.getvalue()
 
 
 def load_plan(path: str | Path) -> pd.DataFrame:
-    """Read a plan CSV; every cell is read as text first so ids never pass through a float."""
+    """Read a plan CSV; every cell is read as text first so ids never pass through a float.
+
+    Read by `crmkit.frames.csvfile`: `;` plans (with decimal commas) and Windows-1252 files are
+    read, ragged rows (a trailing comma that would shift every cell) and empty files refused with
+    the line a spreadsheet shows. A `'` that `save_plan` put before formula-leading text is taken
+    off again.
+    """
     path = Path(path)
+    if not path.is_file():
+        raise PlanError(
+            f"{path}: no such plan file"
+            + (" (it is a directory)" if path.is_dir() else "")
+            + "; write one with save_plan or pass the plan's path"
+        )
     try:
-        frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise PlanError(f"{path}: no such plan file") from None
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise PlanError(f"{path}: not a UTF-8 CSV plan ({exc})") from None
-    return _conform(frame, str(path))
+        table = read_csv_file(path)
+    except CSVFormatError as exc:
+        raise PlanError(str(exc)) from None
+    frame = table.frame().map(lambda v: restore_cell(v) if isinstance(v, str) else v)
+    return _conform(
+        frame.astype("string"),
+        str(path),
+        lines=table.row_numbers,
+        decimal_comma=table.decimal_comma,
+    )
 
 
 def plan_hash(plan: pd.DataFrame) -> str:

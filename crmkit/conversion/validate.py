@@ -32,6 +32,7 @@ from crmkit.conversion.facts import text as _text
 from crmkit.conversion.facts import truthy as _truthy
 from crmkit.conversion.plan import DEAL_COLUMNS, parse_tags, rows_of
 from crmkit.conversion.validate_targets import check_contact_account
+from crmkit.conversion.validate_values import VALUE_RULES, check_values
 
 __all__ = [
     "PROBLEMS_SCHEMA",
@@ -79,6 +80,7 @@ RULES: dict[str, str] = {
     "tag_not_on_lead": "carry_over_tags names a tag the lead does not have (INVALID_DATA)",
     "owner_unknown": "assign_to is not an active user of the org",
     "contact_role_unknown": "contact_role is not a Contact Role of the org (INVALID_DATA)",
+    **VALUE_RULES,
 }
 _ERROR = "error"
 _WARNING = "warning"
@@ -170,6 +172,7 @@ def validate(
         _check_duplicates(row, lead_cands, org_f, add)
         _check_deal(row, org_f, add)
         check_contact_role(row, org_f.contact_roles if org_f else None, add)
+        check_values(row, add)
         users = org_f.users if org_f is not None else None
         if users is not None and row["assign_to"] is not None and row["assign_to"] not in users:
             add(

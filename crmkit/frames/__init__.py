@@ -15,13 +15,15 @@ are kept. Bad input raises `CSVFormatError` / `PayloadError` naming where and ho
 
 Layout, one job per module (import the public names from here):
     schemas   the frames' columns and dtypes, the Leads fields whose type Zoho fixes
-    errors    FramesError and its CSVFormatError / PayloadError
+    errors    FramesError and its CSVFormatError / PayloadError; DataWarning
+    csvfile   reading any CSV crmkit is given: encoding, delimiter, ragged rows, row numbers
     coercion  typing text columns (shared by every source), `conform` / `empty_frame`
     exports   CSV exports and Bulk Read ZIPs -> leads frame
     bulk      every page of a Bulk Read -> one records frame (lookups as the records API has them)
     records   API records -> leads frame, `fetch_leads` / `fetch_records`
     options   conversion options -> options / matches / matched_fields frames
     arrow     `isin`, a fast membership test for string columns
+    safe_csv  `write_csv`: CSV files for people, formula-leading text neutralised (OWASP)
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from __future__ import annotations
 from crmkit.frames.arrow import isin
 from crmkit.frames.bulk import BulkColumns, bulk_columns, read_bulk_pages, with_owners
 from crmkit.frames.coercion import conform, empty_frame
-from crmkit.frames.errors import CSVFormatError, FramesError, PayloadError
+from crmkit.frames.errors import CSVFormatError, DataWarning, FramesError, PayloadError
 from crmkit.frames.exports import read_leads_bulk_zip, read_leads_csv
 from crmkit.frames.options import OptionsFrames, fetch_options, options_frames, route_of, routes
 from crmkit.frames.records import MAX_FIELDS_PER_CALL as MAX_FIELDS_PER_CALL
 from crmkit.frames.records import fetch_leads, fetch_records, leads_from_records
+from crmkit.frames.safe_csv import neutralize_formulas, write_csv
 from crmkit.frames.schemas import (
     LEAD_BOOLEAN_FIELDS,
     LEAD_DATETIME_FIELDS,
@@ -52,6 +55,7 @@ __all__ = [
     "OPTIONS_SCHEMA",
     "BulkColumns",
     "CSVFormatError",
+    "DataWarning",
     "FramesError",
     "OptionsFrames",
     "PayloadError",
@@ -63,6 +67,7 @@ __all__ = [
     "fetch_records",
     "isin",
     "leads_from_records",
+    "neutralize_formulas",
     "options_frames",
     "read_bulk_pages",
     "read_leads_bulk_zip",
@@ -70,4 +75,5 @@ __all__ = [
     "route_of",
     "routes",
     "with_owners",
+    "write_csv",
 ]

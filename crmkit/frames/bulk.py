@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 
 from crmkit.frames.coercion import Where, _column_kind, _finish_leads, _type_text_frame
+from crmkit.frames.csvfile import decode_csv, parse_csv
 from crmkit.frames.errors import CSVFormatError
-from crmkit.frames.exports import _decode, _parse_csv_text
 
 __all__ = ["BulkColumns", "bulk_columns", "read_bulk_pages", "with_owners"]
 
@@ -91,7 +91,8 @@ def _read_page(path: Path, rename: Mapping[str, str]) -> tuple[pd.DataFrame, str
     except zipfile.BadZipFile as exc:
         raise CSVFormatError(str(path), "not a ZIP file", "download the page again") from exc
     source = f"{path}!{csvs[0]}"
-    raw = _parse_csv_text(_decode(data, source, None), source)
+    text, encoding = decode_csv(data, source, None)
+    raw = parse_csv(text, source, encoding=encoding).frame()
     raw = raw.rename(columns=dict(rename))
     raw.columns = [str(c).strip() for c in raw.columns]
     if "id" not in raw.columns:

@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from crmkit.frames.errors import CSVFormatError, FramesError, PayloadError
 from crmkit.frames.schemas import LEAD_BOOLEAN_FIELDS, LEAD_DATETIME_FIELDS
 
-__all__ = ["Where", "conform", "empty_frame", "type_leads"]
+__all__ = ["Where", "conform", "empty_frame", "numbers_from_text", "type_leads"]
 
 _ZOHO_TYPES: dict[str, str] = {
     "datetime": "datetime",
@@ -69,6 +70,7 @@ class Where:
     source: str
     labels: pd.Series  # row label per frame row (CSV row number or record id)
     is_csv: bool
+    decimal_comma: bool = False  # numbers may write `,` as the decimal mark (a `;` CSV)
 
     def fail(self, pos: int, column: str, problem: str, fix: str) -> FramesError:
         label = self.labels.iloc[pos]
@@ -121,6 +123,36 @@ def _type_booleans(col: pd.Series, name: str, where: Where) -> pd.Series:
     return (low == "true").astype("boolean").where(low.notna(), pd.NA)
 
 
+# What `datetime64[ns]` holds; Zoho's "never" placeholders (9999-12-31) fall outside it.
+_LOWEST = pd.Timestamp("1678-01-01")
+_HIGHEST = pd.Timestamp("2261-12-31T23:59:59")
+
+
+def _refuse_out_of_range(
+    parsed: pd.Series, text: pd.Series, name: str, where: Where, *, aware: bool
+) -> None:
+    """A date a pandas frame cannot hold is an error naming its cell, never an AssertionError."""
+    low, high = (
+        (_LOWEST.tz_localize("UTC"), _HIGHEST.tz_localize("UTC"))
+        if aware
+        else (
+            _LOWEST,
+            _HIGHEST,
+        )
+    )
+    outside = (parsed.notna() & ((parsed < low) | (parsed > high))).reindex(text.index)
+    bad = outside.fillna(False).to_numpy(dtype=bool)
+    if bad.any():
+        pos = int(bad.argmax())
+        raise where.fail(
+            pos,
+            name,
+            f"{text.iloc[pos]!r} is outside the dates crmkit can hold (years 1678 to 2261; a "
+            "'no date' placeholder such as 9999-12-31?)",
+            "correct the cell, or leave it empty when there is no date",
+        )
+
+
 def _type_datetimes(col: pd.Series, name: str, where: Where, tz: str | None) -> pd.Series:
     text = col.str.strip()
     present = text.notna().to_numpy(dtype=bool)
@@ -137,9 +169,11 @@ def _type_datetimes(col: pd.Series, name: str, where: Where, tz: str | None) -> 
         )
     out = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns, UTC]")
     parsed_aware = pd.to_datetime(text[aware], format="ISO8601", utc=True, errors="coerce")
+    _refuse_out_of_range(parsed_aware, text, name, where, aware=True)
     out.loc[aware] = parsed_aware
     if naive.any():
         parsed_naive = pd.to_datetime(text[naive], format="mixed", errors="coerce")
+        _refuse_out_of_range(parsed_naive, text, name, where, aware=False)
         out.loc[naive] = parsed_naive.dt.tz_localize(
             tz, ambiguous="NaT", nonexistent="NaT"
         ).dt.tz_convert("UTC")
@@ -165,16 +199,17 @@ def _type_dates(col: pd.Series, name: str, where: Where) -> pd.Series:
         raise where.fail(
             pos, name, f"{text.iloc[pos]!r} is not a date (YYYY-MM-DD)", "correct the cell"
         )
+    _refuse_out_of_range(parsed, text, name, where, aware=False)
     return parsed.astype("datetime64[ns]")
 
 
 def _type_numbers(col: pd.Series, name: str, where: Where, dtype: str) -> pd.Series:
-    text = col.str.strip().str.replace(",", "", regex=False)
-    parsed = pd.to_numeric(text, errors="coerce")
-    bad = (text.notna() & parsed.isna()).to_numpy(dtype=bool)
+    text = col.str.strip()
+    parsed, problem = numbers_from_text(text, decimal_comma=where.decimal_comma)
+    bad = problem.notna().to_numpy(dtype=bool)
     if bad.any():
         pos = int(bad.argmax())
-        raise where.fail(pos, name, f"{text.iloc[pos]!r} is not a number", "correct the cell")
+        raise where.fail(pos, name, str(problem.iloc[pos]), "correct the cell")
     try:
         typed: pd.Series = parsed.astype(cast(Any, dtype))
         return typed
@@ -184,6 +219,48 @@ def _type_numbers(col: pd.Series, name: str, where: Where, dtype: str) -> pd.Ser
         raise where.fail(
             pos, name, f"{text.iloc[pos]!r} is not a whole number", "correct the cell"
         ) from exc
+
+
+_DECIMAL_COMMA = re.compile(r"^[+-]?[0-9]+,[0-9]+$")
+_GROUPED_COMMA = re.compile(r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+$")
+_GROUPED_DOT_ONLY = re.compile(r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+$")
+
+
+def numbers_from_text(text: pd.Series, *, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text cells, and per cell what is wrong with it (NA: nothing).
+
+    A `,` file writes `1,234.50` (`,` groups thousands). A `;` file is what Excel writes where the
+    decimal mark is `,`: `1234,50` and `1.234,50` are read as 1234.5, `1.234` is refused (a
+    thousand, or one and a bit?). `inf`, `nan` and values beyond a float (`1e400`) are refused:
+    Zoho takes none of them.
+    """
+    cells = text.astype("string").str.strip()
+    problem = pd.Series(pd.NA, index=cells.index, dtype="string")
+    if decimal_comma:
+        ambiguous = cells.str.match(_GROUPED_DOT_ONLY).fillna(False)
+        problem = problem.mask(
+            ambiguous,
+            "'" + cells + "' is ambiguous in a ';' file (a '.' groups thousands or marks "
+            "decimals?); write it without the '.' grouping, with ',' as the decimal mark",
+        )
+        grouped = cells.str.match(_GROUPED_COMMA).fillna(False)
+        cells = cells.mask(grouped, cells.str.replace(".", "", regex=False))
+        comma = cells.str.match(_DECIMAL_COMMA).fillna(False) | grouped
+        cells = cells.mask(comma, cells.str.replace(",", ".", regex=False))
+    else:
+        cells = cells.str.replace(",", "", regex=False)
+    parsed = pd.to_numeric(cells, errors="coerce")  # int64 stays int64: bigint ids pass 2**53
+    present = cells.notna()
+    not_number = present & parsed.isna()
+    floats = parsed.astype("Float64").fillna(0).to_numpy(dtype=float)
+    infinite = present & parsed.notna() & pd.Series(np.isinf(floats), index=cells.index)
+    original = text.astype("string").str.strip()
+    problem = problem.mask(problem.isna() & not_number, "'" + original + "' is not a number")
+    problem = problem.mask(
+        problem.isna() & infinite,
+        "'" + original + "' is not a finite number (Zoho takes no infinity)",
+    )
+    return parsed.where(problem.isna()), problem
 
 
 def _column_kind(name: str, col: pd.Series, field_types: Mapping[str, str]) -> str:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
+from pathlib import Path
+
 from crmkit.errors import CrmkitError
 
-__all__ = ["CSVFormatError", "FramesError", "PayloadError"]
+__all__ = ["CSVFormatError", "DataWarning", "FramesError", "PayloadError", "warn_data"]
+
+_PACKAGE = str(Path(__file__).resolve().parents[1])
 
 
 class FramesError(CrmkitError, ValueError):
@@ -42,3 +48,21 @@ class CSVFormatError(FramesError):
 
 class PayloadError(FramesError):
     """An API payload that does not have the shape Zoho documents."""
+
+
+class DataWarning(UserWarning):
+    """Input crmkit read, with a caveat the user should know (encoding guessed, column missing).
+
+    A warning, not an error: the result is usable, but something in it is not what the user may
+    assume (e.g. no `Company` column, so no lead can match an Account by Company).
+    """
+
+
+def warn_data(message: str) -> None:
+    """Issue a `DataWarning` attributed to the first caller outside crmkit (the user's line)."""
+    level = 2
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, DataWarning, stacklevel=level)

@@ -19,6 +19,7 @@ from typing import Any
 
 from crmkit.errors import CrmkitError
 from crmkit.sandbox import catalog
+from crmkit.sandbox.csvtext import decode_csv_bytes, delimiter_of
 from crmkit.sandbox.roles import parse_contact_roles
 from crmkit.sandbox.writer import write_data_dir as write_data_dir  # the inverse, importable here
 
@@ -156,8 +157,9 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    with io.StringIO(read_utf8(path), newline="") as fh:
-        reader = csv.reader(fh, strict=True)
+    text = decode_csv_bytes(path, path.read_bytes())
+    with io.StringIO(text.removeprefix("\ufeff"), newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter_of(text), strict=True)
         try:
             header = next(reader)
         except StopIteration:

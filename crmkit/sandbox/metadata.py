@@ -54,20 +54,34 @@ def _field_meta(org: Org, module: str, name: str, unique: dict[str, bool]) -> di
     }
     # Zoho sends the key on every field: an empty list when it is not a picklist
     meta["pick_list_values"] = [
-        {
-            "display_value": v,
-            "actual_value": v,
-            "id": catalog.stable_id("pick", v),
-            "sequence_number": i,
-            "type": "used",
-        }
+        _pick_value(v, i)
         for i, v in enumerate(_picklist(org, module, name) if dtype == "picklist" else [], 1)
     ]
+    if module == "Deals" and name == "Pipeline":
+        # Each pipeline names its stages as Zoho's field metadata does (fields.json `Maps`).
+        for value in meta["pick_list_values"]:
+            stages = org.pipelines[value["actual_value"]]
+            value["maps"] = [
+                {
+                    "api_name": "Stage",
+                    "pick_list_values": [_pick_value(st, i) for i, st in enumerate(stages, 1)],
+                }
+            ]
     if fd is not None and fd.lookup in catalog.MODULES:
         meta["lookup"] = {"module": module_ref(fd.lookup)}
     if module == "Leads":
         meta["convert_mapping"] = {t: org.lead_mapping(t).get(name) for t in TARGETS}
     return meta
+
+
+def _pick_value(value: str, sequence: int) -> dict[str, Any]:
+    return {
+        "display_value": value,
+        "actual_value": value,
+        "id": catalog.stable_id("pick", value),
+        "sequence_number": sequence,
+        "type": "used",
+    }
 
 
 def _picklist(org: Org, module: str, name: str) -> list[str]:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from crmkit.frames import write_csv
 from crmkit.orgconfig import OrgConfig
 from crmkit.report import tables as report_tables
 from crmkit.widgets.open_leads_model import OpenLeadClusters
@@ -396,7 +397,8 @@ class ExplorerModel:
             raise ValueError(f"export path {target} should end with .csv")
         target.parent.mkdir(parents=True, exist_ok=True)
         table = self.table()
-        table.to_csv(target, index=False, encoding="utf-8", date_format="%Y-%m-%dT%H:%M:%S%z")
+        # CRM values are typed by anyone: formula-leading text is neutralised (frames.safe_csv).
+        write_csv(table, target, encoding="utf-8", date_format="%Y-%m-%dT%H:%M:%S%z")
         return target, len(table)
 
     def open_leads(self) -> OpenLeadClusters:

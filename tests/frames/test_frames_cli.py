@@ -72,7 +72,7 @@ def test_fetch_then_rates(
 
 
 def test_rates_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["rates", str(tmp_path)]) == 1
+    assert main(["rates", str(tmp_path)]) == 2  # a user error: one line, exit 2 (cli.guard)
     err = capsys.readouterr().err
     assert "not a crmkit snapshot" in err and "crmkit fetch --out DIR" in err
 

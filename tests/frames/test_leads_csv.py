@@ -10,6 +10,7 @@ import pytest
 
 from crmkit.frames import (
     CSVFormatError,
+    DataWarning,
     PayloadError,
     leads_from_records,
     read_leads_bulk_zip,
@@ -115,16 +116,37 @@ def test_utf16_is_explained(tmp_path: Path) -> None:
     assert len(read_leads_csv(path, encoding="utf-16")) == 2
 
 
-def test_windows_1252_names_line_and_column(tmp_path: Path) -> None:
+def test_windows_1252_is_read_with_a_warning_naming_the_line(tmp_path: Path) -> None:
+    rows = [*ROWS]
+    rows[1] = rows[1].replace("Smith", "Müller")
+    path = write(tmp_path, "\n".join([HEADER, *rows]) + "\n", encoding="cp1252")
+    with pytest.warns(DataWarning) as caught:
+        leads = read_leads_csv(path)
+    assert leads["Last_Name"].iloc[1] == "Müller"
+    message = str(caught[0].message)
+    assert str(path) in message and "line 3" in message and "Windows-1252" in message
+    assert caught[0].filename == __file__  # attributed to the caller, not to crmkit
+    assert read_leads_csv(path, encoding="cp1252")["Last_Name"].iloc[1] == "Müller"
+
+
+def test_explicit_utf8_refuses_windows_1252_naming_line_and_column(tmp_path: Path) -> None:
     rows = [*ROWS]
     rows[1] = rows[1].replace("Smith", "Müller")
     path = write(tmp_path, "\n".join([HEADER, *rows]) + "\n", encoding="cp1252")
     with pytest.raises(CSVFormatError) as info:
-        read_leads_csv(path)
+        read_leads_csv(path, encoding="utf-8")
     err = info.value
     assert err.line == 3 and err.column == "Last_Name"
-    assert "cp1252" in str(err) and "0xfc" in str(err)
-    assert read_leads_csv(path, encoding="cp1252")["Last_Name"].iloc[1] == "Müller"
+    assert "'utf-8'" in str(err) and "0xfc" in str(err)
+
+
+def test_latin1_bytes_cp1252_leaves_undefined_are_read(tmp_path: Path) -> None:
+    # 0x81 is undefined in Windows-1252: only Latin-1 decodes it (as a control character).
+    path = tmp_path / "Leads.csv"
+    path.write_bytes(b"id,Last_Name\n1,M\xfcller\x81\n")
+    with pytest.warns(DataWarning, match="Latin-1"):
+        leads = read_leads_csv(path)
+    assert leads["Last_Name"].iloc[0] == "Müller\x81"
 
 
 @pytest.mark.parametrize("column", ["id", "Owner.id"])

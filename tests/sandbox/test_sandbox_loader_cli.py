@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -69,7 +71,7 @@ def test_bad_data_directory_names_file_line_column(
     assert f"{file}:{line}:" in str(err)
 
 
-@pytest.mark.parametrize("file", ["Leads.csv", "org.json"])
+@pytest.mark.parametrize("file", ["org.json"])  # JSON is UTF-8 (RFC 8259); CSVs: see below
 def test_a_file_not_in_utf8_names_line_and_column(make_org: Callable[..., Path], file: str) -> None:
     path = _good(make_org)
     text = (path / file).read_text(encoding="utf-8")
@@ -82,6 +84,34 @@ def test_a_file_not_in_utf8_names_line_and_column(make_org: Callable[..., Path],
     err = info.value
     assert (Path(err.file).name, err.line, err.column) == (file, target + 1, 5)
     assert "not UTF-8 (byte 0xfc)" in err.reason and "save the file as UTF-8" in err.reason
+
+
+def test_a_windows_1252_csv_is_read_with_a_warning_naming_the_line(
+    make_org: Callable[..., Path],
+) -> None:
+    # What Excel on Windows saves as "CSV": read as Windows-1252, as `crmkit predict` reads it.
+    path = _good(make_org)
+    text = (path / "Leads.csv").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(",")
+    cells = lines[1].rstrip("\r\n").split(",")
+    cells[header.index("Last_Name")] = "Müller"
+    lines[1] = ",".join(cells) + "\n"
+    (path / "Leads.csv").write_bytes("".join(lines).encode("cp1252"))
+    with pytest.warns(UserWarning, match=r"Leads\.csv: not UTF-8 \(byte 0xfc on line 2\)"):
+        org = load_data_dir(path)
+    assert "Müller" in {r.get("Last_Name") for r in org.records["Leads"]}
+
+
+def test_a_semicolon_csv_is_read_like_a_comma_one(make_org: Callable[..., Path]) -> None:
+    path = _good(make_org)
+    expected = load_data_dir(path).records
+    for name in ("Leads.csv", "Contacts.csv", "Accounts.csv"):
+        rows = list(csv.reader(io.StringIO((path / name).read_text(encoding="utf-8"))))
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=";").writerows(rows)
+        (path / name).write_text(buffer.getvalue(), encoding="utf-8")
+    assert load_data_dir(path).records == expected
 
 
 def test_a_utf8_bom_is_accepted(make_org: Callable[..., Path]) -> None:

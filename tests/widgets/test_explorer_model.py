@@ -137,6 +137,23 @@ def test_export_writes_the_table(model: ExplorerModel, tmp_path: Path) -> None:
     assert model.export(tmp_path / "x.csv") == f"Exported 2 leads to {tmp_path / 'x.csv'}"
 
 
+def test_export_neutralises_formulas_in_crm_values(hand: ModuleType, tmp_path: Path) -> None:
+    # Anyone who fills a web form writes a lead's Company or name: a spreadsheet must not run it.
+    leads = hand.leads()
+    leads.loc[0, "Company"] = '=HYPERLINK("http://evil.example","Zylker")'
+    leads.loc[1, "Last_Name"] = "+cmd|' /C calc'!A0"
+    model = ExplorerModel(leads, api=(hand.options(), hand.matches()))
+    path, _count = model.export_csv(tmp_path / "dups.csv")
+    written = pd.read_csv(path, dtype="string", keep_default_na=False).set_index("lead_id")
+    assert written.loc["L1", "Company"] == '\'=HYPERLINK("http://evil.example","Zylker")'
+    assert written.loc["L2", "Last_Name"] == "'+cmd|' /C calc'!A0"
+    assert written.loc["L3", "Company"] == "Acme"  # plain text untouched
+    assert not any(
+        cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+        for cell in written.reset_index().to_numpy().ravel()
+    )
+
+
 def test_bad_filters_are_refused_with_a_message(model: ExplorerModel) -> None:
     with pytest.raises(ValueError, match="module must be one of"):
         Filters(module="Deals!")
