@@ -16,7 +16,6 @@ skipped, 2 the plan is invalid / validation refused rows in a dry run / any othe
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,9 +29,9 @@ from crmkit.conversion.execute_options import MODES
 from crmkit.conversion.journal import Journal
 from crmkit.conversion.journal_path import (
     JOURNAL_ENV,
+    journal_path,
     journals_dir,
     known_journals,
-    org_journal_path,
 )
 from crmkit.conversion.plan import load_plan
 from crmkit.conversion.validate import blocked_leads, recheck
@@ -124,8 +123,8 @@ def run_convert(args: argparse.Namespace) -> int:
     """Load, validate, estimate, then (unless --dry-run) execute the plan."""
     plan = load_plan(args.plan)
     # Cheap checks before connecting: the live re-check alone spends two calls per lead.
-    named = args.journal or os.environ.get(JOURNAL_ENV)  # else the org's own file, once known
-    if named and not args.dry_run:
+    named = journal_path(args.journal)  # None: the org's own file, known once connected
+    if named is not None and not args.dry_run:
         Journal(named).close()  # a file that is not a journal is refused here, not mid-run
     if args.results is not None:
         check_output_file(args.results, "--results")
@@ -184,11 +183,8 @@ def run_convert(args: argparse.Namespace) -> int:
 def _history_paths(args: argparse.Namespace) -> list[Path]:
     """The journals `history` reads: --journal, else $CRMKIT_JOURNAL, else --org's default file,
     else every per-org default journal (and the pre-org shared one)."""
-    if args.journal is not None:
-        return [args.journal]
-    if args.org is not None and not os.environ.get(JOURNAL_ENV):
-        return [org_journal_path(str(args.org))]
-    return known_journals()
+    named = journal_path(args.journal, org_id=None if args.org is None else str(args.org))
+    return [named] if named is not None else known_journals()
 
 
 _RUN_COLUMNS = [

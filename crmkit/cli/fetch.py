@@ -103,8 +103,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
     # Cheap checks first: listing and asking spend a credit per lead before anything is written.
     check_snapshot_target(args.out)
-    if args.refresh and args.via != "bulk":
-        load_snapshot(args.out)
+    old = load_snapshot(args.out) if args.refresh and args.via != "bulk" else None
     note = ""
     try:
         with connect(progress=not args.quiet) as client:
@@ -112,8 +111,9 @@ def run_fetch(args: argparse.Namespace) -> int:
                 fetch_bulk.print_estimate(client, via=args.via, verify=args.verify or 0)
             if args.via == "bulk":
                 snap, note = fetch_bulk.run_bulk(args, client)
-            elif args.refresh:
-                snap, report = refresh_snapshot(client, args.out, tz=args.tz)
+            elif old is not None:  # read once above, before any call
+                snap, report = refresh_snapshot(client, old, tz=args.tz)
+                save_snapshot(snap, args.out)
                 print(report)
             else:
                 snap = fetch_snapshot(client, fields=fields, converted=args.converted, tz=args.tz)
