@@ -120,8 +120,8 @@ def _summary(
     out: Path,
 ) -> None:
     print(f"wrote {out}: {len(plan)} lead(s) planned, {len(skipped)} skipped")
-    actions = plan.groupby(["contact_action", "account_action"]).size()
-    for (contact, account), n in actions.items():
+    actions = plan.groupby(["contact_action", "account_action"]).size().reset_index(name="n")
+    for contact, account, n in actions.itertuples(index=False):
         print(f"  contact {contact}, account {account}: {n}")
     refs = plan["contact_id"].str.startswith("lead:").fillna(False) | plan[
         "account_id"
