@@ -96,9 +96,10 @@ def results_of(journal: Journal, run_id: int, lead_ids: Sequence[str]) -> pd.Dat
     last = journal.last_attempts(run_id)
     counts = journal.attempts(run_id=run_id)
     sent = counts[~counts["kind"].isin(["none", "read_back"])].groupby("lead_id").size()
-    anchors = {
+    anchors = {  # rows journaled by older crmkit versions may lack columns: read what is there
         str(r["lead_id"]): r.get("via") or next(iter(referenced(r).values()), None)
         for r in journal.plan_rows(run_id)
+        if r.get("lead_id") is not None
     }
     rows = []
     for lead_id in lead_ids:
