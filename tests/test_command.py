@@ -9,7 +9,7 @@ import sys
 from crmkit.cli import build_parser
 
 COMMANDS = {
-    "sandbox", "sample-data", "auth", "fetch", "rates", "predict", "convert", "history",
+    "sandbox", "sample-data", "auth", "fetch", "rates", "predict", "plan", "convert", "history",
     "report", "demo",
 }  # fmt: skip
 

@@ -13,7 +13,17 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from crmkit.cli import auth, convert, demo, fetch, predict, report, sample_data, sandbox
+from crmkit.cli import (
+    auth,
+    convert,
+    demo,
+    fetch,
+    plan,
+    predict,
+    report,
+    sample_data,
+    sandbox,
+)
 from crmkit.cli.guard import add_debug_flag, run_command
 
 # Modules that contribute subcommands, in the order ``crmkit --help`` lists them (`fetch` also
@@ -24,6 +34,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     auth,
     fetch,
     predict,
+    plan,
     convert,
     report,
     demo,

@@ -21,9 +21,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, Unpack
 
@@ -34,20 +32,19 @@ from crmkit.api.errors import CRMError
 from crmkit.api.limits import Usage
 from crmkit.conversion.client_like import ClientLike
 from crmkit.conversion.contact_roles import plan_has_roles, resolve_roles, role_map
-from crmkit.conversion.convert_lead import ConvertLeadWorker
-from crmkit.conversion.estimate import MASS_CHUNK, MASS_JOBS_IN_FLIGHT, mass_groups
 from crmkit.conversion.events import EventJournal
 from crmkit.conversion.execute_options import ExecuteChanges, ExecuteOptions
 from crmkit.conversion.facts import Facts, live_facts, transient
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
 from crmkit.conversion.journal_path import journal_path
-from crmkit.conversion.mass_convert import convert_mass
 from crmkit.conversion.org_binding import OrgIdentity, org_identity
 from crmkit.conversion.own_conversions import defer_unavailable, settle_own_conversions
 from crmkit.conversion.plan import make_plan, plan_hash, rows_of
+from crmkit.conversion.references import referenced
 from crmkit.conversion.run_context import RunContext
 from crmkit.conversion.settle import settle_open
 from crmkit.conversion.validate import blocked_leads, validate
+from crmkit.conversion.waves import Ordered, place_references, send_in_order
 
 __all__ = ["RESULTS_SCHEMA", "ExecutionReport", "execute", "results_of"]
 
@@ -63,11 +60,13 @@ RESULTS_SCHEMA: dict[str, str] = {
     "message": "string",
     "via": "string",
     "attempts": "Int64",
+    "anchor_lead_id": "string",
 }
 log = logging.getLogger("crmkit.conversion")
 # Outcomes: converted | failed (Zoho refused; nothing changed) | skipped (not sent: validation)
 # | not_converted (known not to have happened; a rerun tries again) | unknown (answer lost and
-# not yet settled; a rerun settles it first).
+# not yet settled; a rerun settles it first). `via`: how it was sent (single | mass | none);
+# `anchor_lead_id`: the lead whose records a row referencing another (`lead:<id>`) merged into.
 
 
 @dataclass
@@ -97,6 +96,11 @@ def results_of(journal: Journal, run_id: int, lead_ids: Sequence[str]) -> pd.Dat
     last = journal.last_attempts(run_id)
     counts = journal.attempts(run_id=run_id)
     sent = counts[~counts["kind"].isin(["none", "read_back"])].groupby("lead_id").size()
+    anchors = {  # rows journaled by older crmkit versions may lack columns: read what is there
+        str(r["lead_id"]): r.get("via") or next(iter(referenced(r).values()), None)
+        for r in journal.plan_rows(run_id)
+        if r.get("lead_id") is not None
+    }
     rows = []
     for lead_id in lead_ids:
         att = last.get(lead_id)
@@ -107,6 +111,7 @@ def results_of(journal: Journal, run_id: int, lead_ids: Sequence[str]) -> pd.Dat
                     "outcome": "not_converted",
                     "attempts": 0,
                     "message": "not attempted yet",
+                    "anchor_lead_id": anchors.get(lead_id),
                 }
             )
             continue
@@ -121,6 +126,7 @@ def results_of(journal: Journal, run_id: int, lead_ids: Sequence[str]) -> pd.Dat
                 "message": att["message"],
                 "via": att["kind"],
                 "attempts": int(sent.get(lead_id, 0)),
+                "anchor_lead_id": anchors.get(lead_id),
             }
         )
     frame = pd.DataFrame.from_records(rows, columns=list(RESULTS_SCHEMA))
@@ -249,7 +255,9 @@ def _execute(
             )
             done.add(lead_id)
         bar.update(len(done))
-        todo = [r for r in rows if str(r["lead_id"]) not in done | still_open]
+        todo: list[Mapping[str, Any]] = [
+            r for r in rows if str(r["lead_id"]) not in done | still_open
+        ]
         problems = validate(make_plan(todo)) if todo else validate(make_plan(rows[:0]))
         if not todo and not still_open:
             results = results_of(jr, run.run_id, lead_ids)
@@ -268,6 +276,9 @@ def _execute(
                 client.usage,
                 counts,
             )
+        # References to anchors settled before: resolved now; to open anchors: the row waits.
+        ordered = Ordered()
+        todo = place_references(ctx, jr, todo, still_open, ordered)
         todo_plan = make_plan(todo)
         roles = None
         if opts.recheck and todo:
@@ -311,34 +322,26 @@ def _execute(
         if plan_has_roles(sendable):  # roles picked by name go out as their ids
             roles = roles if roles is not None else role_map(client.contact_roles())
             sendable = resolve_roles(sendable, roles)
-        by_id = {str(r["lead_id"]): r for r in sendable}
-        single: list[Mapping[str, Any]] = []
-        if opts.mode == "single" or not sendable:
-            single = list(sendable)
-        else:
-            groups = mass_groups(
-                make_plan(sendable), min_size=1 if opts.mode == "mass" else opts.mass_min
-            )
-            in_mass = {i for ids in groups.values() for i in ids}
-            single = [r for r in sendable if str(r["lead_id"]) not in in_mass]
-            chunks = [
-                [by_id[i] for i in ids[start : start + MASS_CHUNK]]
-                for ids in groups.values()
-                for start in range(0, len(ids), MASS_CHUNK)
-            ]
-            # Jobs run on Zoho's side: keep a few in flight instead of waiting on each in turn.
-            with ThreadPoolExecutor(max_workers=MASS_JOBS_IN_FLIGHT) as pool:
-                for left in pool.map(partial(convert_mass, ctx), chunks):
-                    single.extend(left)
-        ConvertLeadWorker(ctx).convert_all(single)
+        # Anchors before the rows that reference them, each later wave re-checked live.
+        send_in_order(ctx, jr, sendable, ordered)
+        problems = pd.concat([problems, ordered.problems], ignore_index=True)
     results = results_of(jr, run.run_id, lead_ids)
     counts = _summary(results)
-    finished = not still_open and all(o in FINAL_OUTCOMES for o in results["outcome"].tolist())
+    finished = (
+        not still_open
+        and not ordered.waiting
+        and all(o in FINAL_OUTCOMES for o in results["outcome"].tolist())
+    )
     jr.finish_run(
         run.run_id, status="done" if finished else "incomplete", summary=_describe(counts)
     )
     verb = "resumed run" if run.resumed else "run"
     message = f"{verb} {run.run_id}: converted {ctx.converted_now} now; {_describe(counts)}"
+    if ordered.waiting:
+        message += (
+            f"; {len(ordered.waiting)} lead(s) wait for their anchor (lead "
+            f"{', '.join(sorted(set(ordered.waiting.values())))}), whose outcome is open"
+        )
     if still_open:
         message += (
             f"; {len(still_open)} lead(s) not sent: an earlier attempt's answer was lost and "

@@ -311,6 +311,7 @@ def merged_contact_accounts(plan: pd.DataFrame) -> list[str]:
         if r.get("contact_action") == "merge"
         and r.get("account_action") == "merge"
         and text(r.get("account_id")) is not None
+        and not str(r["account_id"]).startswith("lead:")  # a reference: read once resolved
     }
     return sorted(ids)
 

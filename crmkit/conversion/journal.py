@@ -514,6 +514,27 @@ class Journal:
         )
         return {str(r["lead_id"]): int(r["run_id"]) for r in rows if str(r["lead_id"]) in wanted}
 
+    def converted_records(
+        self, lead_ids: Sequence[str], run_id: int
+    ) -> dict[str, dict[str, str | None]]:
+        """Leads this journal converted in run_id's org (any run) -> the Contact/Account/Deal ids
+        it recorded: what a `lead:<id>` reference resolves to."""
+        wanted = {str(x) for x in lead_ids}
+        rows = self._query(
+            "SELECT lead_id, contact_id, account_id, deal_id FROM attempts "
+            f"WHERE outcome = 'converted' AND run_id IN {_SAME_ORG} ORDER BY attempt_id",
+            (run_id,),
+        )
+        return {
+            str(r["lead_id"]): {
+                "Contacts": r["contact_id"],
+                "Accounts": r["account_id"],
+                "Deals": r["deal_id"],
+            }
+            for r in rows
+            if str(r["lead_id"]) in wanted
+        }
+
     def tried_before(self, lead_id: str, run_id: int) -> bool:
         """True when an earlier attempt of this journal, in run_id's org, may have converted this
         lead.

@@ -19,6 +19,12 @@ Columns (PLAN_SCHEMA; ids are strings, never floats):
 - `move_attachments_to`: `Contacts` | `Accounts` | `Deals` (empty = Zoho's default, Contacts)
 - `carry_over_tags`: `Contacts:tag1|tag2;Deals:tag3` (empty = none)
 - `note`: free text, e.g. why a builder chose the row; never sent
+- `via`: the lead (of this plan) whose conversion gives the records this row merges into, when
+  its `contact_id` / `account_id` is a reference; empty otherwise; never sent
+
+References (crmkit.conversion.references): `contact_id` / `account_id` may hold `lead:<lead_id>`,
+"the Contact/Account that lead's conversion gives". `execute` converts that lead first and sends
+this row with the id read from the journal.
 
 Request rule (decision, docs/conversion.md): when a Contact is merged its Account follows from the
 Contact (Zoho: the lead joins the Contact's Account), so `Accounts` is sent only with a new Contact.
@@ -40,11 +46,14 @@ from typing import Any, Literal, NamedTuple
 import pandas as pd
 
 from crmkit.api.models import ConvertRequest
+from crmkit.clusters import lead_clusters
+from crmkit.conversion.cluster_plan import resolve_clusters
 from crmkit.errors import CrmkitError
 from crmkit.frames import CSVFormatError
 from crmkit.frames.coercion import numbers_from_text
 from crmkit.frames.csvfile import read_csv_file
 from crmkit.frames.safe_csv import neutralize_formulas, restore_cell
+from crmkit.orgconfig import OrgConfig
 
 __all__ = [
     "BOOL_COLUMNS",
@@ -83,16 +92,20 @@ PLAN_SCHEMA: dict[str, str] = {
     "move_attachments_to": "string",
     "carry_over_tags": "string",
     "note": "string",
+    "via": "string",
 }
 DEAL_COLUMNS = ("deal_name", "closing_date", "pipeline", "stage", "amount", "contact_role")
 BOOL_COLUMNS = ("overwrite", "notify_lead_owner", "notify_new_entity_owner")
-ID_COLUMNS = ("lead_id", "contact_id", "account_id", "assign_to")
+ID_COLUMNS = ("lead_id", "contact_id", "account_id", "assign_to", "via")
+# Columns that may hold a reference to another lead of the plan, `lead:<lead_id>`.
+REFERENCE_COLUMNS = ("contact_id", "account_id")
 CONTACT_ACTIONS = ("merge", "create")
 ACCOUNT_ACTIONS = ("merge", "create", "none")
 TAG_MODULES = ("Contacts", "Accounts", "Deals")
 ATTACHMENT_TARGETS = ("Contacts", "Accounts", "Deals")
 
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII digits only (fullmatch): what Zoho ids are
+_DIGITS_OR_REF = re.compile(r"(lead:)?[0-9]{1,19}")  # or a reference to a lead
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -207,12 +220,14 @@ def _conform(
     plan = pd.DataFrame(out)
     for col in ID_COLUMNS:
         ids = plan[col]
-        bad = ids.notna() & ~ids.fillna("0").str.fullmatch(_DIGITS).fillna(False).astype(bool)
+        pattern = _DIGITS_OR_REF if col in REFERENCE_COLUMNS else _DIGITS
+        bad = ids.notna() & ~ids.fillna("0").str.fullmatch(pattern).fillna(False).astype(bool)
         if bad.any():
             pos = int(bad.to_numpy().argmax())
+            also = " or lead:<lead_id> of this plan" if col in REFERENCE_COLUMNS else ""
             raise PlanError(
-                f"{where(pos, col)}: {ids.iloc[pos]!r} is not a Zoho id (ASCII digits only;"
-                " a spreadsheet may have turned it into 4.87E+18: keep the column as text)"
+                f"{where(pos, col)}: {ids.iloc[pos]!r} is not a Zoho id (ASCII digits only"
+                f"{also}; a spreadsheet may have turned it into 4.87E+18: keep the column as text)"
             )
     missing = plan["lead_id"].isna()
     if missing.any():
@@ -338,6 +353,8 @@ def load_plan(path: str | Path) -> pd.DataFrame:
 def plan_hash(plan: pd.DataFrame) -> str:
     """Content hash of a plan (row order ignored): the same plan resumes the same journal run."""
     conformed = _conform(plan, "plan").sort_values("lead_id", kind="stable")
+    if conformed["via"].isna().all():  # plans written before `via` existed keep their hash
+        conformed = conformed.drop(columns="via")
     return hashlib.sha256(_to_csv(conformed.reset_index(drop=True)).encode()).hexdigest()[:16]
 
 
@@ -392,6 +409,13 @@ def request_for(row: Mapping[str, Any]) -> ConvertRequest:
     """The Convert Lead request a plan row means (see the module docstring for the Account rule)."""
     contact_merge = _cell(row, "contact_action") == "merge"
     account_merge = _cell(row, "account_action") == "merge"
+    sent = {"contact_id": contact_merge, "account_id": account_merge and not contact_merge}
+    for col in REFERENCE_COLUMNS:
+        if sent[col] and str(_cell(row, col) or "").startswith("lead:"):
+            raise PlanError(
+                f"lead {_cell(row, 'lead_id')}: {col}={_cell(row, col)} is a reference; "
+                "execute resolves it from the journal once that lead is converted"
+            )
     tags = _cell(row, "carry_over_tags")
 
     def flag(col: str) -> bool | None:
@@ -446,7 +470,7 @@ class Policy:
 
 
 _DECIDED = frozenset(
-    {"lead_id", "contact_action", "contact_id", "account_action", "account_id", "note"}
+    {"lead_id", "contact_action", "contact_id", "account_action", "account_id", "note", "via"}
 )
 
 
@@ -471,11 +495,17 @@ def plan_from_options(
     policy: Policy | None = None,
     *,
     leads: pd.DataFrame | None = None,
+    config: OrgConfig | None = None,
+    clusters: pd.DataFrame | None = None,
 ) -> BuiltPlan:
     """Propose a plan from the `options` and `matches` frames (crmkit.frames) under a policy.
 
     `leads` (optional, with `id` and `Company`) lets the builder write `account_action=none` for
-    leads without a Company instead of `create`. Leads whose options are an error are skipped.
+    leads without a Company instead of `create`, and find the open leads that are the same person
+    or company (`crmkit.clusters.lead_clusters`, strong tier, under the org's `config`): those
+    rows are resolved so the batch creates each record once (`cluster_plan`: members merge into
+    an existing match of any member, else into `lead:<anchor>`). `clusters` passes a `clusters`
+    frame computed already. Leads whose options are an error are skipped.
     """
     policy = policy or Policy()
     has_company = _companies(leads)
@@ -555,6 +585,10 @@ def plan_from_options(
         for key, value in policy.defaults.items():
             row[key] = value
         rows.append(row)
+    if clusters is None and leads is not None and len(rows) > 1:
+        clusters = lead_clusters(leads, config, review=False).clusters
+    if clusters is not None and len(clusters):
+        rows = resolve_clusters(rows, clusters, matches)
     plan = make_plan(rows) if rows else empty_plan()
     skipped_frame = pd.DataFrame(
         {

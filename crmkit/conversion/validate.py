@@ -20,6 +20,12 @@ from typing import Any
 import pandas as pd
 
 from crmkit.conversion.client_like import ClientLike
+from crmkit.conversion.cluster_rules import (
+    CLUSTER_RULES,
+    CLUSTER_WARNING_RULES,
+    batch_problems,
+    blocked_by_anchor,
+)
 from crmkit.conversion.contact_roles import check_contact_role
 from crmkit.conversion.facts import (
     Facts,
@@ -31,6 +37,7 @@ from crmkit.conversion.facts import (
 from crmkit.conversion.facts import text as _text
 from crmkit.conversion.facts import truthy as _truthy
 from crmkit.conversion.plan import DEAL_COLUMNS, parse_tags, rows_of
+from crmkit.conversion.references import is_reference
 from crmkit.conversion.validate_targets import check_contact_account
 from crmkit.conversion.validate_values import VALUE_RULES, check_values
 
@@ -81,11 +88,17 @@ RULES: dict[str, str] = {
     "owner_unknown": "assign_to is not an active user of the org",
     "contact_role_unknown": "contact_role is not a Contact Role of the org (INVALID_DATA)",
     **VALUE_RULES,
+    **CLUSTER_RULES,
 }
 _ERROR = "error"
 _WARNING = "warning"
 _WARNING_RULES = frozenset(
-    {"account_create_without_company", "duplicate_email_on_create", "overwrite_renames_account"}
+    {
+        "account_create_without_company",
+        "duplicate_email_on_create",
+        "overwrite_renames_account",
+        *CLUSTER_WARNING_RULES,
+    }
 )
 
 
@@ -180,8 +193,33 @@ def validate(
                 "assign_to",
                 f"user {row['assign_to']} is not an active user of the org",
             )
+    _across_rows(plan, facts, problems)
     frame = pd.DataFrame.from_records(problems, columns=list(PROBLEMS_SCHEMA))
     return frame.astype(PROBLEMS_SCHEMA)
+
+
+def _across_rows(plan: pd.DataFrame, facts: Facts, problems: list[dict[str, Any]]) -> None:
+    """References and duplicates born in the batch (`cluster_rules`), then blocked anchors."""
+    rows = rows_of(plan)
+
+    def add(pos: int, lead_id: str, rule: str, column: str, reason: str) -> None:
+        problems.append(
+            {
+                "lead_id": lead_id,
+                "row": pos,
+                "column": column,
+                "rule": rule,
+                "severity": _WARNING if rule in _WARNING_RULES else _ERROR,
+                "reason": reason,
+            }
+        )
+
+    batch_problems(rows, add, leads=facts.leads, org=facts.org)
+    refused: dict[str, list[str]] = {}
+    for p in problems:
+        if p["severity"] == _ERROR:
+            refused.setdefault(str(p["lead_id"]), []).append(str(p["rule"]))
+    blocked_by_anchor(rows, {k: ", ".join(dict.fromkeys(v)) for k, v in refused.items()}, add)
 
 
 def _candidates(matches: pd.DataFrame | None) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
@@ -249,7 +287,7 @@ def _check_contact(
     if row["contact_id"] is None:
         add("merge_id_missing", "contact_id", "contact_action=merge needs contact_id")
         return None
-    if not known:
+    if not known or is_reference(row["contact_id"]):  # a reference: checked once resolved
         return None
     return _check_target("Contacts", str(row["contact_id"]), lead_cands, add, "contact_id")
 
@@ -314,7 +352,7 @@ def _check_account(
                 "belongs to that Account)",
             )
         return
-    if action == "merge" and known and account_id is not None:
+    if action == "merge" and known and account_id is not None and not is_reference(account_id):
         _check_target("Accounts", account_id, lead_cands, add, "account_id")
     if company is _UNKNOWN:
         return

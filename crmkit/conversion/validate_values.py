@@ -13,7 +13,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from crmkit.conversion.plan import ID_COLUMNS, real_date_problem
+from crmkit.conversion.plan import ID_COLUMNS, REFERENCE_COLUMNS, real_date_problem
+from crmkit.conversion.references import is_reference
 
 __all__ = ["VALUE_RULES", "check_values", "unsendable"]
 
@@ -45,6 +46,8 @@ def check_values(row: Mapping[str, Any], add: Callable[[str, str, str], None]) -
             add("closing_date_invalid", "closing_date", problem)
     for column in ID_COLUMNS:
         value = row.get(column)
+        if column in REFERENCE_COLUMNS and is_reference(value):
+            continue  # `lead:<id>`: the cross-row rules check it (cluster_rules)
         if value is not None and not _is_zoho_id(str(value)):
             add("id_invalid", column, f"{column} {str(value)!r} is not a Zoho id (digits only)")
 

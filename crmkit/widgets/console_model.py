@@ -49,6 +49,7 @@ from crmkit.conversion.journal import FINAL_OUTCOMES
 from crmkit.conversion.journal_path import JOURNAL_ENV, legacy_journal_path
 from crmkit.conversion.journal_path import journal_path as resolve_journal_path
 from crmkit.conversion.org_binding import org_identity
+from crmkit.conversion.references import is_reference
 from crmkit.errors import CrmkitError
 from crmkit.frames import leads_from_records, options_frames
 from crmkit.orgconfig import OrgConfig
@@ -307,9 +308,11 @@ class ConsoleModel:
             lead_id = str(row["lead_id"])
             if lead_id not in choices:
                 continue
-            if row["contact_action"] == "merge":
+            # A `lead:<id>` reference (a cluster mate's record) is no choice of the dialog: the
+            # console proposes it apart (`chained_choice`), so the default stays new.
+            if row["contact_action"] == "merge" and not is_reference(row["contact_id"]):
                 choices[lead_id] = f"contact:{row['contact_id']}"
-            elif row["account_action"] == "merge":
+            elif row["account_action"] == "merge" and not is_reference(row["account_id"]):
                 choices[lead_id] = f"account:{row['account_id']}"
         return choices
 
