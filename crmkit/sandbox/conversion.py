@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crmkit.sandbox.bodies import ConvertRequest, validate_deal
-from crmkit.sandbox.catalog import layout_ref, module_ref
+from crmkit.sandbox.catalog import module_ref
 from crmkit.sandbox.exceptions import (
     DuplicateData,
     IdAlreadyConverted,
@@ -342,7 +342,7 @@ def _new_record(store: Store, org: Org, module: str, lead: Record, owner: User, 
     if module == "Contacts":
         rec["Full_Name"] = full_name(rec)
     if module == "Accounts":
-        rec["Layout"] = layout_ref("Accounts", org.default_layout("Accounts"))
+        rec["Layout"] = org.layout_ref("Accounts", org.default_layout("Accounts"))
     return rec
 
 

@@ -104,7 +104,8 @@ def load_data_dir(path: str | Path) -> OrgData:
     users = _users_from(org_raw, org_path, raw, root)
     org = normalize_org(org_raw, str(org_path), org_text(org_path), users=users)
     org["org"].setdefault("id", default_org_id(root))
-    tag_ids: dict[str, str] = {}
+    # tag ids follow org.json's tag list, then first appearance in the CSVs
+    tag_ids = {t: catalog.tag_id(i) for i, t in enumerate(org["tags"])}
     records: dict[str, list[Record]] = {}
     custom: dict[str, list[str]] = {}
     for module, (header, rows) in raw.items():
@@ -471,17 +472,14 @@ def _parse_module(
                 names = [t.strip() for t in value.split(";") if t.strip()]
                 tags = []
                 for n in names:
-                    tag_ids.setdefault(n, catalog.stable_id("tag", n))
+                    tag_ids.setdefault(n, catalog.tag_id(len(tag_ids)))
                     tags.append({"name": n, "id": tag_ids[n]})
                 rec["Tag"] = tags
             elif h == "Layout":
                 names = org["layouts"].get(module, ["Standard"])
                 if value and value not in names:
                     raise bad(f"layout {value!r} is not one of {module}'s layouts {names}")
-                rec["Layout"] = {
-                    "name": value or names[0],
-                    "id": catalog.stable_id(f"layout:{module}", value or names[0]),
-                }
+                rec["Layout"] = catalog.layout_ref(module, value or names[0], names)
             elif h in catalog.BOOLEAN_FIELDS:
                 if value.lower() not in ("", "true", "false"):
                     raise bad(f"{h} must be true or false, got {value!r}")
@@ -508,8 +506,8 @@ def _parse_module(
         if module in ("Leads", "Contacts") and not rec.get("Full_Name"):
             rec["Full_Name"] = full_name(rec)
         if module == "Accounts" and not rec.get("Layout"):
-            first = org["layouts"]["Accounts"][0]
-            rec["Layout"] = {"name": first, "id": catalog.stable_id("layout:Accounts", first)}
+            names = org["layouts"]["Accounts"]
+            rec["Layout"] = catalog.layout_ref("Accounts", names[0], names)
         records.append(rec)
     return records, custom
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crmkit.sandbox.catalog import field_ref, module_ref
+from crmkit.sandbox.catalog import module_ref
 from crmkit.sandbox.leads import check_lead_state, lead_for_action
 from crmkit.sandbox.loader import Record, full_name
 from crmkit.sandbox.org import Org
@@ -142,9 +142,9 @@ def _candidate(org: Org, module: str, rec: Record) -> dict[str, Any]:
     return out
 
 
-def _matched_values(module: str, hits: list[FieldHit]) -> list[dict[str, Any]] | None:
+def _matched_values(org: Org, module: str, hits: list[FieldHit]) -> list[dict[str, Any]] | None:
     found = [
-        {"field": field_ref(module, h.field), "matched_lead_value": h.lead_value} for h in hits
+        {"field": org.field_ref(module, h.field), "matched_lead_value": h.lead_value} for h in hits
     ]
     return found or None
 
@@ -168,8 +168,8 @@ def conversion_options(store: Store, org: Org, lead_id: str) -> dict[str, Any] |
             "Accounts": accounts or None,
             "Deals": None,
             "preference_field_matched_value": {
-                "Contacts": _matched_values("Contacts", m.contacts),
-                "Accounts": _matched_values("Accounts", m.accounts),
+                "Contacts": _matched_values(org, "Contacts", m.contacts),
+                "Accounts": _matched_values(org, "Accounts", m.accounts),
             },
             "modules_with_multiple_layouts": [module_ref(x) for x in layouts] or None,
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from crmkit.sandbox import catalog
-from crmkit.sandbox.catalog import field_ref, layout_ref, module_ref
+from crmkit.sandbox.catalog import module_ref
 from crmkit.sandbox.exceptions import InvalidData
 from crmkit.sandbox.org import Org, User
 from crmkit.sandbox.views import check_module
@@ -39,7 +39,7 @@ def _field_meta(org: Org, module: str, name: str, unique: dict[str, bool]) -> di
     label = name.replace("__s", "").replace("_", " ")
     meta: dict[str, Any] = {
         "api_name": name,
-        "id": field_ref(module, name)["id"],
+        "id": org.field_ref(module, name)["id"],
         "field_label": label,
         "display_label": label,
         "data_type": dtype,
@@ -54,19 +54,20 @@ def _field_meta(org: Org, module: str, name: str, unique: dict[str, bool]) -> di
     }
     # Zoho sends the key on every field: an empty list when it is not a picklist
     meta["pick_list_values"] = [
-        _pick_value(v, i)
+        _pick_value(catalog.pick_id(module, name, i), v, i)
         for i, v in enumerate(_picklist(org, module, name) if dtype == "picklist" else [], 1)
     ]
     if module == "Deals" and name == "Pipeline":
         # Each pipeline names its stages as Zoho's field metadata does (fields.json `Maps`).
+        # a stage keeps the id it has among the Stage field's values
+        stage_no = {st: i for i, st in enumerate(_picklist(org, "Deals", "Stage"), 1)}
         for value in meta["pick_list_values"]:
             stages = org.pipelines[value["actual_value"]]
-            value["maps"] = [
-                {
-                    "api_name": "Stage",
-                    "pick_list_values": [_pick_value(st, i) for i, st in enumerate(stages, 1)],
-                }
+            picks = [
+                _pick_value(catalog.pick_id("Deals", "Stage", stage_no[st]), st, i)
+                for i, st in enumerate(stages, 1)
             ]
+            value["maps"] = [{"api_name": "Stage", "pick_list_values": picks}]
     if fd is not None and fd.lookup in catalog.MODULES:
         meta["lookup"] = {"module": module_ref(fd.lookup)}
     if module == "Leads":
@@ -74,11 +75,11 @@ def _field_meta(org: Org, module: str, name: str, unique: dict[str, bool]) -> di
     return meta
 
 
-def _pick_value(value: str, sequence: int) -> dict[str, Any]:
+def _pick_value(pick_id: str, value: str, sequence: int) -> dict[str, Any]:
     return {
         "display_value": value,
         "actual_value": value,
-        "id": catalog.stable_id("pick", value),
+        "id": pick_id,
         "sequence_number": sequence,
         "type": "used",
     }
@@ -100,7 +101,7 @@ def layouts_meta(org: Org, module: str) -> dict[str, Any]:
     check_module(org, module)
     out = []
     for name in org.layouts[module]:
-        lay: dict[str, Any] = {**layout_ref(module, name), "status": "active", "visible": True}
+        lay: dict[str, Any] = {**org.layout_ref(module, name), "status": "active", "visible": True}
         if module == "Leads":
             lay["convert_mapping"] = {t: _conversion_layout(org, t) for t in TARGETS}
         out.append(lay)
@@ -112,10 +113,10 @@ def _conversion_layout(org: Org, target: str) -> dict[str, Any] | None:
     if org.removed(target):
         return None
     first = org.default_layout(target)
-    entry: dict[str, Any] = {"id": layout_ref(target, first)["id"], "name": first}
+    entry: dict[str, Any] = {"id": org.layout_ref(target, first)["id"], "name": first}
     if target == "Deals":
         required = _DEAL_FIELDS_AT_CONVERSION + (["Pipeline"] if org.pipelines else [])
-        entry["fields"] = [{**field_ref("Deals", f), "required": True} for f in required]
+        entry["fields"] = [{**org.field_ref("Deals", f), "required": True} for f in required]
     return entry
 
 
@@ -149,15 +150,17 @@ def users_answer(org: Org, kind: str) -> dict[str, Any]:
         chosen = [u for u in org.users if kind == "AllUsers" or u.active]
     else:
         raise InvalidData({"param_name": "type"})
-    out = [_user(u, admin=u is org.admin) for u in chosen]
+    roles = sorted({u.role for u in org.users})
+    out = [_user(u, roles.index(u.role), admin=u is org.admin) for u in chosen]
     return {
         "users": out,
         "info": {"per_page": 200, "count": len(out), "page": 1, "more_records": False},
     }
 
 
-def _user(u: User, *, admin: bool) -> dict[str, Any]:
+def _user(u: User, role_no: int, *, admin: bool) -> dict[str, Any]:
     first, _, last = u.full_name.partition(" ")
+    profile = "Administrator" if admin else "Standard"
     return {
         "id": u.id,
         "email": u.email,
@@ -165,11 +168,8 @@ def _user(u: User, *, admin: bool) -> dict[str, Any]:
         "first_name": first if last else None,
         "last_name": last or first,
         "status": u.status,
-        "role": {"name": u.role, "id": catalog.stable_id("role", u.role)},
-        "profile": {
-            "name": "Administrator" if admin else "Standard",
-            "id": catalog.stable_id("profile", u.id),
-        },
+        "role": {"name": u.role, "id": catalog.role_id(role_no)},
+        "profile": {"name": profile, "id": catalog.profile_id(profile)},
     }
 
 

@@ -167,6 +167,11 @@ class Org:
     def has_field(self, module: str, api_name: str) -> bool:
         return api_name in self._field_sets[module]
 
+    def field_ref(self, module: str, api_name: str) -> dict[str, str]:
+        """`{"api_name", "id"}` as answers name a field (Zoho-shaped id, stable per org)."""
+        custom = self.custom_fields.get(module, ())
+        return {"api_name": api_name, "id": catalog.field_id(module, api_name, custom)}
+
     def unique_fields(self, module: str) -> tuple[UniqueField, ...]:
         """The module's unique fields in preference order, minus removed ones."""
         return tuple(u for u in self.unique.get(module, ()) if self.has_field(module, u.api_name))
@@ -219,6 +224,10 @@ class Org:
     # -- layouts and pipelines -------------------------------------------------------------------
     def default_layout(self, module: str) -> str:
         return self.layouts[module][0]
+
+    def layout_ref(self, module: str, name: str) -> dict[str, str]:
+        """`{"name", "id"}` of one of the module's layouts (ids follow org.json's order)."""
+        return catalog.layout_ref(module, name, self.layouts[module])
 
     def modules_with_layout_choice(self) -> list[str]:
         """Conversion targets with more than one layout (the options answer lists them)."""
