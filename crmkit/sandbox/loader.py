@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from crmkit.errors import CrmkitError
-from crmkit.sandbox import catalog
+from crmkit.sandbox import catalog, mapping
 from crmkit.sandbox.csvtext import decode_csv_bytes, delimiter_of
 from crmkit.sandbox.roles import parse_contact_roles
 from crmkit.sandbox.writer import write_data_dir as write_data_dir  # the inverse, importable here
@@ -37,11 +37,14 @@ ORG_KEYS = (
     "edition",
     "credentials",
     "convert_mapping",
+    "layout_convert_mapping",
+    "merge_overwrites",
     "org_name",
     "org",
     "tags",
     "contact_roles",
 )
+
 DEFAULT_CREDENTIALS = {
     "client_id": "sandbox-client",
     "client_secret": "sandbox-secret",
@@ -279,10 +282,12 @@ def normalize_org(
     cm = raw.get("convert_mapping", {})
     if not isinstance(cm, dict):
         raise fail("convert_mapping", "convert_mapping must be an object")
-    for module, mapping in cm.items():
-        if module not in ("Contacts", "Accounts", "Deals") or not isinstance(mapping, dict):
+    for module, fmap in cm.items():
+        if module not in ("Contacts", "Accounts", "Deals") or not isinstance(fmap, dict):
             raise fail(module, "convert_mapping: Contacts|Accounts|Deals -> {lead field: field}")
     org["convert_mapping"] = {m: dict(v) for m, v in cm.items()}
+    org["layout_convert_mapping"] = mapping.layout_mappings(raw, org["layouts"], fail)
+    org["merge_overwrites"] = mapping.merge_overwrites(raw, fail)
     info = raw.get("org", {})
     if not isinstance(info, dict):
         raise fail("org", "org must be an object (id, company_name, time_zone, …)")
@@ -586,6 +591,17 @@ def module_fields(module: str, custom: list[str]) -> list[str]:
 def check_org_fields(
     org: dict[str, Any], custom: dict[str, list[str]], file: str, text: str
 ) -> None:
+    """Fields org.json names (unique fields, conversion mappings) must exist in their module."""
+
+    def check(module: str, name: str, what: str) -> None:
+        if name not in module_fields(module, custom.get(module, [])):
+            line, col = _locate(text, f'"{name}"')
+            raise DataDirError(file, line, col, f"{what}: {module}.{name} does not exist")
+
+    for what, target, fmap in mapping.named_fields(org):
+        for lead_field, target_field in fmap.items():
+            check("Leads", lead_field, what)
+            check(target, target_field, what)
     for module, items in org["unique_fields"].items():
         known = set(module_fields(module, custom.get(module, [])))
         for item in items:

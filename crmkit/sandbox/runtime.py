@@ -31,6 +31,8 @@ ORG_SETTINGS = (
     "layouts",
     "pipelines",
     "convert_mapping",
+    "layout_convert_mapping",
+    "merge_overwrites",
     "org_name",
 )
 

@@ -158,6 +158,7 @@ def test_unique_field_case_flag(small_sandbox: Start) -> None:
             [lead(L1, "A", "B", Ref__c="ab-12")],
             [contact(C1, "C", "D", Ref__c="AB-12")],
             unique_fields={"Contacts": [{"api_name": "Ref__c", "casesensitive": cs}]},
+            convert_mapping={"Contacts": {"Ref__c": "Ref__c"}},  # custom fields map only if mapped
         )
 
     assert ids(opts(small_sandbox(**org(False)), L1), "Contacts") == [C1]
