@@ -93,6 +93,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldDef, ...]]] = {
         _f("Mailing_State"),
         _f("Mailing_Zip"),
         _f("Mailing_Country"),
+        _f("Data_Processing_Basis", "picklist"),
         _f("Record_Status__s", "picklist", read_only=True),
         *_COMMON_TAIL,
     ),
@@ -111,6 +112,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldDef, ...]]] = {
         _f("Billing_Code"),
         _f("Billing_Country"),
         _f("Layout", "lookup", read_only=True, lookup="layouts"),
+        _f("Data_Processing_Basis", "picklist"),
         _f("Record_Status__s", "picklist", read_only=True),
         *_COMMON_TAIL,
     ),
@@ -177,6 +179,17 @@ PICKLISTS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "Account_Type": ("Analyst", "Competitor", "Customer", "Distributor", "Investor", "Partner"),
     "Type": ("New Business", "Existing Business"),
+    # the lawful basis of GDPR compliance (Contacts and Accounts candidates carry it)
+    "Data_Processing_Basis": (
+        "Not Applicable",
+        "Legitimate Interests",
+        "Contract",
+        "Legal Obligation",
+        "Vital Interests",
+        "Public Interest",
+        "Obtained",
+        "Not Responded",
+    ),
     "Record_Status__s": ("Available", "Draft", "Trash"),
 }
 # Zoho's standard pipeline of every new org (the Kaizen 137 article's Deal names it), with its

@@ -246,9 +246,9 @@ class Org:
         return self.default_layout(target)
 
     def source_field(self, target: str, target_field: str) -> str | None:
-        """The lead field mapped to `target.target_field` by every layout (what a unique field
-        is compared with when matching: Zoho's standard map plus org.json's `convert_mapping`)."""
-        for lf, tf in self.lead_mapping(target).items():
+        """The lead field mapped to `target.target_field`: what matching compares a unique field
+        with. The default Leads layout's mapping — the one `settings/fields` shows on Leads."""
+        for lf, tf in self.lead_mapping(target, self.default_layout("Leads")).items():
             if tf == target_field:
                 return lf
         return None
