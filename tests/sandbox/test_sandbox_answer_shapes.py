@@ -69,3 +69,81 @@ def test_answers_name_fields_and_layouts_by_their_metadata_ids(small_sandbox: St
     assert mapping["Accounts"]["id"] == ids["layouts:Accounts"]["Standard"]
     for f in mapping["Deals"]["fields"]:
         assert f["id"] == ids["fields:Deals"][f["api_name"]]
+
+
+# Messages Zoho's documentation quotes, per code (zoho-api.md §1/§5/§6 and the `message` enums of
+# zoho-oas: record.json, convert_lead.json, mass_convert.json). RECORD_LOCKED and NOT_APPROVED
+# are pinned with the lock rules (tests of the locks).
+QUOTED = {
+    "INVALID_DATA": "invalid data",
+    "ID_ALREADY_CONVERTED": "id already converted",
+    "MANDATORY_NOT_FOUND": "required field not found",
+    "MAPPING_MISMATCH": "Pipeline doesn`t contain the Stage",
+    "DUPLICATE_DATA": "duplicate data",
+    "NO_PERMISSION": "permission denied",
+    "INVALID_URL_PATTERN": "Please check if the URL trying to access is a correct one",
+    "INVALID_MODULE": "The module name given seems to be invalid",
+    "REQUIRED_PARAM_MISSING": "One of the expected parameter is missing",
+    "INVALID_QUERY": "invalid query formed",
+    "INTERNAL_ERROR": "Internal server error occurred.",
+    "INVALID_REQUEST_METHOD": "The http request method type is not a valid one",
+    "AUTHENTICATION_FAILURE": "Authentication failed",
+    "INVALID_TOKEN": "invalid oauth token",
+    "SUCCESS": "The record has been converted successfully",
+    "SCHEDULED": "Mass Convert scheduled successfully",
+}
+LIMIT_MESSAGES = {"Max field limit exceeded", "Record count exceeded"}  # record.json's
+
+
+def _code_and_message(r: Any) -> tuple[str, str]:
+    body = r.json()
+    inner = body["data"][0] if "data" in body else body
+    return str(inner["code"]), str(inner["message"])
+
+
+def test_error_messages_use_zohos_quoted_wording(small_sandbox: Start) -> None:
+    from sandbox_helpers import PAT_LEAD, PAT_PHONE_CONTACT
+
+    sb = small_sandbox(**zylker_org())
+    api = Api(sb)
+    deal = {"Deal_Name": "D", "Closing_Date": "2026-06-30", "Pipeline": "Standard (Sales)"}
+    many = ",".join(["Email"] * 51)
+    answers = [
+        api.options("4876876000199999999"),
+        api.convert(PAT_LEAD, Deals=deal),  # no Stage
+        api.convert(PAT_LEAD, Deals={**deal, "Stage": "Nope"}),
+        api.convert(PAT_LEAD),  # a new contact would repeat the unique Phone
+        api.get("Nope/x/y/z"),
+        api.get("Widgets", fields="Email"),
+        api.get("Leads"),
+        api.get("Leads/search", criteria="(Email:bogus:x)"),
+        api.http.delete("/crm/v8/Leads", headers=api.auth),
+        api.http.get("/crm/v8/Leads", params={"fields": "Email"}),
+        api.http.get(
+            "/crm/v8/Leads",
+            params={"fields": "Email"},
+            headers={"Authorization": "Zoho-oauthtoken x"},
+        ),
+        api.post("Leads/actions/mass_convert", {"ids": [PAT_LEAD]}),
+        api.convert(PAT_LEAD, Contacts={"id": PAT_PHONE_CONTACT}),
+        api.options(PAT_LEAD),  # converted now
+    ]
+    seen = {}
+    for r in answers:
+        code, message = _code_and_message(r)
+        seen[code] = message
+    for code, message in seen.items():
+        assert message == QUOTED[code], (code, message)
+    assert set(seen) == set(QUOTED) - {"INTERNAL_ERROR", "NO_PERMISSION"}
+    for r in (
+        api.get("Leads", fields=many),
+        api.post("Leads/actions/mass_convert", {"ids": ["1"] * 51}),
+    ):
+        code, message = _code_and_message(r)
+        assert code == "LIMIT_EXCEEDED" and message in LIMIT_MESSAGES, (code, message)
+    sb.control.add_fault("500", "/crm/v8/org")
+    assert _code_and_message(api.get("org")) == ("INTERNAL_ERROR", QUOTED["INTERNAL_ERROR"])
+    sb.control.reset()  # the lead is open again
+    sb.control.configure(removed_modules=["Contacts"])
+    r = api.convert(PAT_LEAD)
+    assert r.status_code == 403 and _code_and_message(r) == ("NO_PERMISSION", "permission denied")

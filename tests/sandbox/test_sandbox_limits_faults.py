@@ -150,7 +150,7 @@ def test_fault_429_and_500_with_count(small_sandbox: Start) -> None:
     assert r.json() == {
         "code": "INTERNAL_ERROR",
         "details": {},
-        "message": "Internal Server Error",
+        "message": "Internal server error occurred.",
         "status": "error",
     }
     assert api.options(L1).status_code == 204  # the fault is spent: the real (empty) answer
