@@ -297,8 +297,7 @@ def _merge_updates(
 
     A value that would repeat another record's unique-field value is left out (the record keeps
     its own): Zoho's documented merges succeed — the article merges Pat Boyle, whose Phone a
-    second contact holds as a unique value, into the contact found by Email. The contact's
-    `Full_Name` follows its names.
+    second contact holds as a unique value, into the contact found by Email.
     """
     out: dict[str, Record] = {}
     for module, rec in (("Contacts", contact), ("Accounts", account)):
@@ -309,8 +308,6 @@ def _merge_updates(
             value = changes.get(u.api_name)
             if isinstance(value, str) and _held_elsewhere(store, module, u, value, rec["id"]):
                 del changes[u.api_name]
-        if module == "Contacts" and {"First_Name", "Last_Name"} & set(changes):
-            changes["Full_Name"] = full_name({**rec, **changes})
         if changes:
             out[module] = changes
     return out

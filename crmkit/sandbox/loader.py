@@ -19,6 +19,7 @@ from typing import Any
 
 from crmkit.errors import CrmkitError
 from crmkit.sandbox import catalog, mapping
+from crmkit.sandbox import users as org_users
 from crmkit.sandbox.csvtext import decode_csv_bytes, delimiter_of
 from crmkit.sandbox.roles import parse_contact_roles
 from crmkit.sandbox.writer import write_data_dir as write_data_dir  # the inverse, importable here
@@ -309,53 +310,10 @@ def normalize_org(
         raise fail("tags", "tags must be a list of tag names")
     org["tags"] = list(tags)
     org["contact_roles"] = parse_contact_roles(raw.get("contact_roles"), fail)
-    org["users"] = users if users is not None else _parse_users(raw, fail)
+    org["users"] = users if users is not None else org_users.parse_users(raw, fail)
     if not org["users"]:
-        org["users"] = [dict(_DEFAULT_USER)]
+        org["users"] = [dict(org_users.DEFAULT_USER)]
     return org
-
-
-_DEFAULT_USER = {
-    "id": "4876876000000225013",
-    "full_name": "Sandbox Admin",
-    "email": "admin@sandbox.crmkit.local",
-    "role": "CEO",
-    "status": "active",
-}
-
-
-def _parse_users(raw: dict[str, Any], fail: Any) -> list[dict[str, str]]:
-    items = raw.get("users", [])
-    if not isinstance(items, list):
-        raise fail("users", "users must be a list of {id, full_name, email}")
-    users: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for u in items:
-        if not isinstance(u, dict):
-            raise fail("users", "each user must be an object")
-        uid = str(u.get("id", ""))
-        if not _ID_RE.match(uid):
-            raise fail(uid or "users", f"user id {uid!r} must be 1-19 digits")
-        if uid in seen:
-            raise fail(uid, f"duplicate user id {uid}")
-        seen.add(uid)
-        name = u.get("full_name") or u.get("name")
-        if not isinstance(name, str) or not name:
-            raise fail(uid, f"user {uid} needs a full_name")
-        email = u.get("email") or f"user{uid[-4:]}@sandbox.crmkit.local"
-        status = u.get("status", "active")
-        if status not in ("active", "inactive"):
-            raise fail(uid, f"user {uid}: status must be active or inactive")
-        users.append(
-            {
-                "id": uid,
-                "full_name": name,
-                "email": str(email),
-                "role": str(u.get("role", "Manager")),
-                "status": status,
-            }
-        )
-    return users
 
 
 def _users_from(
@@ -372,29 +330,8 @@ def _users_from(
             line, col = _locate(text, f'"{token}"')
             return DataDirError(str(org_path), line, col, reason)
 
-        return _parse_users(org_raw, fail)
-    found: dict[str, str] = {}
-    for _module, (header, rows) in raw.items():
-        if "Owner.id" not in header:
-            continue
-        i = header.index("Owner.id")
-        j = header.index("Owner.name") if "Owner.name" in header else None
-        for _line, row in rows:
-            if i < len(row) and _ID_RE.match(row[i].strip()):
-                name = row[j].strip() if j is not None and j < len(row) else ""
-                found.setdefault(row[i].strip(), name or f"User {row[i].strip()[-4:]}")
-    if not found:
-        return None
-    return [
-        {
-            "id": uid,
-            "full_name": name,
-            "email": re.sub(r"[^a-z0-9.]+", ".", name.lower()).strip(".") + "@sandbox.crmkit.local",
-            "role": "Manager",
-            "status": "active",
-        }
-        for uid, name in sorted(found.items())
-    ]
+        return org_users.parse_users(org_raw, fail)
+    return org_users.from_owners(raw.values())
 
 
 def _parse_module(

@@ -27,8 +27,13 @@ CONVERSION_TARGETS = ("Contacts", "Accounts", "Deals")
 # empty_fields_only: a lead value fills only a field the record has empty;
 # none: a merge copies no lead value (only the links, tags and `overwrite` apply).
 MERGE_OVERWRITES = ("non_empty_lead_values", "empty_fields_only", "none")
-# Never changed by a merge: the account's name belongs to `overwrite`, lookups to the links.
-_MERGE_KEEPS = {"Accounts": frozenset({"Account_Name"})}
+# Never changed by a merge: the record's name — who or what it is (a contact's names; the account's
+# name, which only `overwrite` may change) — and lookups, which belong to the links. The article's
+# Case II merges Pat Boyle into the contact "Boyle" and Zoho answers it as "Boyle".
+_MERGE_KEEPS = {
+    "Contacts": frozenset({"First_Name", "Last_Name", "Full_Name"}),
+    "Accounts": frozenset({"Account_Name"}),
+}
 
 
 # -- org.json -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sandbox_helpers import Api, zylker_org
+from sandbox_helpers import USERS, Api, zylker_org
 
 from crmkit.sandbox import Sandbox
 
@@ -106,7 +106,7 @@ def test_error_messages_use_zohos_quoted_wording(small_sandbox: Start) -> None:
 
     sb = small_sandbox(**zylker_org())
     api = Api(sb)
-    deal = {"Deal_Name": "D", "Closing_Date": "2026-06-30", "Pipeline": "Standard (Sales)"}
+    deal = {"Deal_Name": "D", "Closing_Date": "2026-06-30", "Pipeline": "Standard (Standard)"}
     many = ",".join(["Email"] * 51)
     answers = [
         api.options("4876876000199999999"),
@@ -124,7 +124,9 @@ def test_error_messages_use_zohos_quoted_wording(small_sandbox: Start) -> None:
             params={"fields": "Email"},
             headers={"Authorization": "Zoho-oauthtoken x"},
         ),
-        api.post("Leads/actions/mass_convert", {"ids": [PAT_LEAD]}),
+        api.post(
+            "Leads/actions/mass_convert", {"ids": [PAT_LEAD], "assign_to": {"id": USERS[0]["id"]}}
+        ),
         api.convert(PAT_LEAD, Contacts={"id": PAT_PHONE_CONTACT}),
         api.options(PAT_LEAD),  # converted now
     ]

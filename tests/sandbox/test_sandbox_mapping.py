@@ -23,7 +23,7 @@ DEAL = {
     "Deal_Name": "Pump order",
     "Closing_Date": "2026-06-30",
     "Stage": "Qualification",
-    "Pipeline": "Standard (Sales)",
+    "Pipeline": "Standard (Standard)",
 }
 FULL_LEAD: dict[str, Any] = {
     "Email": "ann@lee.test",
@@ -238,14 +238,11 @@ def test_merge_updates_with_non_empty_lead_values_by_default(
 ) -> None:
     api = Api(small_sandbox(**_merge_org(policy)))
     d = converted(api, L1, Contacts={"id": C1})
-    assert d["Contacts"] == {"name": "Ann Lee", "id": C1} and d["Accounts"]["id"] == A1
+    assert d["Contacts"] == {"name": "Ann Lee-Old", "id": C1} and d["Accounts"]["id"] == A1
     c = record(api, "Contacts", C1)
-    assert (c["Last_Name"], c["Full_Name"], c["Title"], c["Mobile"]) == (
-        "Lee",
-        "Ann Lee",
-        "Head of Buying",
-        "555-0199",
-    )
+    assert (c["Title"], c["Mobile"]) == ("Head of Buying", "555-0199")
+    # the record's name stays: a merge updates who it is about, not who it is
+    assert (c["Last_Name"], c["Full_Name"]) == ("Lee-Old", "Ann Lee-Old")
     assert c["Phone"] == "555-0000"  # the lead has no phone: nothing is blanked
     assert c["Region__c"] == "EMEA"  # unmapped custom field: not copied on merge either
     a = record(api, "Accounts", A1)
@@ -257,7 +254,7 @@ def test_merge_fills_only_empty_fields(small_sandbox: Start) -> None:
     api = Api(small_sandbox(**_merge_org("empty_fields_only")))
     converted(api, L1, Contacts={"id": C1})
     c = record(api, "Contacts", C1)
-    assert (c["Last_Name"], c["Title"], c["Mobile"]) == ("Lee-Old", "Buyer", "555-0199")
+    assert (c["Title"], c["Mobile"]) == ("Buyer", "555-0199")
     assert record(api, "Accounts", A1)["Industry"] == "Storage Equipment"
 
 
@@ -280,8 +277,8 @@ def test_merge_keeps_a_unique_value_another_record_holds(small_sandbox: Start) -
     api = Api(small_sandbox(**zylker_org()))
     d = converted(api, PAT_LEAD, Contacts={"id": PAT_EMAIL_CONTACT})
     c = record(api, "Contacts", PAT_EMAIL_CONTACT)
-    assert d["Contacts"] == {"name": "Pat Boyle", "id": PAT_EMAIL_CONTACT}
-    assert c["First_Name"] == "Pat" and c.get("Phone") is None
+    assert d["Contacts"] == {"name": "Boyle", "id": PAT_EMAIL_CONTACT}  # as the article's Case II
+    assert c.get("Phone") is None and c["Email"] == "pat.boyle@zylker.com"
 
 
 def test_org_json_mapping_errors_name_file_line_and_fix(make_org: Callable[..., Path]) -> None:
