@@ -12,6 +12,7 @@ CrmkitError
 │   │                    PayloadError)
 │   └── SnapshotError    crmkit.snapshot: a snapshot directory that cannot be read
 ├── OrgConfigError       crmkit.orgconfig: org.json or field metadata that cannot be read
+├── ConversionMappingError  crmkit.mapping: a conversion mapping that cannot be read
 ├── PredictionError      crmkit.matching: frames that cannot be matched
 ├── PlanError            crmkit.conversion.plan: a plan that cannot be read or is malformed
 ├── JournalBusyError     crmkit.conversion.journal: another conversion runs on this journal

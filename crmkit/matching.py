@@ -45,6 +45,8 @@ from crmkit.frames.errors import warn_data
 from crmkit.orgconfig import OrgConfig
 
 SOURCE = "predicted"
+# route of an Accounts field matched through a listed contact (kept out of `matches`)
+THROUGH_CONTACT = "contact"
 
 
 class Prediction(NamedTuple):
@@ -91,10 +93,13 @@ def match_fields(module: str, config: OrgConfig) -> list[MatchField]:
         seen.add(uf.api_name)
         kind = "exact" if uf.casesensitive else "text"
         lead_field = config.lead_field_for(module, uf.api_name)
-        out.append(MatchField(module, uf.api_name, lead_field, route_of(module, uf.api_name), kind))
+        if lead_field is not None:  # a unique field no lead field maps to never matches
+            route_name = route_of(module, uf.api_name)
+            out.append(MatchField(module, uf.api_name, lead_field, route_name, kind))
     if builtin not in seen:
         lead_field = config.lead_field_for(module, builtin)
-        out.append(MatchField(module, builtin, lead_field, route, "text"))
+        if lead_field is not None:
+            out.append(MatchField(module, builtin, lead_field, route, "text"))
     return [
         f
         for f in out
@@ -218,6 +223,54 @@ def _module_hits(
     return hits
 
 
+def _through_contacts(
+    c_hits: pd.DataFrame,
+    a_hits: pd.DataFrame,
+    contacts: pd.DataFrame,
+    contact_ids: pd.Series,
+    accounts: pd.DataFrame,
+    config: OrgConfig,
+) -> pd.DataFrame:
+    """Fields by which a listed account matched through one of its listed contacts.
+
+    Zoho's article lists Zylker Biotech under `Account_Name` *and* `Phone`: its contact Pat
+    Boyle matched by Phone. So: a Contacts hit on a field the Accounts module has too, whose
+    contact belongs to an account the lead's Accounts list found, adds that field to the
+    account's list (after its own fields, in Contacts' order; `list_pos` relative to Contacts).
+    """
+    if c_hits.empty or a_hits.empty:
+        return _empty_hits()
+    account_of = pd.Series(
+        _blank_to_na(_column(contacts, "Account_Name.id")).to_numpy(),
+        index=contact_ids.to_numpy(),
+        dtype="string",
+    )
+    linked = c_hits.assign(account_id=c_hits["record_id"].map(account_of)).dropna(
+        subset=["account_id"]
+    )
+    listed = a_hits[["lead_id", "record_id"]].drop_duplicates()
+    listed = listed.rename(columns={"record_id": "account_id"})
+    via = linked.merge(listed, on=["lead_id", "account_id"], how="inner")
+    account_fields = (
+        set(accounts.columns)
+        | {u.api_name for u in config.unique("Accounts")}
+        | set(config.conversion_mapping.for_layout().get("Accounts", {}).values())
+    )
+    via = via[via["field"].isin(account_fields - {"Account_Name"})]
+    present = np.array([config.has_field("Accounts", f) for f in via["field"]], dtype=bool)
+    via = via[present]
+    own = a_hits[["lead_id", "field"]].drop_duplicates().assign(_own=True)
+    via = via.merge(own, on=["lead_id", "field"], how="left")
+    via = via[via["_own"].isna()]
+    if via.empty:
+        return _empty_hits()
+    out = via.drop(columns=["record_id", "_own"]).rename(columns={"account_id": "record_id"})
+    out = out.drop_duplicates(["lead_id", "field", "record_id"])
+    out["module"] = "Accounts"
+    out["route"] = THROUGH_CONTACT
+    return out[["lead_id", "record_id", "lead_value", "field", "list_pos", "route", "module"]]
+
+
 def _empty_hits() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -303,7 +356,9 @@ def predict(
         pairs["module"] = "Contacts"
         c_hits = pd.concat([c_hits, pairs], ignore_index=True) if len(pairs) else c_hits
     a_hits = _module_hits("Accounts", account_list, ok_leads, ok_ids, accounts, account_ids)
-    hits = pd.concat([c_hits, a_hits], ignore_index=True)
+    via = _through_contacts(c_hits, a_hits, contacts, contact_ids, accounts, config)
+    via["list_pos"] = via["list_pos"] + len(account_list)
+    hits = pd.concat([c_hits, a_hits, via], ignore_index=True)
     for col in ("lead_id", "record_id", "lead_value", "field", "route", "module"):
         hits[col] = hits[col].astype("string")
 
@@ -315,7 +370,9 @@ def predict(
         - 1
     ).astype("Int64")
     hits = hits.sort_values(["lead_id", "module", "field_rank", "record_id"], kind="stable")
-    matches = _decorate(hits, contacts, contact_ids, accounts, account_ids)
+    # a field matched through a contact is the contact's match: no row of its own in `matches`
+    own = hits[hits["route"] != THROUGH_CONTACT]
+    matches = _decorate(own, contacts, contact_ids, accounts, account_ids)
     matched_fields = conform(
         hits.drop_duplicates(["lead_id", "module", "field"])[
             ["lead_id", "module", "field_rank", "field", "lead_value"]

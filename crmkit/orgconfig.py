@@ -12,35 +12,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
 from crmkit.errors import CrmkitError
+from crmkit.mapping import ConversionMapping, ConversionMappingError
 
 MATCH_MODULES = ("Contacts", "Accounts")
 # Field api names Zoho types as `phone` in the standard modules (compared as stored).
 DEFAULT_PHONE_FIELDS = frozenset(
     {"Phone", "Mobile", "Fax", "Home_Phone", "Other_Phone", "Asst_Phone"}
 )
-
-
-# (target module, target field) -> lead field, Zoho's default conversion mapping (zoho-api.md §5)
-# where the names differ; every other field maps from the lead field of the same name.
-DEFAULT_LEAD_FIELD: dict[tuple[str, str], str] = {
-    ("Contacts", "Title"): "Designation",
-    ("Accounts", "Account_Name"): "Company",
-    ("Accounts", "Employees"): "No_of_Employees",
-    ("Contacts", "Mailing_Street"): "Street",
-    ("Contacts", "Mailing_City"): "City",
-    ("Contacts", "Mailing_State"): "State",
-    ("Contacts", "Mailing_Zip"): "Zip_Code",
-    ("Contacts", "Mailing_Country"): "Country",
-    ("Accounts", "Billing_Street"): "Street",
-    ("Accounts", "Billing_City"): "City",
-    ("Accounts", "Billing_State"): "State",
-    ("Accounts", "Billing_Code"): "Zip_Code",
-    ("Accounts", "Billing_Country"): "Country",
-}
 
 
 class OrgConfigError(CrmkitError, ValueError):
@@ -69,9 +52,26 @@ class OrgConfig:
     layouts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     phone_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
     edition: str | None = None
-    # Admin overrides of the lead conversion mapping: target module -> {lead field: field}.
+    # Admin additions to the lead conversion mapping: target module -> {lead field: field}.
     convert_mapping: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     phone_region: str | None = None
+    # org.json's per-layout additions: Leads layout -> target -> {"layout", "fields"}
+    layout_convert_mapping: Mapping[str, Any] = field(default_factory=dict)
+    # The org's whole mapping as its metadata states it (from_client); None: from the above
+    mapping: ConversionMapping | None = None
+
+    @cached_property
+    def conversion_mapping(self) -> ConversionMapping:
+        """Where each lead field goes: the org's metadata, else Zoho's standard map + org.json."""
+        if self.mapping is not None:
+            return self.mapping
+        return ConversionMapping.from_org_json(
+            {
+                "layouts": {k: list(v) for k, v in self.layouts.items()},
+                "convert_mapping": self.convert_mapping,
+                "layout_convert_mapping": self.layout_convert_mapping,
+            }
+        )
 
     def unique(self, module: str) -> tuple[UniqueField, ...]:
         """Unique fields of ``module`` in preference order, without removed modules or fields."""
@@ -81,16 +81,11 @@ class OrgConfig:
             u for u in self.unique_fields.get(module, ()) if self.has_field(module, u.api_name)
         )
 
-    def lead_field_for(self, module: str, api_name: str) -> str:
-        """The lead field whose value a ``module`` field is compared with (conversion mapping).
-
-        Admin overrides first, then Zoho's default mapping (zoho-api.md §5), else the lead field
-        of the same api name.
-        """
-        for lead_field, target in self.convert_mapping.get(module, {}).items():
-            if target == api_name:
-                return lead_field
-        return DEFAULT_LEAD_FIELD.get((module, api_name), api_name)
+    def lead_field_for(self, module: str, api_name: str) -> str | None:
+        """The lead field whose value a ``module`` field is compared with: the one the default
+        Leads layout's conversion mapping carries onto it (None: no lead field is mapped there,
+        so the field never matches — custom fields map only where the admin mapped them)."""
+        return self.conversion_mapping.lead_field_for(module, api_name)
 
     def has_module(self, module: str) -> bool:
         return module not in self.removed_modules
@@ -151,6 +146,12 @@ class OrgConfig:
             raise OrgConfigError(
                 f"{source}: 'convert_mapping' must map module -> {{lead field: field}}"
             )
+        layout_mapping = data.get("layout_convert_mapping") or {}
+        if not isinstance(layout_mapping, Mapping):
+            raise OrgConfigError(f"{source}: 'layout_convert_mapping' must be an object")
+        full = data.get("conversion_mapping")
+        if full is not None and not isinstance(full, Mapping):
+            raise OrgConfigError(f"{source}: 'conversion_mapping' must be an object")
         raw_org = data.get("org")
         org: Mapping[str, Any] = raw_org if isinstance(raw_org, Mapping) else {}
         region = org.get("phone_region") or org.get("country_code")
@@ -168,6 +169,8 @@ class OrgConfig:
                 str(m): {str(k): str(v) for k, v in fm.items()} for m, fm in mapping.items()
             },
             phone_region=str(region) if region else None,
+            layout_convert_mapping=json.loads(json.dumps(layout_mapping)),
+            mapping=ConversionMapping.from_dict(full) if full is not None else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -190,6 +193,8 @@ class OrgConfig:
                 m: dict(sorted(fm.items())) for m, fm in sorted(self.convert_mapping.items())
             },
             "org": {"phone_region": self.phone_region} if self.phone_region else {},
+            "layout_convert_mapping": dict(self.layout_convert_mapping),
+            **({"conversion_mapping": self.mapping.to_dict()} if self.mapping else {}),
         }
 
     @classmethod
@@ -247,6 +252,10 @@ class OrgConfig:
         for module in MATCH_MODULES:
             if module not in removed_modules:
                 layouts[module] = tuple(str(x.get("name")) for x in client.layouts(module))
+        try:
+            mapping = ConversionMapping.from_client(client)
+        except ConversionMappingError as exc:
+            raise OrgConfigError(str(exc)) from exc
         return cls(
             unique_fields=uniques,
             removed_modules=frozenset(removed_modules),
@@ -254,6 +263,7 @@ class OrgConfig:
             layouts=layouts,
             phone_fields=phones,
             edition=edition,
+            mapping=mapping,
         )
 
 

@@ -28,6 +28,7 @@ CORE = (
     "crmkit.snapshot",
     "crmkit.analysis",
     "crmkit.matching",
+    "crmkit.mapping",
     "crmkit.orgconfig",
     "crmkit.normalize",
     "crmkit.neardup",

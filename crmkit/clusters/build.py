@@ -264,7 +264,7 @@ def mapped_fields(kind: str, config: OrgConfig) -> list[str]:
     base = PERSON_FIELDS if kind == PERSON else COMPANY_FIELDS
     extra = [config.lead_field_for(module, u.api_name) for u in config.unique(module)]
     extra += list(config.convert_mapping.get(module, {}))
-    return list(dict.fromkeys([*base, *extra]))
+    return list(dict.fromkeys([*base, *(f for f in extra if f is not None)]))
 
 
 def _anchors(

@@ -109,6 +109,7 @@ def options_frames(payloads: Mapping[str, object], *, source: str = "api") -> Op
     rec_rows: list[dict[str, object]] = []
     hit_rows: list[dict[str, object]] = []
     val_rows: list[tuple[str, str, str, int, str, str | None]] = []
+    link_rows: list[tuple[str, str, str, str | None]] = []  # lead, account, field, contact key
     for lead_key, value in payloads.items():
         lead_id = str(lead_key)
         row: dict[str, object] = {"lead_id": lead_id, "source": source}
@@ -189,6 +190,13 @@ def options_frames(payloads: Mapping[str, object], *, source: str = "api") -> Op
                 )
                 for field in wanted:
                     val_rows.append((lead_id, module, rid, pos, field, _norm(rec.get(field))))
+                if isinstance(account, Mapping) and account.get("id") is not None:
+                    # an account can match through this contact by an Accounts field
+                    for field in fields_by_module.get("Accounts", []):
+                        if field == "Account_Name":  # the lookup itself, not a matched value
+                            continue
+                        key = _norm(rec.get(field))
+                        link_rows.append((lead_id, str(account["id"]), field, key))
             counts[module] = len(seen)
         pref = body.get("module_preference")
         preference = pref.get("api_name") if isinstance(pref, Mapping) else pref
@@ -218,7 +226,7 @@ def options_frames(payloads: Mapping[str, object], *, source: str = "api") -> Op
         opt_rows.append(row)
 
     options = _build_options(opt_rows)
-    matched_fields, matches = _build_matches(hit_rows, rec_rows, val_rows, source)
+    matched_fields, matches = _build_matches(hit_rows, rec_rows, val_rows, link_rows, source)
     return OptionsFrames(options, matches, matched_fields)
 
 
@@ -236,9 +244,16 @@ def _build_matches(
     hit_rows: list[dict[str, object]],
     rec_rows: list[dict[str, object]],
     val_rows: list[tuple[str, str, str, int, str, str | None]],
+    link_rows: list[tuple[str, str, str, str | None]],
     source: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Join field hits with record values (vectorised) to explain each hit by its records."""
+    """Join field hits with record values (vectorised) to explain each hit by its records.
+
+    An Accounts hit no account's own value explains may be explained through a listed contact
+    of a listed account (Zoho lists the account under the field its contact matched by, e.g.
+    Phone): that hit is not an orphan, and adds no row — the contact's row already says it,
+    with the account in `account_id`.
+    """
     hits = pd.DataFrame.from_records(
         hit_rows, columns=["lead_id", "module", "field_rank", "field", "lead_value", "key"]
     )
@@ -274,6 +289,7 @@ def _build_matches(
         explained[hit_keys].drop_duplicates(), on=hit_keys, how="left", indicator=True
     )
     orphan_hits = orphan_hits[orphan_hits["_merge"] == "left_only"].drop(columns="_merge")
+    orphan_hits = _without_contact_routes(orphan_hits, records, link_rows)
     orphan_hits["explained"] = False
     rec_keys = ["lead_id", "module", "record_id"]
     orphan_recs = records.merge(
@@ -299,6 +315,29 @@ def _build_matches(
         if col not in frame.columns:
             frame[col] = None
     return matched_fields, conform(frame[list(MATCHES_SCHEMA)], MATCHES_SCHEMA, name="matches")
+
+
+def _without_contact_routes(
+    hits: pd.DataFrame,
+    records: pd.DataFrame,
+    link_rows: list[tuple[str, str, str, str | None]],
+) -> pd.DataFrame:
+    """`hits` minus the Accounts hits a listed contact of a listed account explains."""
+    links = pd.DataFrame.from_records(
+        link_rows, columns=["lead_id", "record_id", "field", "key"]
+    ).dropna(subset=["key"])
+    accounts = records.loc[records["module"] == "Accounts", ["lead_id", "record_id"]]
+    links = links.merge(accounts, on=["lead_id", "record_id"], how="inner")
+    if links.empty or hits.empty:
+        return hits
+    through = hits[hits["module"] == "Accounts"].merge(
+        links[["lead_id", "field", "key"]].drop_duplicates(),
+        on=["lead_id", "field", "key"],
+        how="inner",
+    )
+    keys = ["lead_id", "module", "field_rank"]
+    flagged = hits.merge(through[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+    return hits[(flagged["_merge"] == "left_only").to_numpy()]
 
 
 def fetch_options(client: CRMClient, lead_ids: Sequence[str]) -> OptionsFrames:

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from crmkit.clusters import among_open_leads
 from crmkit.frames import FramesError
 from crmkit.report import tables
+from crmkit.report.dropped import dropped_fields
 from crmkit.report.formatters import num
 
 __all__ = ["META_KEYS", "Headline", "Report", "compute_report"]
@@ -91,6 +92,8 @@ class Report:
     agreement: tables.Agreement | None = None
     # Leads duplicating another open lead, by tier, kind and field (`crmkit.cluster_summary`).
     open_leads: pd.DataFrame | None = None
+    # lead fields with values no conversion mapping carries (`crmkit.report.dropped`)
+    dropped_fields: pd.DataFrame | None = None
 
     @property
     def top_fields(self) -> list[str]:
@@ -137,6 +140,7 @@ def compute_report(
         open_leads, open_note = among_open_leads(leads, frames.config)
     except FramesError as exc:  # leads without usable ids: the rest of the report still stands
         open_leads, open_note = None, f"Duplicates among open leads not computed: {exc}."
+    dropped, dropped_note = dropped_fields(frames)
 
     figures = {
         "rates_by_field": _png(tables.plot_rates_by_field(rates_by_field)),
@@ -165,10 +169,12 @@ def compute_report(
             "agreement": agreement_note,
             "conversions": history.note,
             "open_leads": open_note,
+            "dropped_fields": dropped_note,
         },
         shadow=shadow,
         agreement=agreement,
         open_leads=open_leads,
+        dropped_fields=dropped,
     )
 
 

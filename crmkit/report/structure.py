@@ -36,6 +36,8 @@ LABELS: dict[str, str] = {
     "contact_id": "contact id",
     "deal_id": "deal id",
     "answered_at": "answered at",
+    "leads_with_value": "leads with a value",
+    "share": "share of leads",
 }
 
 
@@ -117,4 +119,5 @@ def page(report: Report) -> dict[str, Any]:
         open_leads=_table(report.open_leads, percent=("share",)),
         conversions=_table(report.conversions),
         conversion_attempts=_table(report.conversion_attempts),
+        dropped_fields=_table(report.dropped_fields, percent=("share",)),
     )

@@ -23,8 +23,8 @@ from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.jobs import MassConvertJobs
 from crmkit.sandbox.leads import check_mass_convert_leads, lead_for_action
 from crmkit.sandbox.loader import DataDirError, check_org_fields, normalize_org
-from crmkit.sandbox.matching import conversion_options
 from crmkit.sandbox.notify import Outbox
+from crmkit.sandbox.options import conversion_options
 from crmkit.sandbox.org import DEFAULT_PIPELINES, Org
 from crmkit.sandbox.roles import roles_answer
 from crmkit.sandbox.settings import Settings

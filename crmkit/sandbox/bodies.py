@@ -282,7 +282,10 @@ def _lead_ids(ids: Any) -> list[str]:
     if not isinstance(ids, list) or not ids:
         raise _blame("ids", "$.ids", in_data=False)
     if len(ids) > MASS_CONVERT_LIMIT:
-        raise LimitExceeded({"api_name": "ids", "limit": MASS_CONVERT_LIMIT, "json_path": "$.ids"})
+        raise LimitExceeded(
+            {"api_name": "ids", "limit": MASS_CONVERT_LIMIT, "json_path": "$.ids"},
+            "Record count exceeded",
+        )
     out = []
     for i, v in enumerate(ids):
         rid = norm_id(v)

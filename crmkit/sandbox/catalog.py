@@ -6,7 +6,6 @@ the same truth: a field whose metadata says `phone` is the field conversion copi
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Final
 
@@ -94,6 +93,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldDef, ...]]] = {
         _f("Mailing_State"),
         _f("Mailing_Zip"),
         _f("Mailing_Country"),
+        _f("Data_Processing_Basis", "picklist"),
         _f("Record_Status__s", "picklist", read_only=True),
         *_COMMON_TAIL,
     ),
@@ -112,6 +112,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldDef, ...]]] = {
         _f("Billing_Code"),
         _f("Billing_Country"),
         _f("Layout", "lookup", read_only=True, lookup="layouts"),
+        _f("Data_Processing_Basis", "picklist"),
         _f("Record_Status__s", "picklist", read_only=True),
         *_COMMON_TAIL,
     ),
@@ -178,6 +179,17 @@ PICKLISTS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "Account_Type": ("Analyst", "Competitor", "Customer", "Distributor", "Investor", "Partner"),
     "Type": ("New Business", "Existing Business"),
+    # the lawful basis of GDPR compliance (Contacts and Accounts candidates carry it)
+    "Data_Processing_Basis": (
+        "Not Applicable",
+        "Legitimate Interests",
+        "Contract",
+        "Legal Obligation",
+        "Vital Interests",
+        "Public Interest",
+        "Obtained",
+        "Not Responded",
+    ),
     "Record_Status__s": ("Available", "Draft", "Trash"),
 }
 # Zoho's standard pipeline of every new org (the Kaizen 137 article's Deal names it), with its
@@ -283,10 +295,65 @@ def standard_field(module: str, api_name: str) -> FieldDef | None:
     return None
 
 
-def stable_id(kind: str, key: str) -> str:
-    """A deterministic 19-digit id for metadata objects (fields, layouts, tags, pipelines)."""
-    digest = int.from_bytes(hashlib.sha256(f"{kind}:{key}".encode()).digest()[:6], "big")
-    return f"4876876{digest % 10**12:012d}"
+# -- ids: Zoho-shaped (19 digits: the org's prefix, zeros, a sequence number), stable per org ---
+# Zoho's ids read like 4876876000000002179: a per-org prefix, then a counter. The sandbox numbers
+# its metadata the same way, from positions that only the data directory decides (catalog order,
+# custom columns, org.json's layouts and tags), so an id is the same on every call and restart.
+ORG_ID_PREFIX: Final = "4876876"
+_MODULE_NO: Final = {"Leads": 1, "Contacts": 2, "Accounts": 3, "Deals": 4}
+_STANDARD_FIELD_BASE = 3_000  # + module * 100 + position in STANDARD_FIELDS
+_CUSTOM_FIELD_BASE = 300_000  # + module * 10,000 + position among the module's custom fields
+_LAYOUT_BASE = 91_000  # + module * 100 + position in the module's layouts
+_PICK_BASE = 5_000_000  # + module * 10,000 + field position * 100 + value position
+_TAG_BASE = 700_000
+_ROLE_BASE = 800_000
+_PROFILE_BASE = 810_000
+_CONTACT_ROLE_BASE = 820_000
+PROFILES: Final = ("Administrator", "Standard")
+
+
+def zoho_id(sequence: int) -> str:
+    """A 19-digit id shaped like Zoho's: the org prefix, then `sequence` zero-padded."""
+    return f"{ORG_ID_PREFIX}{sequence:012d}"
+
+
+def field_id(module: str, api_name: str, custom: tuple[str, ...] | list[str] = ()) -> str:
+    """The field's id: standard fields by catalog position, custom ones by column position."""
+    no = _MODULE_NO[module]
+    for i, fd in enumerate(STANDARD_FIELDS[module]):
+        if fd.api_name == api_name:
+            return zoho_id(_STANDARD_FIELD_BASE + no * 100 + i)
+    others = [c for c in custom if standard_field(module, c) is None]
+    j = others.index(api_name) if api_name in others else len(others)
+    return zoho_id(_CUSTOM_FIELD_BASE + no * 10_000 + j)
+
+
+def layout_id(module: str, position: int) -> str:
+    return zoho_id(_LAYOUT_BASE + _MODULE_NO[module] * 100 + position)
+
+
+def pick_id(module: str, api_name: str, position: int) -> str:
+    """A picklist value's id, from the field's catalog position and the value's position."""
+    names = [fd.api_name for fd in STANDARD_FIELDS[module]]
+    i = names.index(api_name) if api_name in names else 99
+    return zoho_id(_PICK_BASE + _MODULE_NO[module] * 10_000 + i * 100 + position)
+
+
+def tag_id(position: int) -> str:
+    return zoho_id(_TAG_BASE + position)
+
+
+def role_id(position: int) -> str:
+    return zoho_id(_ROLE_BASE + position)
+
+
+def profile_id(name: str) -> str:
+    return zoho_id(_PROFILE_BASE + PROFILES.index(name))
+
+
+def contact_role_id(position: int) -> str:
+    """A Contact Role's id, from its position in the org's list (from 1)."""
+    return zoho_id(_CONTACT_ROLE_BASE + position)
 
 
 # -- references: how answers name a module, field or layout (the same id on every call) ----------
@@ -294,9 +361,7 @@ def module_ref(module: str) -> dict[str, str]:
     return {"api_name": module, "id": MODULE_IDS[module]}
 
 
-def field_ref(module: str, api_name: str) -> dict[str, str]:
-    return {"api_name": api_name, "id": stable_id(f"field:{module}", api_name)}
-
-
-def layout_ref(module: str, name: str) -> dict[str, str]:
-    return {"name": name, "id": stable_id(f"layout:{module}", name)}
+def layout_ref(module: str, name: str, names: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """`{"name", "id"}` of layout `name` among the module's layouts `names` (org.json order)."""
+    position = list(names).index(name) if name in names else len(names)
+    return {"name": name, "id": layout_id(module, position)}

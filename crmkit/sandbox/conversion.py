@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crmkit.sandbox.bodies import ConvertRequest, validate_deal
-from crmkit.sandbox.catalog import layout_ref, module_ref
+from crmkit.sandbox.catalog import module_ref
 from crmkit.sandbox.exceptions import (
     DuplicateData,
     IdAlreadyConverted,
@@ -25,9 +25,10 @@ from crmkit.sandbox.exceptions import (
 )
 from crmkit.sandbox.leads import check_lead_state, lead_for_action
 from crmkit.sandbox.loader import Record, full_name
+from crmkit.sandbox.mapping import carried_values, merge_changes
 from crmkit.sandbox.matching import match_lead
 from crmkit.sandbox.notify import Outbox
-from crmkit.sandbox.org import Org, User
+from crmkit.sandbox.org import Org, UniqueField, User
 from crmkit.sandbox.roles import role_by_id, role_relation
 from crmkit.sandbox.store import Store, fold
 
@@ -126,6 +127,7 @@ def convert_lead(
         if company is not None:
             new_account = _fresh(store, org, "Accounts", lead, owner, ts, blame, company)
             account = new_account
+        merged = _merge_updates(store, org, lead, contact, None if new_account else account)
         yields = {
             "Contacts": True,
             "Accounts": account is not None,
@@ -136,11 +138,11 @@ def convert_lead(
         if rename is not None:
             assert account is not None
             _rename_account(store, account, rename, ts)
-        _link_account(store, account, tags, ts, created=new_account is not None)
+        _link_account(store, account, tags, ts, merged, created=new_account is not None)
         if new_contact is not None:
             contact = new_contact
         assert contact is not None
-        _link_contact(store, contact, account, tags, ts, created=new_contact is not None)
+        _link_contact(store, contact, account, tags, ts, merged, created=new_contact is not None)
         deal = None
         if deal_fields is not None:
             deal = _new_deal(store, org, lead, owner, ts, deal_fields, contact, account, tags)
@@ -284,6 +286,40 @@ def _fresh(
     rec = _new_record(store, org, module, lead, owner, ts)
     if account_name is not None:
         rec["Account_Name"] = account_name
+    _refuse_duplicates(store, org, module, rec, blame)
+    return rec
+
+
+def _merge_updates(
+    store: Store, org: Org, lead: Record, contact: Record | None, account: Record | None
+) -> dict[str, Record]:
+    """The mapped lead values the merged contact and account take (`merge_overwrites`).
+
+    A value that would repeat another record's unique-field value is left out (the record keeps
+    its own): Zoho's documented merges succeed — the article merges Pat Boyle, whose Phone a
+    second contact holds as a unique value, into the contact found by Email.
+    """
+    out: dict[str, Record] = {}
+    for module, rec in (("Contacts", contact), ("Accounts", account)):
+        if rec is None:
+            continue
+        changes = merge_changes(org, lead, rec, module)
+        for u in org.unique_fields(module):
+            value = changes.get(u.api_name)
+            if isinstance(value, str) and _held_elsewhere(store, module, u, value, rec["id"]):
+                del changes[u.api_name]
+        if changes:
+            out[module] = changes
+    return out
+
+
+def _held_elsewhere(store: Store, module: str, u: UniqueField, value: str, rid: str) -> bool:
+    found = store.find(module, u.api_name, value, casesensitive=u.casesensitive)
+    return any(i != rid for i in found)
+
+
+def _refuse_duplicates(store: Store, org: Org, module: str, rec: Record, blame: _Blame) -> None:
+    """DUPLICATE_DATA when a new record repeats a unique-field value another record holds."""
     for u in org.unique_fields(module):
         value = rec.get(u.api_name)
         if not isinstance(value, str) or not value.strip():
@@ -304,7 +340,6 @@ def _fresh(
                 },
                 in_data=blame.in_data,
             )
-    return rec
 
 
 def _tag_plan(
@@ -327,12 +362,8 @@ def _tag_plan(
 
 # -- writes ---------------------------------------------------------------------------------------
 def _new_record(store: Store, org: Org, module: str, lead: Record, owner: User, ts: str) -> Record:
-    """A record of `module` with the lead's mapped fields and a fresh id."""
-    rec: Record = {"id": store.new_id()}
-    for lf, tf in org.lead_mapping(module).items():
-        v = lead.get(lf)
-        if v is not None:
-            rec[tf] = v
+    """A record of `module` with the lead's mapped fields (its layout's mapping), a fresh id."""
+    rec: Record = {"id": store.new_id(), **carried_values(org, lead, module)}
     rec["Owner"] = owner.owner_ref()
     rec["Created_Time"] = ts
     rec["Modified_Time"] = ts
@@ -342,7 +373,9 @@ def _new_record(store: Store, org: Org, module: str, lead: Record, owner: User, 
     if module == "Contacts":
         rec["Full_Name"] = full_name(rec)
     if module == "Accounts":
-        rec["Layout"] = layout_ref("Accounts", org.default_layout("Accounts"))
+        rec["Layout"] = org.layout_ref(
+            "Accounts", org.target_layout("Accounts", org.lead_layout(lead))
+        )
     return rec
 
 
@@ -368,16 +401,23 @@ def _account_ref(account: Record | None) -> dict[str, Any] | None:
 
 
 def _link_account(
-    store: Store, account: Record | None, tags: dict[str, Tags], ts: str, *, created: bool
+    store: Store,
+    account: Record | None,
+    tags: dict[str, Tags],
+    ts: str,
+    merged: dict[str, Record],
+    *,
+    created: bool,
 ) -> None:
-    """Store a new account; an existing one is touched only when it gains tags."""
+    """Store a new account; an existing one only when it gains tags or mapped values."""
     if account is None:
         return
     if created:
         _add_tags(account, tags.get("Accounts", []))
         store.put("Accounts", account)
-    elif tags.get("Accounts"):
-        _add_tags(account, tags["Accounts"])
+    elif tags.get("Accounts") or merged.get("Accounts"):
+        _add_tags(account, tags.get("Accounts", []))
+        account.update(merged.get("Accounts", {}))
         account["Modified_Time"] = ts
         store.put("Accounts", account)
 
@@ -388,10 +428,11 @@ def _link_contact(
     account: Record | None,
     tags: dict[str, Tags],
     ts: str,
+    merged: dict[str, Record],
     *,
     created: bool,
 ) -> None:
-    """Store the contact, linked to the account (a merged contact changes nothing else)."""
+    """Store the contact, linked to the account; a merged one takes the mapped lead values."""
     acc_ref = _account_ref(account)
     if created:
         if acc_ref is not None:
@@ -399,6 +440,7 @@ def _link_contact(
     else:
         if acc_ref is not None:  # its own account (maybe renamed by overwrite), or a new one
             contact["Account_Name"] = acc_ref
+        contact.update(merged.get("Contacts", {}))
         contact["Modified_Time"] = ts
     _add_tags(contact, tags.get("Contacts", []))
     store.put("Contacts", contact)

@@ -1,6 +1,8 @@
 """Zoho-shaped errors raised by the rules and turned into JSON bodies by the routes.
 
 `exceptions.py` has one subclass per code (with its status); this keeps the body and messages.
+The messages are Zoho's wording wherever its documentation quotes one (zoho-api.md, the OpenAPI
+files' `message` enums: record.json, convert_lead.json, …); tests/sandbox pin them.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ MESSAGES = {
     "NOT_APPROVED": "record not approved",  # as Zoho's OpenAPI (record.json) words it
     "NO_PERMISSION": "permission denied",
     "INVALID_URL_PATTERN": "Please check if the URL trying to access is a correct one",
-    "INVALID_MODULE": "the module name given seems to be invalid",
+    "INVALID_MODULE": "The module name given seems to be invalid",
     "REQUIRED_PARAM_MISSING": "One of the expected parameter is missing",
     "LIMIT_EXCEEDED": "limit exceeded",
     "INVALID_QUERY": "invalid query formed",
-    "INTERNAL_ERROR": "Internal Server Error",
+    "INTERNAL_ERROR": "Internal server error occurred.",
     "TOO_MANY_REQUESTS": "You have reached the limit of concurrent API calls",
     "AUTHENTICATION_FAILURE": "Authentication failed",
     "INVALID_TOKEN": "invalid oauth token",

@@ -186,7 +186,4 @@ class InternalError(ZohoError):
 
 def contacts_unavailable() -> NoPermission:
     """The 403 a conversion meets in an org whose Contacts module is removed."""
-    return NoPermission(
-        {"permissions": ["Contacts"]},
-        "permission denied: the Contacts module is not available in this org",
-    )
+    return NoPermission({"permissions": ["Contacts"]}, "permission denied")

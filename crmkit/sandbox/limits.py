@@ -18,11 +18,16 @@ def too_many(message: str) -> TooManyRequests:
 
 @dataclass
 class Limiter:
-    """In-flight counters. `acquire` never waits: over the limit, Zoho answers 429 at once."""
+    """In-flight counters. `acquire` never waits: over the limit, Zoho answers 429 at once.
+
+    A request counts from admission to its answer, whatever the latency: the work itself runs
+    off the event loop (responses.run), so requests arriving meanwhile see it in flight.
+    """
 
     in_flight: int = 0
     sub_in_flight: int = 0
     peak: int = 0
+    sub_peak: int = 0
     rejected: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -37,6 +42,7 @@ class Limiter:
             self.in_flight += 1
             self.sub_in_flight += sub
             self.peak = max(self.peak, self.in_flight)
+            self.sub_peak = max(self.sub_peak, self.sub_in_flight)
 
     def release(self, sub: bool) -> None:
         with self.lock:

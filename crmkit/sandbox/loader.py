@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from crmkit.errors import CrmkitError
-from crmkit.sandbox import catalog
+from crmkit.sandbox import catalog, mapping
+from crmkit.sandbox import users as org_users
 from crmkit.sandbox.csvtext import decode_csv_bytes, delimiter_of
 from crmkit.sandbox.roles import parse_contact_roles
 from crmkit.sandbox.writer import write_data_dir as write_data_dir  # the inverse, importable here
@@ -37,11 +38,14 @@ ORG_KEYS = (
     "edition",
     "credentials",
     "convert_mapping",
+    "layout_convert_mapping",
+    "merge_overwrites",
     "org_name",
     "org",
     "tags",
     "contact_roles",
 )
+
 DEFAULT_CREDENTIALS = {
     "client_id": "sandbox-client",
     "client_secret": "sandbox-secret",
@@ -104,7 +108,8 @@ def load_data_dir(path: str | Path) -> OrgData:
     users = _users_from(org_raw, org_path, raw, root)
     org = normalize_org(org_raw, str(org_path), org_text(org_path), users=users)
     org["org"].setdefault("id", default_org_id(root))
-    tag_ids: dict[str, str] = {}
+    # tag ids follow org.json's tag list, then first appearance in the CSVs
+    tag_ids = {t: catalog.tag_id(i) for i, t in enumerate(org["tags"])}
     records: dict[str, list[Record]] = {}
     custom: dict[str, list[str]] = {}
     for module, (header, rows) in raw.items():
@@ -278,10 +283,12 @@ def normalize_org(
     cm = raw.get("convert_mapping", {})
     if not isinstance(cm, dict):
         raise fail("convert_mapping", "convert_mapping must be an object")
-    for module, mapping in cm.items():
-        if module not in ("Contacts", "Accounts", "Deals") or not isinstance(mapping, dict):
+    for module, fmap in cm.items():
+        if module not in ("Contacts", "Accounts", "Deals") or not isinstance(fmap, dict):
             raise fail(module, "convert_mapping: Contacts|Accounts|Deals -> {lead field: field}")
     org["convert_mapping"] = {m: dict(v) for m, v in cm.items()}
+    org["layout_convert_mapping"] = mapping.layout_mappings(raw, org["layouts"], fail)
+    org["merge_overwrites"] = mapping.merge_overwrites(raw, fail)
     info = raw.get("org", {})
     if not isinstance(info, dict):
         raise fail("org", "org must be an object (id, company_name, time_zone, …)")
@@ -303,53 +310,10 @@ def normalize_org(
         raise fail("tags", "tags must be a list of tag names")
     org["tags"] = list(tags)
     org["contact_roles"] = parse_contact_roles(raw.get("contact_roles"), fail)
-    org["users"] = users if users is not None else _parse_users(raw, fail)
+    org["users"] = users if users is not None else org_users.parse_users(raw, fail)
     if not org["users"]:
-        org["users"] = [dict(_DEFAULT_USER)]
+        org["users"] = [dict(org_users.DEFAULT_USER)]
     return org
-
-
-_DEFAULT_USER = {
-    "id": "4876876000000225013",
-    "full_name": "Sandbox Admin",
-    "email": "admin@sandbox.crmkit.local",
-    "role": "CEO",
-    "status": "active",
-}
-
-
-def _parse_users(raw: dict[str, Any], fail: Any) -> list[dict[str, str]]:
-    items = raw.get("users", [])
-    if not isinstance(items, list):
-        raise fail("users", "users must be a list of {id, full_name, email}")
-    users: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for u in items:
-        if not isinstance(u, dict):
-            raise fail("users", "each user must be an object")
-        uid = str(u.get("id", ""))
-        if not _ID_RE.match(uid):
-            raise fail(uid or "users", f"user id {uid!r} must be 1-19 digits")
-        if uid in seen:
-            raise fail(uid, f"duplicate user id {uid}")
-        seen.add(uid)
-        name = u.get("full_name") or u.get("name")
-        if not isinstance(name, str) or not name:
-            raise fail(uid, f"user {uid} needs a full_name")
-        email = u.get("email") or f"user{uid[-4:]}@sandbox.crmkit.local"
-        status = u.get("status", "active")
-        if status not in ("active", "inactive"):
-            raise fail(uid, f"user {uid}: status must be active or inactive")
-        users.append(
-            {
-                "id": uid,
-                "full_name": name,
-                "email": str(email),
-                "role": str(u.get("role", "Manager")),
-                "status": status,
-            }
-        )
-    return users
 
 
 def _users_from(
@@ -366,29 +330,8 @@ def _users_from(
             line, col = _locate(text, f'"{token}"')
             return DataDirError(str(org_path), line, col, reason)
 
-        return _parse_users(org_raw, fail)
-    found: dict[str, str] = {}
-    for _module, (header, rows) in raw.items():
-        if "Owner.id" not in header:
-            continue
-        i = header.index("Owner.id")
-        j = header.index("Owner.name") if "Owner.name" in header else None
-        for _line, row in rows:
-            if i < len(row) and _ID_RE.match(row[i].strip()):
-                name = row[j].strip() if j is not None and j < len(row) else ""
-                found.setdefault(row[i].strip(), name or f"User {row[i].strip()[-4:]}")
-    if not found:
-        return None
-    return [
-        {
-            "id": uid,
-            "full_name": name,
-            "email": re.sub(r"[^a-z0-9.]+", ".", name.lower()).strip(".") + "@sandbox.crmkit.local",
-            "role": "Manager",
-            "status": "active",
-        }
-        for uid, name in sorted(found.items())
-    ]
+        return org_users.parse_users(org_raw, fail)
+    return org_users.from_owners(raw.values())
 
 
 def _parse_module(
@@ -471,17 +414,14 @@ def _parse_module(
                 names = [t.strip() for t in value.split(";") if t.strip()]
                 tags = []
                 for n in names:
-                    tag_ids.setdefault(n, catalog.stable_id("tag", n))
+                    tag_ids.setdefault(n, catalog.tag_id(len(tag_ids)))
                     tags.append({"name": n, "id": tag_ids[n]})
                 rec["Tag"] = tags
             elif h == "Layout":
                 names = org["layouts"].get(module, ["Standard"])
                 if value and value not in names:
                     raise bad(f"layout {value!r} is not one of {module}'s layouts {names}")
-                rec["Layout"] = {
-                    "name": value or names[0],
-                    "id": catalog.stable_id(f"layout:{module}", value or names[0]),
-                }
+                rec["Layout"] = catalog.layout_ref(module, value or names[0], names)
             elif h in catalog.BOOLEAN_FIELDS:
                 if value.lower() not in ("", "true", "false"):
                     raise bad(f"{h} must be true or false, got {value!r}")
@@ -508,8 +448,8 @@ def _parse_module(
         if module in ("Leads", "Contacts") and not rec.get("Full_Name"):
             rec["Full_Name"] = full_name(rec)
         if module == "Accounts" and not rec.get("Layout"):
-            first = org["layouts"]["Accounts"][0]
-            rec["Layout"] = {"name": first, "id": catalog.stable_id("layout:Accounts", first)}
+            names = org["layouts"]["Accounts"]
+            rec["Layout"] = catalog.layout_ref("Accounts", names[0], names)
         records.append(rec)
     return records, custom
 
@@ -588,6 +528,17 @@ def module_fields(module: str, custom: list[str]) -> list[str]:
 def check_org_fields(
     org: dict[str, Any], custom: dict[str, list[str]], file: str, text: str
 ) -> None:
+    """Fields org.json names (unique fields, conversion mappings) must exist in their module."""
+
+    def check(module: str, name: str, what: str) -> None:
+        if name not in module_fields(module, custom.get(module, [])):
+            line, col = _locate(text, f'"{name}"')
+            raise DataDirError(file, line, col, f"{what}: {module}.{name} does not exist")
+
+    for what, target, fmap in mapping.named_fields(org):
+        for lead_field, target_field in fmap.items():
+            check("Leads", lead_field, what)
+            check(target, target_field, what)
     for module, items in org["unique_fields"].items():
         known = set(module_fields(module, custom.get(module, [])))
         for item in items:

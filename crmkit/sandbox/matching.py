@@ -3,17 +3,14 @@
 This is the sandbox's own reading of Zoho's rules; crmkit's predictor implements them again on
 frames, and the agreement tests hold the two together — so neither imports the other. Matching
 reads the store's value index (`Store.find`), one field at a time; a module's candidates are the
-union of what each field of its list matched. The same matches feed the options answer below and
-the conversion, which accepts only a listed candidate as merge target.
+union of what each field of its list matched. The same matches feed the options answer
+(`options.py`) and the conversion, which accepts only a listed candidate as merge target.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from crmkit.sandbox.catalog import field_ref, module_ref
-from crmkit.sandbox.leads import check_lead_state, lead_for_action
 from crmkit.sandbox.loader import Record, full_name
 from crmkit.sandbox.org import Org
 from crmkit.sandbox.store import Store
@@ -116,61 +113,3 @@ def module_preference(org: Org, m: Matches) -> str:
     if m.accounts and not org.unique_fields("Contacts") and org.unique_fields("Accounts"):
         return "Accounts"
     return "Contacts" if m.contacts else "Accounts"
-
-
-# -- the `__conversion_options` answer -----------------------------------------------------------
-def _candidate(org: Org, module: str, rec: Record) -> dict[str, Any]:
-    """A candidate as the options answer lists it: a few fields, the unique ones, its state."""
-    extra = [u.api_name for u in org.unique_fields(module)]
-    if module == "Contacts":
-        keys = ["Full_Name", "Email", "Phone", *extra, "Locked__s", "Account_Name"]
-    else:
-        keys = ["Layout", "Phone", "Account_Name", *extra]
-    out: dict[str, Any] = {}
-    for k in dict.fromkeys(keys):
-        if k in ("Locked__s", "Layout") or org.has_field(module, k):
-            v = rec.get(k)
-            if isinstance(v, dict):
-                v = {"name": v.get("name"), "id": v["id"]}
-            out[k] = v if k != "Locked__s" else bool(v)
-    locked = bool(rec.get("Locked__s"))
-    out["$editable"] = not locked
-    out["id"] = rec["id"]
-    out["$approval_state"] = rec.get("$approval_state", "approved")
-    if module == "Accounts":
-        out["Locked__s"] = locked
-    return out
-
-
-def _matched_values(module: str, hits: list[FieldHit]) -> list[dict[str, Any]] | None:
-    found = [
-        {"field": field_ref(module, h.field), "matched_lead_value": h.lead_value} for h in hits
-    ]
-    return found or None
-
-
-def conversion_options(store: Store, org: Org, lead_id: str) -> dict[str, Any] | None:
-    """The `__conversion_options` answer, or None for 204."""
-    lead = lead_for_action(store, lead_id)
-    if org.removed("Contacts"):
-        return None
-    check_lead_state(lead)
-    m = match_lead(store, org, lead)
-    layouts = org.modules_with_layout_choice()
-    if not m.contacts and not m.accounts and not layouts:
-        return None
-    contacts = [_candidate(org, "Contacts", r) for r in store.get_many("Contacts", m.contact_ids)]
-    accounts = [_candidate(org, "Accounts", r) for r in store.get_many("Accounts", m.account_ids)]
-    return {
-        "__conversion_options": {
-            "module_preference": module_ref(module_preference(org, m)),
-            "Contacts": contacts or None,
-            "Accounts": accounts or None,
-            "Deals": None,
-            "preference_field_matched_value": {
-                "Contacts": _matched_values("Contacts", m.contacts),
-                "Accounts": _matched_values("Accounts", m.accounts),
-            },
-            "modules_with_multiple_layouts": [module_ref(x) for x in layouts] or None,
-        }
-    }

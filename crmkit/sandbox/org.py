@@ -15,6 +15,7 @@ from typing import Any
 
 from crmkit.sandbox import catalog
 from crmkit.sandbox.loader import Record, module_fields
+from crmkit.sandbox.mapping import CONVERSION_TARGETS, MERGE_OVERWRITES
 from crmkit.sandbox.roles import ContactRole
 
 # Without pipelines in org.json the org has Zoho's one default pipeline.
@@ -60,6 +61,17 @@ class User:
 
 
 @dataclass(frozen=True)
+class LayoutMapping:
+    """One Leads layout's conversion into a target module: the layout, the extra fields."""
+
+    layout: str | None = None  # None: the target module's default layout
+    fields: Mapping[str, str] = field(default_factory=dict)  # lead field -> target field
+
+    def to_json(self) -> dict[str, Any]:
+        return {"layout": self.layout, "fields": dict(self.fields)}
+
+
+@dataclass(frozen=True)
 class OrgCredentials:
     """The OAuth client the org accepts; the repr shows the client id only."""
 
@@ -97,6 +109,9 @@ class Org:
     details: Mapping[str, Any] = field(default_factory=dict)  # org.json's `org` object
     tags: tuple[str, ...] = ()
     contact_roles: tuple[ContactRole, ...] = ()  # org.json's `contact_roles` (Zoho's by default)
+    # Leads layout -> target module -> its mapping (org.json `layout_convert_mapping`)
+    layout_mappings: Mapping[str, Mapping[str, LayoutMapping]] = field(default_factory=dict)
+    merge_overwrites: str = MERGE_OVERWRITES[0]
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any], custom_fields: Mapping[str, Any]) -> Org:
@@ -119,6 +134,14 @@ class Org:
             details=dict(raw["org"]),
             tags=tuple(raw["tags"]),
             contact_roles=tuple(ContactRole(**r) for r in raw.get("contact_roles", [])),
+            layout_mappings={
+                layout: {
+                    t: LayoutMapping(m.get("layout"), dict(m.get("fields") or {}))
+                    for t, m in targets.items()
+                }
+                for layout, targets in (raw.get("layout_convert_mapping") or {}).items()
+            },
+            merge_overwrites=raw.get("merge_overwrites") or MERGE_OVERWRITES[0],
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -140,6 +163,11 @@ class Org:
             "tags": list(self.tags),
             "contact_roles": [r.to_json() for r in self.contact_roles],
             "users": [u.to_json() for u in self.users],
+            "layout_convert_mapping": {
+                layout: {t: m.to_json() for t, m in targets.items()}
+                for layout, targets in self.layout_mappings.items()
+            },
+            "merge_overwrites": self.merge_overwrites,
         }
 
     # -- modules and fields ----------------------------------------------------------------------
@@ -167,35 +195,60 @@ class Org:
     def has_field(self, module: str, api_name: str) -> bool:
         return api_name in self._field_sets[module]
 
+    def field_ref(self, module: str, api_name: str) -> dict[str, str]:
+        """`{"api_name", "id"}` as answers name a field (Zoho-shaped id, stable per org)."""
+        custom = self.custom_fields.get(module, ())
+        return {"api_name": api_name, "id": catalog.field_id(module, api_name, custom)}
+
     def unique_fields(self, module: str) -> tuple[UniqueField, ...]:
         """The module's unique fields in preference order, minus removed ones."""
         return tuple(u for u in self.unique.get(module, ()) if self.has_field(module, u.api_name))
 
     # -- conversion mapping ----------------------------------------------------------------------
     @cached_property
-    def _mappings(self) -> dict[str, dict[str, str]]:
-        return {t: self._mapping_to(t) for t in ("Contacts", "Accounts", "Deals")}
+    def _mappings(self) -> dict[tuple[str, str | None], dict[str, str]]:
+        layouts: list[str | None] = [None, *self.layouts.get("Leads", ())]
+        return {(t, lay): self._mapping_to(t, lay) for t in CONVERSION_TARGETS for lay in layouts}
 
-    def _mapping_to(self, target: str) -> dict[str, str]:
+    def _mapping_to(self, target: str, leads_layout: str | None) -> dict[str, str]:
+        """Zoho's standard map, then org.json's for every layout, then the layout's own."""
         out = {lf: m[target] for lf, m in catalog.DEFAULT_CONVERT_MAPPING.items() if target in m}
-        target_fields = set(module_fields(target, list(self.custom_fields.get(target, ()))))
-        for name in self.custom_fields.get("Leads", ()):
-            if name in target_fields and name not in catalog.NOT_COPIED:
-                out.setdefault(name, name)
         out.update(self.convert_mapping.get(target, {}))
+        if leads_layout is not None:
+            own = self.layout_mappings.get(leads_layout, {}).get(target)
+            out.update(own.fields if own is not None else {})
         return {
             lf: tf
             for lf, tf in out.items()
             if self.has_field("Leads", lf) and self.has_field(target, tf)
         }
 
-    def lead_mapping(self, target: str) -> Mapping[str, str]:
-        """Lead field -> `target` field: Zoho's defaults, same-named custom fields, org.json's."""
-        return self._mappings[target]
+    def lead_mapping(self, target: str, leads_layout: str | None = None) -> Mapping[str, str]:
+        """Lead field -> `target` field for leads of `leads_layout` (None: every layout's part).
+
+        Fields no mapping names are not copied by a conversion (custom fields included, even
+        when a target field has the same name: Zoho maps only what the admin mapped).
+        """
+        if (target, leads_layout) not in self._mappings:
+            leads_layout = None
+        return self._mappings[(target, leads_layout)]
+
+    def lead_layout(self, lead: Record) -> str:
+        """The lead's Leads layout (its `Layout`, else the module's default)."""
+        name = (lead.get("Layout") or {}).get("name")
+        return name if name in self.layouts.get("Leads", ()) else self.default_layout("Leads")
+
+    def target_layout(self, target: str, leads_layout: str | None = None) -> str:
+        """The layout a lead of `leads_layout` converts into in `target`."""
+        own = self.layout_mappings.get(leads_layout or "", {}).get(target)
+        if own is not None and own.layout is not None:
+            return own.layout
+        return self.default_layout(target)
 
     def source_field(self, target: str, target_field: str) -> str | None:
-        """The lead field mapped to `target.target_field` (what a unique field is compared with)."""
-        for lf, tf in self.lead_mapping(target).items():
+        """The lead field mapped to `target.target_field`: what matching compares a unique field
+        with. The default Leads layout's mapping — the one `settings/fields` shows on Leads."""
+        for lf, tf in self.lead_mapping(target, self.default_layout("Leads")).items():
             if tf == target_field:
                 return lf
         return None
@@ -219,6 +272,10 @@ class Org:
     # -- layouts and pipelines -------------------------------------------------------------------
     def default_layout(self, module: str) -> str:
         return self.layouts[module][0]
+
+    def layout_ref(self, module: str, name: str) -> dict[str, str]:
+        """`{"name", "id"}` of one of the module's layouts (ids follow org.json's order)."""
+        return catalog.layout_ref(module, name, self.layouts[module])
 
     def modules_with_layout_choice(self) -> list[str]:
         """Conversion targets with more than one layout (the options answer lists them)."""

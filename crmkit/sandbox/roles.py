@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from crmkit.sandbox.catalog import stable_id
+from crmkit.sandbox.catalog import contact_role_id
 
 # The roles every new Zoho org has, in Zoho's order.
 STANDARD_ROLES = (
@@ -58,7 +58,7 @@ def parse_contact_roles(value: Any, fail: Callable[[str, str], Exception]) -> li
         if name.casefold() in names:
             raise fail("contact_roles", f"contact_roles: {name!r} is listed twice")
         names.add(name.casefold())
-        rid = str(entry.get("id") or stable_id("contact_role", name))
+        rid = str(entry.get("id") or contact_role_id(n))
         if not (1 <= len(rid) <= 19 and set(rid) <= _DIGITS):
             raise fail("contact_roles", f"contact_roles: {name!r} needs an id of 1-19 digits")
         out.append({"id": rid, "name": name, "sequence_number": n})

@@ -31,6 +31,8 @@ ORG_SETTINGS = (
     "layouts",
     "pipelines",
     "convert_mapping",
+    "layout_convert_mapping",
+    "merge_overwrites",
     "org_name",
 )
 
@@ -130,6 +132,8 @@ class Runtime:
                 "sub_concurrency": self.settings.sub_concurrency,
                 "in_flight": self.limiter.in_flight,
                 "peak_in_flight": self.limiter.peak,
+                "sub_in_flight": self.limiter.sub_in_flight,
+                "peak_sub_in_flight": self.limiter.sub_peak,
                 "rejected_429": self.limiter.rejected,
                 "credits_per_day": daily,
                 "credits_used": used,

@@ -86,7 +86,9 @@ def parse_fields(org: Org, module: str, raw: str | None, *, required: bool) -> l
         return None
     names = [f.strip() for f in raw.split(",") if f.strip()]
     if len(names) > MAX_FIELDS:
-        raise LimitExceeded({"param_name": "fields", "limit": MAX_FIELDS})
+        raise LimitExceeded(
+            {"param_name": "fields", "limit": MAX_FIELDS}, "Max field limit exceeded"
+        )
     for n in names:
         if n != "id" and not org.has_field(module, n):
             raise InvalidData(
@@ -161,7 +163,7 @@ def list_records(
     if params.get("ids"):
         ids = [i.strip() for i in params["ids"].split(",") if i.strip()]
         if len(ids) > 100:
-            raise LimitExceeded({"param_name": "ids", "limit": 100})
+            raise LimitExceeded({"param_name": "ids", "limit": 100}, "Record count exceeded")
     bound = {
         "module": module,
         "fields": params.get("fields"),

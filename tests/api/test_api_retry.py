@@ -80,7 +80,7 @@ def test_reads_retry_5xx_and_connection_errors(fake: FakeZoho, sleeps: Sleeps, m
     fake.on(
         "GET",
         OPTIONS,
-        zoho_error(500, "INTERNAL_ERROR", "Internal Server Error"),
+        zoho_error(500, "INTERNAL_ERROR", "Internal server error occurred."),
         httpx.ReadError("connection reset"),
         httpx.RemoteProtocolError("server disconnected"),
         httpx.ConnectError("refused"),
@@ -95,7 +95,7 @@ def test_reads_retry_5xx_and_connection_errors(fake: FakeZoho, sleeps: Sleeps, m
 def test_reads_give_up_with_server_and_network_errors(
     fake: FakeZoho, sleeps: Sleeps, make_client
 ) -> None:
-    fake.on("GET", OPTIONS, zoho_error(500, "INTERNAL_ERROR", "Internal Server Error"))
+    fake.on("GET", OPTIONS, zoho_error(500, "INTERNAL_ERROR", "Internal server error occurred."))
     client = make_client(retry=RetryPolicy(max_attempts=3, sleep=sleeps))
     with pytest.raises(ServerError) as info:
         client.conversion_options("111")
@@ -150,7 +150,9 @@ def test_convert_dropped_after_sending_is_outcome_unknown_and_not_retried(
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_convert_answered_5xx_is_outcome_unknown(fake: FakeZoho, make_client, status: int) -> None:
-    fake.on("POST", CONVERT, zoho_error(status, "INTERNAL_ERROR", "Internal Server Error"))
+    fake.on(
+        "POST", CONVERT, zoho_error(status, "INTERNAL_ERROR", "Internal server error occurred.")
+    )
     client = make_client()
     with pytest.raises(OutcomeUnknownError) as info:
         client.convert_lead("111", ConvertRequest())

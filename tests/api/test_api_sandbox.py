@@ -170,7 +170,10 @@ def test_conversion_options_documented_example(sandbox: Sandbox, client_for: Cli
         MatchedField("Phone", "9844444444"),
         MatchedField("Email", "pat.boyle@zylker.com"),
     ]
-    assert options.matched_fields["Accounts"] == [("Account_Name", "Zylker Biotech")]
+    assert options.matched_fields["Accounts"] == [
+        ("Account_Name", "Zylker Biotech"),
+        ("Phone", "9844444444"),  # through the contact Pat Boyle, as in Zoho's article
+    ]
     assert options.multiple_layouts == ["Accounts"]
 
 

@@ -22,7 +22,12 @@ PHONE_UNIQUE = OrgConfig(unique_fields={"Contacts": (UniqueField("Phone"),)})
 
 
 def unique(field: str, *, case_sensitive: bool, module: str = "Contacts") -> OrgConfig:
-    return OrgConfig(unique_fields={module: (UniqueField(field, case_sensitive),)})
+    """`field` unique in `module`; a custom one also mapped from the lead field of its name (a
+    custom field converts, and matches, only where the admin mapped it)."""
+    mapping = {module: {field: field}} if field.endswith("__c") else {}
+    return OrgConfig(
+        unique_fields={module: (UniqueField(field, case_sensitive),)}, convert_mapping=mapping
+    )
 
 
 # ---------------------------------------------------------------------------- person, strong

@@ -243,3 +243,35 @@ def test_route_of() -> None:
     assert route_of("Contacts", "Full_Name") == "name"
     assert route_of("Contacts", "Phone") == "unique"
     assert route_of("Accounts", "Phone") == "unique"
+
+
+def test_article_shape_account_matched_through_its_contact() -> None:
+    """The article's answer: Deals `[]`, new candidate keys, and Zylker Biotech listed under
+    Account_Name and Phone — Phone through its contact Pat Boyle, the account has none."""
+    payload = documented()
+    body = payload["__conversion_options"]
+    for c in body["Contacts"]:
+        c["Data_Processing_Basis"] = None
+    body["Contacts"][1]["Account_Name"]["Locked__s"] = False
+    body["Accounts"][0].update(Website=None, Account_Type=None, Data_Processing_Basis=None)
+    body["Deals"] = []
+    phone = {"field": {"api_name": "Phone", "id": "4876876000000003301"}}
+    body["preference_field_matched_value"]["Accounts"].append(
+        {**phone, "matched_lead_value": "9844444444"}
+    )
+    body["preference_field_matched_value"]["Deals"] = None
+    frames = options_frames({PAT_BOYLE_LEAD: payload})
+    row = frames.options.iloc[0]
+    assert row["account_fields"] == "Account_Name;Phone" and row["n_deals"] == 0
+    m = frames.matches
+    assert m["explained"].all()  # the account's Phone hit is its contact's match
+    assert len(m) == 3 and (m["module"] == "Accounts").sum() == 1
+    assert m.loc[m["module"] == "Accounts", "field"].tolist() == ["Account_Name"]
+    mf = frames.matched_fields
+    accounts = mf[mf["module"] == "Accounts"].sort_values("field_rank")
+    assert accounts["field"].tolist() == ["Account_Name", "Phone"]
+    # the same hit with no listed contact of that account to explain it stays an orphan
+    body["Contacts"][1]["Account_Name"] = None
+    orphan = options_frames({PAT_BOYLE_LEAD: payload}).matches
+    lone = orphan[(orphan["module"] == "Accounts") & (orphan["field"] == "Phone")]
+    assert len(lone) == 1 and not lone["explained"].iloc[0]

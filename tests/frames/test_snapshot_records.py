@@ -35,7 +35,9 @@ ORG = {
     "unique_fields": {
         "Contacts": [{"api_name": "Code__c", "casesensitive": True}],
         "Accounts": [{"api_name": "Website", "casesensitive": False}],
-    }
+    },
+    # a custom field converts (and matches) only where the admin mapped it
+    "convert_mapping": {"Contacts": {"Code__c": "Code__c"}},
 }
 
 

@@ -111,7 +111,8 @@ def test_case_flags(tmp_path: Path) -> None:
         unique_fields={
             "Contacts": [{"api_name": "Code__c", "casesensitive": True}],
             "Accounts": [{"api_name": "Website", "casesensitive": "false"}],
-        }
+        },
+        convert_mapping={"Contacts": {"Code__c": "Code__c"}},  # custom fields map if mapped
     )
     pred = assert_agree(write_org(tmp_path, leads, contacts, accounts, org=cfg))
     n = pred.options.set_index("lead_id")[["n_contacts", "n_accounts"]]

@@ -47,7 +47,8 @@ def test_zoho_documented_example() -> None:
     assert (o["n_contacts"], o["n_accounts"]) == (2, 1)
     assert o["module_preference"] == "Contacts"
     assert o["contact_fields"] == "Phone;Email"
-    assert o["account_fields"] == "Account_Name"
+    # Zylker Biotech by name, and by Phone through its contact Pat Boyle (Zoho's article)
+    assert o["account_fields"] == "Account_Name;Phone"
     assert (o["first_field"], o["first_module"]) == ("Phone", "Contacts")
     m = p.matches.set_index(["module", "record_id"])
     assert m.loc[("Contacts", "c2"), "field"] == "Phone"
@@ -55,9 +56,11 @@ def test_zoho_documented_example() -> None:
     assert m.loc[("Contacts", "c1"), "field"] == "Email"
     assert m.loc[("Contacts", "c1"), "record_name"] == "Boyle"
     assert m.loc[("Accounts", "a1"), "route"] == "company"
+    assert len(m) == 3  # the Phone through the contact is the contact's row, not a new one
     mf = p.matched_fields.sort_values(["module", "field_rank"])
     assert mf[["module", "field_rank", "field", "lead_value"]].values.tolist() == [
         ["Accounts", 0, "Account_Name", "Zylker Biotech"],
+        ["Accounts", 1, "Phone", "9844444444"],
         ["Contacts", 0, "Phone", "9844444444"],
         ["Contacts", 1, "Email", "pat.boyle@zylker.com"],
     ]
@@ -98,8 +101,13 @@ def test_unique_field_order_is_preference_order() -> None:
 def test_case_flags_on_unique_fields() -> None:
     leads = frame(id=["1"], Last_Name=["X"], Code__c=["AbC"], Email=[None])
     contacts = frame(id=["c1"], Last_Name=["Y"], Code__c=[" abc "])
-    insensitive = OrgConfig(unique_fields={"Contacts": (UniqueField("Code__c", False),)})
-    sensitive = OrgConfig(unique_fields={"Contacts": (UniqueField("Code__c", True),)})
+    mapped = {"Contacts": {"Code__c": "Code__c"}}  # custom fields map only where mapped
+    insensitive = OrgConfig(
+        unique_fields={"Contacts": (UniqueField("Code__c", False),)}, convert_mapping=mapped
+    )
+    sensitive = OrgConfig(
+        unique_fields={"Contacts": (UniqueField("Code__c", True),)}, convert_mapping=mapped
+    )
     assert row(predict(leads, contacts, frame(id=[]), insensitive).options, "1")["n_contacts"] == 1
     assert row(predict(leads, contacts, frame(id=[]), sensitive).options, "1")["n_contacts"] == 0
     exact = frame(id=["c1"], Last_Name=["Y"], Code__c=[" AbC"])

@@ -1,6 +1,7 @@
 """Six hand-built leads in the frames schemas (docs/architecture.md), with known answers.
 
-L1 matches contact C1 by Phone (unique, rank 0) and Email, and account A1 by Account_Name;
+L1 matches contact C1 by Phone (unique, rank 0) and Email, and account A1 by Account_Name (and
+by Phone through C1, which belongs to A1);
 L2 matches contact C2 (of A1) by Email; L3 matches account A2 by Account_Name; L4 nothing;
 L5 is refused (NOT_APPROVED); L6 matches contact C3 (no account) by Full_Name.
 """
@@ -55,7 +56,8 @@ def options(source: str = "api") -> pd.DataFrame:
             "n_accounts": pd.array([1, 0, 1, 0, na, 0], dtype="Int64"),
             "module_preference": _s(["Contacts", "Contacts", "Accounts", na, na, "Contacts"]),
             "contact_fields": _s(["Phone;Email", "Email", na, na, na, "Full_Name"]),
-            "account_fields": _s(["Account_Name", na, "Account_Name", na, na, na]),
+            # A1 also by Phone: through its contact C1, as Zoho lists an account
+            "account_fields": _s(["Account_Name;Phone", na, "Account_Name", na, na, na]),
             "first_field": _s(["Phone", "Email", "Account_Name", na, na, "Full_Name"]),
             "first_module": _s(["Contacts", "Contacts", "Accounts", na, na, "Contacts"]),
             "multiple_layouts": _s([na] * 6),

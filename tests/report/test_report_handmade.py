@@ -22,6 +22,7 @@ SECTIONS = (
     "overlaps",
     "top-accounts",
     "near-duplicates",
+    "dropped-fields",
     "conversions",
 )
 
@@ -246,3 +247,38 @@ def test_prediction_section_without_records_or_for_a_predicted_snapshot(
     assert report.agreement is None
     assert "holds crmkit's prediction, not Zoho's answer" in report.notes["agreement"]
     assert report.near_duplicates is not None  # near-duplicates need no Zoho answer
+
+
+def test_dropped_fields_section_lists_values_no_mapping_carries(hand: ModuleType) -> None:
+    from crmkit.mapping import ConversionMapping
+    from crmkit.orgconfig import OrgConfig
+
+    leads = hand.leads().assign(
+        Region__c=pd.Series(["APAC", "EMEA", None, " ", None, "APAC"], dtype="string"),
+        Lead_Status=pd.Series(["New", None, None, None, None, None], dtype="string"),
+    )
+    frames = {**hand.frames(), "leads": leads}
+    # no org mapping in the snapshot: Zoho's standard map, and the note says so
+    plain = compute_report(frames)
+    assert plain.dropped_fields is not None
+    got = plain.dropped_fields.set_index("field")["leads_with_value"].to_dict()
+    assert got == {"Region__c": 3, "Lead_Status": 1}  # a blank cell is no value
+    assert plain.dropped_fields["share"].tolist() == [0.5, 1 / 6]
+    assert "Zoho's standard conversion mapping" in plain.notes["dropped_fields"]
+    html = render_html(plain)
+    section = html.split('<section id="dropped-fields">', 1)[1].split("</section>", 1)[0]
+    assert "Fields a conversion would drop" in section and 'id="table-dropped-fields"' in section
+    assert "Region__c" in section and "50.0%" in section
+    # the org maps Region__c: only Lead_Status is lost, by the org's own mapping
+    mapping = ConversionMapping.from_org_json(
+        {"convert_mapping": {"Contacts": {"Region__c": "Region__c"}}}
+    )
+    mapped = compute_report({**frames, "org_config": OrgConfig(mapping=mapping)})
+    assert mapped.dropped_fields is not None
+    assert mapped.dropped_fields["field"].tolist() == ["Lead_Status"]
+    assert "the org's conversion mapping" in mapped.notes["dropped_fields"]
+    # nothing lost: the section says so and shows no table
+    none_lost = compute_report(hand.frames())
+    assert none_lost.dropped_fields is not None and none_lost.dropped_fields.empty
+    assert none_lost.notes["dropped_fields"].startswith("Every lead value is carried")
+    assert 'id="table-dropped-fields"' not in render_html(none_lost)

@@ -32,6 +32,13 @@ def test_report_agrees_with_analysis(demo_run: Any) -> None:
     assert int(report.trend["n_leads"].sum()) == report.headline.answered
     assert report.meta["org_name"] == snapshot.meta.org_name
     assert len(report.top_accounts) == 10
+    # the org's mapping (read from its layouts into the snapshot) carries neither of these
+    assert report.dropped_fields is not None
+    dropped = report.dropped_fields.set_index("field")["leads_with_value"]
+    assert set(dropped.index) == {"Lead_Status", "Region__c"}
+    for name in dropped.index:
+        assert dropped[name] == int(snapshot.leads[name].notna().sum())
+    assert "the org's conversion mapping" in report.notes["dropped_fields"]
 
 
 def test_rendered_sandbox_report(demo_run: Any) -> None:
@@ -45,6 +52,7 @@ def test_rendered_sandbox_report(demo_run: Any) -> None:
         "top-accounts",
         "near-duplicates",
         "prediction",
+        "dropped-fields",
         "conversions",
     ):
         assert f'<section id="{section}">' in html

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from crmkit.api import limits as client_limits
+from crmkit.mapping import STANDARD_MAPPING
 from crmkit.sandbox import catalog, responses
 from crmkit.sandbox.loader import load_data_dir
 from crmkit.sandbox.org import Org
@@ -21,7 +22,7 @@ from crmkit.sandbox.server import bundled_data_path
 from crmkit.sandbox.urls import CALLS
 
 SANDBOX = Path(__file__).resolve().parents[2] / "crmkit" / "sandbox"
-INDEPENDENT_OF = ("crmkit.api", "crmkit.matching")
+INDEPENDENT_OF = ("crmkit.api", "crmkit.matching", "crmkit.mapping", "crmkit.orgconfig")
 MAX_LINES = 600
 
 
@@ -67,6 +68,16 @@ def test_every_crm_route_is_a_thin_handler_in_responses() -> None:
         assert inspect.getmodule(call.handler) is responses, call.path
         body = inspect.getsource(call.handler).splitlines()[1:]  # without the `def` line
         assert len(body) <= 6, f"{call.path}: {len(body)} lines; the rule belongs in the backend"
+
+
+def test_the_sandbox_copy_of_zohos_standard_mapping_agrees_with_crmkits() -> None:
+    """Zoho's standard conversion map is written twice on purpose (the sandbox's catalog and
+    crmkit.mapping, read offline); the two must say the same."""
+    inverted: dict[str, dict[str, str]] = {}
+    for lead_field, targets in catalog.DEFAULT_CONVERT_MAPPING.items():
+        for target, target_field in targets.items():
+            inverted.setdefault(target, {})[lead_field] = target_field
+    assert inverted == STANDARD_MAPPING
 
 
 def test_the_sandbox_copy_of_zoho_limits_agrees_with_the_clients() -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from sandbox_helpers import USERS, Api, lead
 
+from crmkit.sampledata import bundled_path
 from crmkit.sandbox import Sandbox
 
 Start = Callable[..., Sandbox]
@@ -65,6 +67,37 @@ def test_sub_concurrency_pool_for_search(small_sandbox: Start) -> None:
     assert sorted(r.status_code for r in rs) == [200] * 10 + [429] * 2
 
 
+def test_pool_refuses_at_once_at_zero_latency(small_sandbox: Start) -> None:
+    """300 concurrent searches with no latency: the pool holds 10, the rest answer 429 at once.
+
+    The searches' work runs off the event loop, so requests arriving meanwhile find the pool
+    full and are refused instead of queueing behind it (before, they all answered 200 one after
+    another). Asserted on counts only: answers, 429 bodies, the sandbox's own peaks.
+    """
+    sb = small_sandbox(bundled_path(), edition="ultimate")
+    api = Api(sb)
+    params = {"word": "Zylker"}  # a text scan over every lead: real work for each request
+
+    def one(_: int) -> httpx.Response:
+        with httpx.Client(base_url=sb.url, timeout=60) as c:
+            return c.get("/crm/v8/Leads/search", params=params, headers=api.auth)
+
+    with ThreadPoolExecutor(max_workers=60) as pool:
+        rs = list(pool.map(one, range(300)))
+    refused = [r for r in rs if r.status_code == 429]
+    served = [r for r in rs if r.status_code in (200, 204)]
+    assert len(served) + len(refused) == 300, sorted({r.status_code for r in rs})
+    assert refused and served
+    for r in refused:
+        body = r.json()
+        assert body["code"] == "TOO_MANY_REQUESTS" and body["status"] == "error"
+        assert body["details"] == {} and "Retry-After" not in r.headers
+    limits = sb.control.state()["limits"]
+    assert limits["rejected_429"] == len(refused)
+    assert limits["peak_sub_in_flight"] == 10  # the pool filled, and never beyond
+    assert limits["in_flight"] == 0 and limits["sub_in_flight"] == 0
+
+
 def test_latency_holds_requests_in_flight_concurrently(small_sandbox: Start) -> None:
     sb = _sb(small_sandbox, edition="ultimate", latency_ms=800)
     rs = _burst(sb, 20, "/crm/v8/Leads", {"fields": "Email"})
@@ -117,7 +150,7 @@ def test_fault_429_and_500_with_count(small_sandbox: Start) -> None:
     assert r.json() == {
         "code": "INTERNAL_ERROR",
         "details": {},
-        "message": "Internal Server Error",
+        "message": "Internal server error occurred.",
         "status": "error",
     }
     assert api.options(L1).status_code == 204  # the fault is spent: the real (empty) answer

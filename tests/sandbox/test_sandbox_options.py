@@ -52,6 +52,7 @@ def test_documented_example_reproduces_documented_answer(small_sandbox: Start) -
             "Full_Name": "Boyle",
             "Email": "pat.boyle@zylker.com",
             "Phone": None,
+            "Data_Processing_Basis": None,
             "Locked__s": False,
             "Account_Name": None,
             "$editable": True,
@@ -62,8 +63,9 @@ def test_documented_example_reproduces_documented_answer(small_sandbox: Start) -
             "Full_Name": "Pat Boyle",
             "Email": None,
             "Phone": "9844444444",
+            "Data_Processing_Basis": None,
             "Locked__s": False,
-            "Account_Name": {"name": "Zylker Biotech", "id": ZYLKER},
+            "Account_Name": {"name": "Zylker Biotech", "id": ZYLKER, "Locked__s": False},
             "$editable": True,
             "id": PAT_PHONE_CONTACT,
             "$approval_state": "approved",
@@ -73,15 +75,20 @@ def test_documented_example_reproduces_documented_answer(small_sandbox: Start) -
     assert acc["Account_Name"] == "Zylker Biotech" and acc["id"] == ZYLKER
     assert acc["Layout"]["name"] == "Standard" and acc["Phone"] is None
     assert acc["$editable"] is True and acc["Locked__s"] is False
-    assert o["Deals"] is None
+    assert acc["Website"] is None and acc["Account_Type"] is None
+    assert acc["Data_Processing_Basis"] is None
+    assert o["Deals"] == []
     pf = o["preference_field_matched_value"]
     assert [(x["field"]["api_name"], x["matched_lead_value"]) for x in pf["Contacts"]] == [
         ("Phone", "9844444444"),
         ("Email", "pat.boyle@zylker.com"),
     ]
+    # the account matched by name, and through its contact Pat Boyle by Phone (the article)
     assert [(x["field"]["api_name"], x["matched_lead_value"]) for x in pf["Accounts"]] == [
-        ("Account_Name", "Zylker Biotech")
+        ("Account_Name", "Zylker Biotech"),
+        ("Phone", "9844444444"),
     ]
+    assert pf["Deals"] is None
     assert all(x["field"]["id"].isdigit() for x in pf["Contacts"])
     assert o["modules_with_multiple_layouts"] == [
         {"api_name": "Accounts", "id": "4876876000000002177"}
@@ -104,7 +111,7 @@ def test_without_unique_fields_email_and_company(small_sandbox: Start) -> None:
     assert (
         o["preference_field_matched_value"]["Contacts"][0]["matched_lead_value"] == "ANN@Lee.test"
     )
-    assert o["modules_with_multiple_layouts"] is None
+    assert o["modules_with_multiple_layouts"] == []
 
 
 def test_name_fallback_only_when_list_matched_nothing(small_sandbox: Start) -> None:
@@ -158,6 +165,7 @@ def test_unique_field_case_flag(small_sandbox: Start) -> None:
             [lead(L1, "A", "B", Ref__c="ab-12")],
             [contact(C1, "C", "D", Ref__c="AB-12")],
             unique_fields={"Contacts": [{"api_name": "Ref__c", "casesensitive": cs}]},
+            convert_mapping={"Contacts": {"Ref__c": "Ref__c"}},  # custom fields map only if mapped
         )
 
     assert ids(opts(small_sandbox(**org(False)), L1), "Contacts") == [C1]
@@ -316,4 +324,13 @@ def test_contact_account_lookup_shown(small_sandbox: Start) -> None:
             [account(A1, "Acme")],
         )
     )
-    assert opts(sb, L1)["Contacts"][0]["Account_Name"] == {"name": "Acme", "id": A1}
+    lookup = {"name": "Acme", "id": A1, "Locked__s": False}
+    assert opts(sb, L1)["Contacts"][0]["Account_Name"] == lookup
+    locked = small_sandbox(
+        **org_of(
+            [lead(L1, "A", "B", Email="a@b.test")],
+            [contact(C1, "C", "D", Email="a@b.test", Account_Name=acc_ref(A1, "Acme"))],
+            [account(A1, "Acme", Locked__s=True)],
+        )
+    )
+    assert opts(locked, L1)["Contacts"][0]["Account_Name"] == {**lookup, "Locked__s": True}

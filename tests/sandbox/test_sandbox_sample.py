@@ -27,7 +27,8 @@ def test_documented_example_on_sample_data(sandbox: Sandbox) -> None:
         ("Email", "pat.boyle@zylker.com"),
     ]
     assert [(x["field"]["api_name"], x["matched_lead_value"]) for x in pf["Accounts"]] == [
-        ("Account_Name", "Zylker Biotech")
+        ("Account_Name", "Zylker Biotech"),
+        ("Phone", "9844444444"),  # through the contact Pat Boyle, as in Zoho's article
     ]
     assert [m["api_name"] for m in o["modules_with_multiple_layouts"]] == ["Accounts"]
 
