@@ -200,14 +200,14 @@ def test_jobs_in_progress_are_capped(sb: Sandbox) -> None:
 
 
 def test_a_failed_job_then_a_good_one(sb: Sandbox) -> None:
-    sb.control.configure(bulk_fail_jobs=1)
+    sb.control.add_fault("bulk_read_failed", BULK, method="POST")
     api = Bulk(sb)
     failed = api.run({"module": "Leads"})
     assert failed["state"] == "FAILURE" and "result" not in failed
     result = api.result(failed["id"])
     assert result.status_code == 400 and result.json()["code"] == "RESOURCE_NOT_FOUND"
     assert api.run({"module": "Leads"})["state"] == "COMPLETED"
-    assert sb.control.state()["settings"]["bulk_fail_jobs"] == 0
+    assert sb.control.faults() == []  # the fault fired once, on the first create
 
 
 def test_a_download_dropped_midway_is_an_incomplete_body(sb: Sandbox) -> None:
