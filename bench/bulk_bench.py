@@ -206,7 +206,7 @@ def main() -> int:
             print(json.dumps(bulk, indent=1), flush=True)
             sample = api_sample(url, args.sample, args.pages, args.latency_ms)
         finally:
-            proc.terminate()
+            proc.terminate()  # the sandbox stops as on Ctrl-C: store closed, result files deleted
             proc.wait(timeout=60)
         api = extrapolate(bulk["counts"], sample)
     finally:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 
 from crmkit.sandbox.catalog import EDITIONS
@@ -48,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"  control surface {sb.url}/__sandbox__/  X-Sandbox-Admin-Key: {sb.admin_key}", flush=True
     )
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does: files cleaned
     try:
         while True:
             time.sleep(3600)
@@ -56,3 +60,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         sb.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -196,13 +196,13 @@ class ZohoBackend:
         return convert_lead(self.store, self.org, lead_id, req, self.outbox, in_data=False)
 
     # -- Bulk Read -------------------------------------------------------------------------------
-    def bulk_create(self, body: Any, content_type: str) -> dict[str, Any]:
-        """`POST /crm/bulk/v8/read`: validate the query, schedule the job (201 ADDED)."""
+    def bulk_create(self, body: Any, content_type: str, *, fail: bool = False) -> dict[str, Any]:
+        """`POST /crm/bulk/v8/read`: validate the query, schedule the job (201 ADDED); `fail` (the
+        `bulk_read_failed` fault) makes the job end in FAILURE."""
         if "json" not in content_type.lower():
             raise ApiError(415, "MEDIA_TYPE_NOT_SUPPORTED", {}, "the body must be JSON")
         org = self.org
         admin = org.admin
-        fail = self.settings.bulk_fail_jobs > 0
         job = self.bulk.create(
             body,
             lambda module: module_view(org, module),
@@ -211,8 +211,6 @@ class ZohoBackend:
             limits=self.settings.bulk_limits(),
             fail=fail,
         )
-        if fail:
-            self.settings.bulk_fail_jobs -= 1
         entry = {
             "status": "success",
             "code": "ADDED_SUCCESSFULLY",

@@ -29,6 +29,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -238,13 +239,14 @@ class BulkReads:
     """Every Bulk Read job of a running sandbox, its result files and the download window."""
 
     store: Store
-    spool: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="crmkit-bulk-")))
+    spool_root: Path | None = None  # where the result files go (default: the system's temp dir)
     jobs: dict[str, BulkJob] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _downloads: deque[float] = field(default_factory=deque)
     _tokens: dict[str, _Token] = field(default_factory=dict)
     _ends: dict[tuple[str, int], int] = field(default_factory=dict)  # page -> last id written
     _generation: int = 0
+    _spool: Path | None = None
     _pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="crmkit-bulk")
     )
@@ -415,7 +417,7 @@ class BulkReads:
             for c in columns
         ]
         pages = Pages(self.store, query.module, query.criteria, after, skip, job.per_page)
-        path = self.spool / f"{job.id}.zip"
+        path = self.spool() / f"{job.id}.zip"
         job.count = bulk_csv.write_zip(path, job.member, columns, cells, pages.chunks())
         job.more_records = pages.more()
         job.path = path
@@ -425,6 +427,17 @@ class BulkReads:
                 token = secrets.token_hex(16)
                 self._tokens[token] = _Token(query.fingerprint, query.page + 1)
                 job.next_page_token = token
+
+    def spool(self) -> Path:
+        """The directory of this sandbox's result files, made at the first export (a sandbox
+        that never exports leaves nothing behind) and removed when the process exits at the
+        latest, should `close()` not be called."""
+        with self.lock:
+            if self._spool is None:
+                made = Path(tempfile.mkdtemp(prefix="crmkit-bulk-", dir=self.spool_root))
+                weakref.finalize(self, shutil.rmtree, made, True)
+                self._spool = made
+            return self._spool
 
     # -- download --------------------------------------------------------------------------------
     def admit_download(self, job_id: str, limits: BulkLimits, now: float | None = None) -> BulkJob:
@@ -467,10 +480,13 @@ class BulkReads:
             self._downloads.clear()
             self._tokens.clear()
             self._ends.clear()
-        for path in self.spool.glob("*.zip"):
-            path.unlink(missing_ok=True)
+        if self._spool is not None:
+            for path in self._spool.glob("*.zip"):
+                path.unlink(missing_ok=True)
 
     def close(self) -> None:
         self.reset()
         self._pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self.spool, ignore_errors=True)
+        if self._spool is not None:
+            shutil.rmtree(self._spool, ignore_errors=True)
+            self._spool = None

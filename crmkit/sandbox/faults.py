@@ -29,12 +29,13 @@ KINDS = (
     "expired_token",
     "latency",
     "mass_convert_failed",
+    "bulk_read_failed",
 )
 METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MAX_INT = {"count": 10**9, "skip": 10**9, "latency_ms": 600_000}
 # Kinds the routes act on (the request goes through, marked): the key they read in the scope.
 FAULT_KEY = "crmkit.sandbox.fault"
-_MARKING = frozenset({"mass_convert_failed"})
+_MARKING = frozenset({"mass_convert_failed", "bulk_read_failed"})
 ASGIApp = Callable[..., Any]
 
 
@@ -155,7 +156,7 @@ class FaultMiddleware:
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
         if rule is not None and rule.kind in _MARKING:
-            # e.g. mass_convert_failed: the job this request schedules ends FAILED
+            # mass_convert_failed, bulk_read_failed: the job this request creates fails
             await self.app({**scope, FAULT_KEY: rule.kind}, receive, send)
         elif rule is None:
             await self.app(scope, receive, send)

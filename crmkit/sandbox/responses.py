@@ -144,7 +144,9 @@ async def record_count(request: Request, rt: Runtime) -> Response:
 # -- Bulk Read ------------------------------------------------------------------------------------
 async def bulk_create(request: Request, rt: Runtime) -> Response:
     body = await read_json(request)
-    return ok(rt.backend.bulk_create(body, request.headers.get("content-type", "")), 201)
+    fail = request.scope.get(FAULT_KEY) == "bulk_read_failed"  # set by the fault layer
+    content_type = request.headers.get("content-type", "")
+    return ok(rt.backend.bulk_create(body, content_type, fail=fail), 201)
 
 
 async def bulk_status(request: Request, rt: Runtime) -> Response:

@@ -90,7 +90,7 @@ class SandboxControl:
         `credits_per_day`, `concurrency`, `sub_concurrency`, `mass_convert_progress`,
         `mass_convert_step_ms`, `token_ttl_s`, `refresh_limit`, and Bulk Read's `bulk_page_size`,
         `bulk_max_jobs`, `bulk_downloads_per_min`, `bulk_download_window_s`, `bulk_progress`,
-        `bulk_step_ms`, `bulk_fail_jobs`). Returns the new state."""
+        `bulk_step_ms`). Returns the new state."""
         result: dict[str, Any] = self._call("POST", "/config", settings)
         return result
 
@@ -104,8 +104,9 @@ class SandboxControl:
         skip: int = 0,
         latency_ms: int = 0,
     ) -> int:
-        """Inject a fault (`429`, `500`, `drop_before`, `drop_after`, `expired_token`, `latency`)
-        on requests whose path matches the fnmatch `path`; returns the rule id."""
+        """Inject a fault (`429`, `500`, `drop_before`, `drop_after`, `drop_midway` — half the
+        body, then the connection closes —, `expired_token`, `latency`, `mass_convert_failed`,
+        `bulk_read_failed`) on requests whose path matches the fnmatch `path`; returns its id."""
         spec = {
             "kind": kind,
             "path": path,

@@ -31,7 +31,6 @@ RANGES = {
     "bulk_downloads_per_min": (1, 1_000_000),
     "bulk_download_window_s": (1, 24 * 3600),
     "bulk_step_ms": (0, 600_000),
-    "bulk_fail_jobs": (0, 1_000_000),
 }
 PROGRESS_KEYS = ("mass_convert_progress", "bulk_progress")
 
@@ -56,7 +55,6 @@ class Settings:
     bulk_download_window_s: int = 60
     bulk_progress: str = "time"  # "time" or "poll" (one state per status call)
     bulk_step_ms: int = 200
-    bulk_fail_jobs: int = 0  # the next N jobs created end in FAILURE (a fault)
 
     def update(self, values: dict[str, Any]) -> None:
         known = {f.name for f in fields(self)}

@@ -82,10 +82,11 @@ def test_criteria_select_the_records(sb: Sandbox, tmp_path: Path) -> None:
 
 
 def test_a_failed_job_is_created_again(sb: Sandbox, tmp_path: Path) -> None:
-    sb.control.configure(bulk_fail_jobs=1, bulk_page_size=200_000)
+    sb.control.configure(bulk_page_size=200_000)
+    sb.control.add_fault("bulk_read_failed", "/crm/bulk/v8/read", method="POST")
     pages, calls = read(sb, tmp_path)
     assert calls["bulk_create"] == 2 and ids(pages) == [r["id"] for r in LEADS]
-    sb.control.configure(bulk_fail_jobs=2)
+    sb.control.add_fault("bulk_read_failed", "/crm/bulk/v8/read", method="POST", count=2)
     with pytest.raises(BulkJobFailed, match="ended in FAILURE after 2 attempt"):
         read(sb, tmp_path / "again")
 

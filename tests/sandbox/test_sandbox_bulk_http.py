@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -200,14 +204,14 @@ def test_jobs_in_progress_are_capped(sb: Sandbox) -> None:
 
 
 def test_a_failed_job_then_a_good_one(sb: Sandbox) -> None:
-    sb.control.configure(bulk_fail_jobs=1)
+    sb.control.add_fault("bulk_read_failed", BULK, method="POST")
     api = Bulk(sb)
     failed = api.run({"module": "Leads"})
     assert failed["state"] == "FAILURE" and "result" not in failed
     result = api.result(failed["id"])
     assert result.status_code == 400 and result.json()["code"] == "RESOURCE_NOT_FOUND"
     assert api.run({"module": "Leads"})["state"] == "COMPLETED"
-    assert sb.control.state()["settings"]["bulk_fail_jobs"] == 0
+    assert sb.control.faults() == []  # the fault fired once, on the first create
 
 
 def test_a_download_dropped_midway_is_an_incomplete_body(sb: Sandbox) -> None:
@@ -243,3 +247,53 @@ def test_record_count_is_what_a_listing_holds(small_sandbox: Start) -> None:
     assert api.get("Leads/actions/count").json() == {"count": 7}
     assert api.get("Contacts/actions/count").json() == {"count": 1}
     assert api.get("Widgets/actions/count").json()["code"] == "INVALID_MODULE"
+
+
+def test_a_terminated_sandbox_deletes_its_result_files(
+    make_org: Callable[..., Any], tmp_path: Path
+) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crmkit.cli",
+            "sandbox",
+            "--data",
+            str(make_org(**org())),
+            "--admin-key",
+            "k3y",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip().rsplit(" ", 1)[1]
+        with httpx.Client(base_url=url, timeout=30) as http:
+            grant = {
+                "grant_type": "refresh_token",
+                "client_id": "sandbox-client",
+                "client_secret": "sandbox-secret",
+                "refresh_token": "sandbox-refresh",
+            }
+            token = http.post("/oauth/v2/token", data=grant).json()["access_token"]
+            auth = {"Authorization": f"Zoho-oauthtoken {token}"}
+            http.post(
+                "/__sandbox__/config",
+                json={"bulk_progress": "poll"},
+                headers={"X-Sandbox-Admin-Key": "k3y"},
+            )
+            job = http.post(BULK, json={"query": {"module": "Leads"}}, headers=auth).json()
+            job_id = job["data"][0]["details"]["id"]
+            states = [http.get(f"{BULK}/{job_id}", headers=auth).json() for _ in range(3)]
+            assert states[-1]["data"][0]["state"] == "COMPLETED"
+        assert len(list(temp.glob("crmkit-bulk-*/*.zip"))) == 1
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0  # stopped as on Ctrl-C
+    assert list(temp.glob("crmkit-bulk-*")) == []

@@ -452,3 +452,15 @@ def test_cells_of_lookups_numbers_and_lists() -> None:
     assert cell("Colours__c", {"Colours__c": ["Red", "Green"]}) == "Red;Green"  # multi-select
     assert cell("Tag", {"Tag": [{"name": "VIP", "id": "3"}]}) == "VIP"
     assert cell("Locked__s", {"Locked__s": False}) == "false"
+
+
+def test_result_files_live_in_a_spool_made_on_first_use(rt: Runtime, tmp_path: Path) -> None:
+    root = tmp_path / "spool"
+    root.mkdir()
+    reads = bulk.BulkReads(rt.store, spool_root=root)
+    assert list(root.iterdir()) == []  # a sandbox that never exports leaves nothing behind
+    job = create(reads, rt, {"module": "Leads"})
+    finish(reads, job)
+    assert [p.parent for p in root.glob("*/*.zip")] == [reads.spool()]
+    reads.close()
+    assert list(root.iterdir()) == []
