@@ -60,7 +60,8 @@ def _leads_frame(
     """The creating rows' lead records as a frame of text columns `lead_clusters` reads."""
     columns = set(_LEAD_COLUMNS)
     for module in ("Contacts", "Accounts"):
-        columns |= {config.lead_field_for(module, u.api_name) for u in config.unique(module)}
+        mapped = (config.lead_field_for(module, u.api_name) for u in config.unique(module))
+        columns |= {field for field in mapped if field is not None}
     data: dict[str, list[str | None]] = {"id": list(ids)}
     for col in sorted(columns):
         data[col] = [_text((leads.get(i) or {}).get(col)) for i in ids]
