@@ -31,6 +31,22 @@ def private_sqlite(path: str | os.PathLike[str]) -> None:
         _tighten(name)
 
 
+def private_dirs(path: str | os.PathLike[str]) -> None:
+    """Create the directory `path` and its missing parents 0700, so the names inside (a journal
+    per org id) are not listed to other users; directories that exist are left as they are."""
+    missing: list[str] = []
+    current = os.path.abspath(os.fspath(path))
+    while not os.path.isdir(current):
+        missing.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for name in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(name, 0o700)
+
+
 def _sqlite_or_new(name: str) -> bool:
     try:
         with open(name, "rb") as fh:

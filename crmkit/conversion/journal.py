@@ -41,7 +41,7 @@ from crmkit.conversion.journal_schema import (
 )
 from crmkit.conversion.org_binding import OrgIdentity
 from crmkit.errors import CrmkitError
-from crmkit.private_files import private_sqlite
+from crmkit.private_files import private_dirs, private_sqlite
 
 __all__ = [
     "FINAL_OUTCOMES",
@@ -109,7 +109,7 @@ class Journal:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = journal_path(path) or legacy_journal_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dirs(self.path.parent)
         self._lock = threading.RLock()
         private_sqlite(self.path)  # 0600: the audit of an org's conversions
         self._db = sqlite3.connect(

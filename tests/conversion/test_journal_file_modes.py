@@ -59,3 +59,14 @@ def test_an_existing_journal_is_tightened(client: CRMClient, tmp_path: Path) -> 
         _run(client, path)
         for suffix in SIBLINGS:
             assert _mode(Path(f"{path}{suffix}")) == 0o600, suffix
+
+
+def test_new_journal_directories_are_private(client: CRMClient, tmp_path: Path) -> None:
+    """The per-org default journals are named by org id: a directory crmkit creates lists them to
+    nobody else; a directory that already existed keeps its mode."""
+    os.chmod(tmp_path, 0o755)
+    path = tmp_path / "data" / "journals" / "j.sqlite"
+    _run(client, path)
+    assert _mode(tmp_path / "data") == 0o700
+    assert _mode(tmp_path / "data" / "journals") == 0o700
+    assert _mode(tmp_path) == 0o755
