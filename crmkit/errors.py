@@ -15,6 +15,7 @@ CrmkitError
 ├── ConversionMappingError  crmkit.mapping: a conversion mapping that cannot be read
 ├── PredictionError      crmkit.matching: frames that cannot be matched
 ├── PlanError            crmkit.conversion.plan: a plan that cannot be read or is malformed
+├── MergePolicyError     crmkit.conversion.merge_policy: a merge policy text that cannot be read
 ├── JournalBusyError     crmkit.conversion.journal: another conversion runs on this journal
 ├── ConsoleError         crmkit.widgets: something the conversion console refuses to do
 ├── SandboxError         crmkit.sandbox: a control-surface call the sandbox refused
