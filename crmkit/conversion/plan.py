@@ -21,6 +21,8 @@ Columns (PLAN_SCHEMA; ids are strings, never floats):
 - `note`: free text, e.g. why a builder chose the row; never sent
 - `via`: the lead (of this plan) whose conversion gives the records this row merges into, when
   its `contact_id` / `account_id` is a reference; empty otherwise; never sent
+- `merge_policy`: which values the merged records keep, `Contacts=keep;Contacts.Phone=prefer_lead`
+  (empty = Zoho's mapping decides; `crmkit.conversion.merge_policy`); applied after the convert
 
 References (crmkit.conversion.references): `contact_id` / `account_id` may hold `lead:<lead_id>`,
 "the Contact/Account that lead's conversion gives". `execute` converts that lead first and sends
@@ -39,7 +41,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -48,9 +49,14 @@ import pandas as pd
 from crmkit.api.models import ConvertRequest
 from crmkit.clusters import lead_clusters
 from crmkit.conversion.cluster_plan import resolve_clusters
+from crmkit.conversion.plan_cells import (
+    amounts,
+    canonical_merge_policy,
+    parse_tags,
+    real_date_problem,
+)
 from crmkit.errors import CrmkitError
 from crmkit.frames import CSVFormatError
-from crmkit.frames.coercion import numbers_from_text
 from crmkit.frames.csvfile import read_csv_file
 from crmkit.frames.safe_csv import neutralize_formulas, restore_cell
 from crmkit.orgconfig import OrgConfig
@@ -69,6 +75,7 @@ __all__ = [
     "parse_tags",
     "plan_from_options",
     "plan_hash",
+    "real_date_problem",
     "request_for",
     "save_plan",
 ]
@@ -93,6 +100,7 @@ PLAN_SCHEMA: dict[str, str] = {
     "carry_over_tags": "string",
     "note": "string",
     "via": "string",
+    "merge_policy": "string",
 }
 DEAL_COLUMNS = ("deal_name", "closing_date", "pipeline", "stage", "amount", "contact_role")
 BOOL_COLUMNS = ("overwrite", "notify_lead_owner", "notify_new_entity_owner")
@@ -101,12 +109,10 @@ ID_COLUMNS = ("lead_id", "contact_id", "account_id", "assign_to", "via")
 REFERENCE_COLUMNS = ("contact_id", "account_id")
 CONTACT_ACTIONS = ("merge", "create")
 ACCOUNT_ACTIONS = ("merge", "create", "none")
-TAG_MODULES = ("Contacts", "Accounts", "Deals")
 ATTACHMENT_TARGETS = ("Contacts", "Accounts", "Deals")
 
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII digits only (fullmatch): what Zoho ids are
 _DIGITS_OR_REF = re.compile(r"(lead:)?[0-9]{1,19}")  # or a reference to a lead
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -127,32 +133,6 @@ def _where(source: str, pos: int, column: str, lines: Sequence[int] | None = Non
     if source.endswith(".csv"):
         return f"{source}: line {pos + 2}, column {column!r}"
     return f"{source}: row {pos}, column {column!r}"
-
-
-def real_date_problem(text: str) -> str | None:
-    """Why `text` is not a date Zoho takes (`YYYY-MM-DD`, a day the calendar has), or None."""
-    if not _DATE.fullmatch(text):
-        return f"{text!r} is not a date; write YYYY-MM-DD"
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return f"{text!r} is not a day of the calendar (Zoho refuses it); write a real date"
-    return None
-
-
-def _amounts(text: pd.Series, *, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
-    """Amounts and, per cell, why it is refused: only finite numbers reach Zoho (JSON has no inf).
-
-    In a `,` plan a `,` in an amount is refused (a thousands mark or a decimal mark?); a `;` plan
-    is what Excel writes where `,` is the decimal mark, and is read so.
-    """
-    parsed, problem = numbers_from_text(text, decimal_comma=decimal_comma)
-    if not decimal_comma:
-        comma = text.str.contains(",", regex=False).fillna(False).astype(bool)
-        problem = problem.mask(
-            comma & problem.isna(), "'" + text + "' is not a number (write 1234.50, no ',')"
-        )
-    return parsed.astype("Float64").where(problem.isna()), problem
 
 
 def _conform(
@@ -212,7 +192,7 @@ def _conform(
         else:
             text = raw.astype("string").str.strip()
             text = text.mask(text == "", pd.NA)
-            numbers, refused = _amounts(text, decimal_comma=decimal_comma)
+            numbers, refused = amounts(text, decimal_comma=decimal_comma)
             if refused.notna().any():
                 pos = int(refused.notna().to_numpy(dtype=bool).argmax())
                 raise PlanError(f"{where(pos, col)}: {refused.iloc[pos]}")
@@ -253,6 +233,13 @@ def _conform(
                 parse_tags(str(text))
             except ValueError as exc:
                 raise PlanError(f"{where(pos, 'carry_over_tags')}: {exc}") from None
+    policies = plan["merge_policy"].tolist()
+    for pos, text in enumerate(policies):
+        try:
+            policies[pos] = pd.NA if text is pd.NA else canonical_merge_policy(str(text)) or pd.NA
+        except ValueError as exc:
+            raise PlanError(f"{where(pos, 'merge_policy')}: {exc}") from None
+    plan["merge_policy"] = pd.Series(policies, dtype="string")
     for pos, text in enumerate(plan["move_attachments_to"].tolist()):
         if text is not pd.NA and text not in ATTACHMENT_TARGETS:
             raise PlanError(
@@ -353,29 +340,10 @@ def load_plan(path: str | Path) -> pd.DataFrame:
 def plan_hash(plan: pd.DataFrame) -> str:
     """Content hash of a plan (row order ignored): the same plan resumes the same journal run."""
     conformed = _conform(plan, "plan").sort_values("lead_id", kind="stable")
-    if conformed["via"].isna().all():  # plans written before `via` existed keep their hash
-        conformed = conformed.drop(columns="via")
+    # plans written before `via` or `merge_policy` existed keep their hash
+    unused = [c for c in ("via", "merge_policy") if conformed[c].isna().all()]
+    conformed = conformed.drop(columns=unused)
     return hashlib.sha256(_to_csv(conformed.reset_index(drop=True)).encode()).hexdigest()[:16]
-
-
-def parse_tags(text: str) -> dict[str, list[str]]:
-    """`Contacts:a|b;Deals:c` -> `{"Contacts": ["a", "b"], "Deals": ["c"]}`."""
-    out: dict[str, list[str]] = {}
-    for part in text.split(";"):
-        part = part.strip()
-        if not part:
-            continue
-        module, sep, names = part.partition(":")
-        module = module.strip()
-        if not sep or module not in TAG_MODULES:
-            raise ValueError(
-                f"{part!r} must be Module:tag|tag with Module one of {list(TAG_MODULES)}"
-            )
-        tags = [t.strip() for t in names.split("|") if t.strip()]
-        if not tags:
-            raise ValueError(f"{part!r} names no tag")
-        out.setdefault(module, []).extend(tags)
-    return out
 
 
 def _cell(row: Mapping[str, Any], col: str) -> Any:
@@ -497,6 +465,7 @@ def plan_from_options(
     leads: pd.DataFrame | None = None,
     config: OrgConfig | None = None,
     clusters: pd.DataFrame | None = None,
+    merge_policy: str | None = None,
 ) -> BuiltPlan:
     """Propose a plan from the `options` and `matches` frames (crmkit.frames) under a policy.
 
@@ -505,7 +474,8 @@ def plan_from_options(
     or company (`crmkit.clusters.lead_clusters`, strong tier, under the org's `config`): those
     rows are resolved so the batch creates each record once (`cluster_plan`: members merge into
     an existing match of any member, else into `lead:<anchor>`). `clusters` passes a `clusters`
-    frame computed already. Leads whose options are an error are skipped.
+    frame computed already. `merge_policy` (text, `crmkit.conversion.merge_policy`) goes on every
+    row that merges. Leads whose options are an error are skipped.
     """
     policy = policy or Policy()
     has_company = _companies(leads)
@@ -589,6 +559,9 @@ def plan_from_options(
         clusters = lead_clusters(leads, config, review=False).clusters
     if clusters is not None and len(clusters):
         rows = resolve_clusters(rows, clusters, matches)
+    for row in rows:
+        if merge_policy and "merge" in (row.get("contact_action"), row.get("account_action")):
+            row["merge_policy"] = merge_policy
     plan = make_plan(rows) if rows else empty_plan()
     skipped_frame = pd.DataFrame(
         {

@@ -21,6 +21,7 @@ from crmkit.errors import CrmkitError
 from crmkit.sandbox import catalog, mapping
 from crmkit.sandbox import users as org_users
 from crmkit.sandbox.csvtext import decode_csv_bytes, delimiter_of
+from crmkit.sandbox.picklists import parse_picklists
 from crmkit.sandbox.roles import parse_contact_roles
 from crmkit.sandbox.writer import write_data_dir as write_data_dir  # the inverse, importable here
 
@@ -44,6 +45,7 @@ ORG_KEYS = (
     "org",
     "tags",
     "contact_roles",
+    "picklists",
 )
 
 DEFAULT_CREDENTIALS = {
@@ -310,6 +312,7 @@ def normalize_org(
         raise fail("tags", "tags must be a list of tag names")
     org["tags"] = list(tags)
     org["contact_roles"] = parse_contact_roles(raw.get("contact_roles"), fail)
+    org["picklists"] = parse_picklists(raw, fail)
     org["users"] = users if users is not None else org_users.parse_users(raw, fail)
     if not org["users"]:
         org["users"] = [dict(org_users.DEFAULT_USER)]

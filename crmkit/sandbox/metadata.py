@@ -12,6 +12,7 @@ from crmkit.sandbox import catalog
 from crmkit.sandbox.catalog import module_ref
 from crmkit.sandbox.exceptions import InvalidData
 from crmkit.sandbox.org import Org, User
+from crmkit.sandbox.picklists import picklist_values
 from crmkit.sandbox.views import check_module
 
 TARGETS = ("Contacts", "Accounts", "Deals")
@@ -106,7 +107,7 @@ def _picklist(org: Org, module: str, name: str) -> list[str]:
         return stages
     if module == "Deals" and name == "Pipeline":
         return list(org.pipelines)
-    return list(catalog.PICKLISTS.get(name, ()))
+    return picklist_values(org.picklists, module, name)
 
 
 # -- settings/layouts and settings/modules --------------------------------------------------------

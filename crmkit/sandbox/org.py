@@ -112,6 +112,8 @@ class Org:
     # Leads layout -> target module -> its mapping (org.json `layout_convert_mapping`)
     layout_mappings: Mapping[str, Mapping[str, LayoutMapping]] = field(default_factory=dict)
     merge_overwrites: str = MERGE_OVERWRITES[0]
+    # module -> picklist field -> the values it offers, where org.json's `picklists` sets them
+    picklists: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any], custom_fields: Mapping[str, Any]) -> Org:
@@ -142,6 +144,10 @@ class Org:
                 for layout, targets in (raw.get("layout_convert_mapping") or {}).items()
             },
             merge_overwrites=raw.get("merge_overwrites") or MERGE_OVERWRITES[0],
+            picklists={
+                m: {f: tuple(v) for f, v in fields.items()}
+                for m, fields in (raw.get("picklists") or {}).items()
+            },
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -168,6 +174,7 @@ class Org:
                 for layout, targets in self.layout_mappings.items()
             },
             "merge_overwrites": self.merge_overwrites,
+            "picklists": {m: {f: list(v) for f, v in p.items()} for m, p in self.picklists.items()},
         }
 
     # -- modules and fields ----------------------------------------------------------------------
