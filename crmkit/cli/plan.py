@@ -2,12 +2,16 @@
 
     crmkit plan --snapshot snap/ --out plan.csv [--on-match merge|skip]
                 [--on-no-match create|skip] [--on-ambiguous skip|merge] [--leads IDS_FILE]
+                [--merge-policy "Contacts=fill_blanks;Accounts=keep;Contacts.Phone=prefer_lead"]
 
 The snapshot is one `crmkit fetch` or `crmkit predict` wrote. Open leads that are the same person
 or the same company (lead clusters, Zoho's own rules applied lead to lead) are resolved: a member
 matching an existing record takes the whole cluster into it, otherwise the anchor creates and the
 others reference it (`lead:<id>`), so `crmkit convert` creates each record once. Nothing is sent;
-no credits are spent. Review the CSV, then `crmkit convert --plan plan.csv`.
+no credits are spent. `--merge-policy` writes the plan's `merge_policy` on every row that merges:
+per module `zoho` (Zoho's mapping decides), `keep` (restore existing values Zoho replaced),
+`fill_blanks` (the lead's value only where the record is empty) or `prefer_lead`, and per-field
+overrides (`Contacts.Phone=prefer_lead`). Review the CSV, then `crmkit convert --plan plan.csv`.
 
 Exit codes: 0 the plan was written, 2 bad input (the message names it and the fix).
 """
@@ -22,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from crmkit.clusters import lead_clusters
+from crmkit.conversion.merge_policy import MergePolicy
 from crmkit.conversion.plan import Policy, plan_from_options, save_plan
 from crmkit.errors import CrmkitError
 from crmkit.snapshot import load_snapshot
@@ -46,6 +51,13 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--on-ambiguous", choices=("skip", "merge"), default="skip")
     p.add_argument(
         "--leads", type=Path, default=None, help="file of lead ids, one a line: plan only those"
+    )
+    p.add_argument(
+        "--merge-policy",
+        default=None,
+        metavar="TEXT",
+        help="which values merged records keep, e.g. Contacts=fill_blanks;Accounts=keep "
+        "(default: Zoho's mapping decides)",
     )
     p.set_defaults(handler=run_plan)
 
@@ -79,6 +91,7 @@ def _read_ids(path: Path) -> list[str]:
 def run_plan(args: argparse.Namespace) -> int:
     """Load the snapshot, build the plan with clusters resolved, write it, print a summary."""
     try:
+        merge_policy = str(MergePolicy.parse(args.merge_policy)) or None
         snap = load_snapshot(args.snapshot)
         config = snap.org_config
         wanted = _read_ids(args.leads) if args.leads is not None else None
@@ -102,7 +115,13 @@ def run_plan(args: argparse.Namespace) -> int:
         on_match=args.on_match, on_no_match=args.on_no_match, on_ambiguous=args.on_ambiguous
     )
     built = plan_from_options(
-        options, matches, policy, leads=leads, config=config, clusters=found.clusters
+        options,
+        matches,
+        policy,
+        leads=leads,
+        config=config,
+        clusters=found.clusters,
+        merge_policy=merge_policy,
     )
     try:
         save_plan(built.plan, args.out)
@@ -127,6 +146,9 @@ def _summary(
         "account_id"
     ].str.startswith("lead:").fillna(False)
     print(f"  referencing another lead of the plan (lead:<id>): {int(refs.sum())}")
+    governed = plan["merge_policy"].dropna()
+    for text, n in governed.value_counts(sort=False).items():
+        print(f"  merge policy {text}: {n} merging row(s)")
     strong = clusters[clusters["tier"] == "strong"]
     for kind in ("person", "company"):
         mine = strong[strong["kind"] == kind]
