@@ -61,6 +61,10 @@ class ClientLike(Protocol):
         """Field metadata of one module (`settings/fields`)."""
         ...
 
+    def layouts(self, module: str) -> list[dict[str, Any]]:
+        """Layouts of one module (`settings/layouts`: the Leads layouts' conversion mapping)."""
+        ...
+
     def users(self, kind: str = "ActiveUsers") -> list[dict[str, Any]]:
         """The org's users of one kind."""
         ...

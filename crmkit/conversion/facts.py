@@ -17,6 +17,7 @@ import pandas as pd
 from crmkit.api.errors import CRMError, NetworkError, RateLimitError, ServerError
 from crmkit.conversion.client_like import ClientLike
 from crmkit.frames import options_frames
+from crmkit.mapping import ConversionMapping
 
 __all__ = [
     "Facts",
@@ -50,6 +51,8 @@ class OrgFacts:
     deal_required: frozenset[str] = frozenset({"Deal_Name", "Closing_Date", "Stage"})
     users: Mapping[str, str] | None = None
     contact_roles: Mapping[str, str] | None = None  # role name -> role id
+    # module -> field api name -> its metadata (None: not read; merge policies are then unchecked)
+    field_defs: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None
 
     @classmethod
     def from_metadata(
@@ -111,6 +114,9 @@ class OrgFacts:
             stages=stages,
             deal_required=frozenset(required),
             users=user_map,
+            field_defs=None
+            if fields is None
+            else {m: {str(f.get("api_name")): f for f in defs} for m, defs in fields.items()},
         )
 
     @classmethod
@@ -183,6 +189,8 @@ class Facts:
     # Leads whose facts could not be read for a transient reason (5xx, spent credits, network)
     # -> the reason: neither validated nor sent; the run leaves them for the next one.
     unavailable: Mapping[str, str] = field(default_factory=dict)
+    # Where lead fields go (merge-policy picklist checks); None: those checks are not made.
+    mapping: ConversionMapping | None = None
 
 
 def role_map(roles: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -288,7 +296,9 @@ def live_facts(client: ClientLike, plan: pd.DataFrame, *, progress: bool = False
             answered[lead_id] = result
     frames = options_frames(answered)
     accounts = _fetch_accounts(client, merged_contact_accounts(plan), client.concurrency)
+    governed = "merge_policy" in plan.columns and plan["merge_policy"].notna().any()
     return Facts(
+        mapping=ConversionMapping.from_client(client) if governed else None,
         org=org,
         leads=leads,
         options=frames.options,

@@ -38,6 +38,11 @@ from crmkit.conversion.facts import text as _text
 from crmkit.conversion.facts import truthy as _truthy
 from crmkit.conversion.plan import DEAL_COLUMNS, parse_tags, rows_of
 from crmkit.conversion.references import is_reference
+from crmkit.conversion.validate_policy import (
+    POLICY_RULES,
+    POLICY_WARNING_RULES,
+    check_merge_policy,
+)
 from crmkit.conversion.validate_targets import check_contact_account
 from crmkit.conversion.validate_values import VALUE_RULES, check_values
 
@@ -88,6 +93,7 @@ RULES: dict[str, str] = {
     "owner_unknown": "assign_to is not an active user of the org",
     "contact_role_unknown": "contact_role is not a Contact Role of the org (INVALID_DATA)",
     **VALUE_RULES,
+    **POLICY_RULES,
     **CLUSTER_RULES,
 }
 _ERROR = "error"
@@ -98,6 +104,7 @@ _WARNING_RULES = frozenset(
         "duplicate_email_on_create",
         "overwrite_renames_account",
         *CLUSTER_WARNING_RULES,
+        *POLICY_WARNING_RULES,
     }
 )
 
@@ -186,6 +193,7 @@ def validate(
         _check_deal(row, org_f, add)
         check_contact_role(row, org_f.contact_roles if org_f else None, add)
         check_values(row, add)
+        check_merge_policy(row, lead, org_f.field_defs if org_f else None, facts.mapping, add)
         users = org_f.users if org_f is not None else None
         if users is not None and row["assign_to"] is not None and row["assign_to"] not in users:
             add(
