@@ -12,6 +12,7 @@ from crmkit.conversion.events import EVENT_KINDS, EventHook, EventKind
 from crmkit.conversion.execute import RESULTS_SCHEMA, ExecutionReport, execute
 from crmkit.conversion.execute_options import MODES, ExecuteOptions, Mode
 from crmkit.conversion.facts import Facts, OrgFacts, live_facts, org_facts
+from crmkit.conversion.field_diffs import FIELD_DIFFS_SCHEMA, field_diffs
 from crmkit.conversion.journal import (
     Journal,
     JournalBusyError,
@@ -19,6 +20,7 @@ from crmkit.conversion.journal import (
     RunInfo,
     default_journal_path,
 )
+from crmkit.conversion.merge_policy import POLICIES, MergePolicy, MergePolicyError
 from crmkit.conversion.plan import (
     PLAN_SCHEMA,
     BuiltPlan,
@@ -37,8 +39,10 @@ from crmkit.conversion.validate import PROBLEMS_SCHEMA, RULES, blocked_leads, re
 
 __all__ = [
     "EVENT_KINDS",
+    "FIELD_DIFFS_SCHEMA",
     "MODES",
     "PLAN_SCHEMA",
+    "POLICIES",
     "PROBLEMS_SCHEMA",
     "RESULTS_SCHEMA",
     "RULES",
@@ -53,6 +57,8 @@ __all__ = [
     "Journal",
     "JournalBusyError",
     "JournalError",
+    "MergePolicy",
+    "MergePolicyError",
     "Mode",
     "OrgFacts",
     "PlanError",
@@ -64,6 +70,7 @@ __all__ = [
     "empty_plan",
     "estimate",
     "execute",
+    "field_diffs",
     "live_facts",
     "load_plan",
     "make_plan",

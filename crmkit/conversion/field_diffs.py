@@ -34,7 +34,14 @@ from crmkit.conversion.plan import rows_of
 from crmkit.conversion.references import is_reference
 from crmkit.mapping import ConversionMapping
 
-__all__ = ["FIELD_DIFFS_SCHEMA", "RecordsClient", "field_diffs", "merge_targets", "zoho_after"]
+__all__ = [
+    "FIELD_DIFFS_SCHEMA",
+    "RecordsClient",
+    "field_diffs",
+    "mapped_lead",
+    "merge_targets",
+    "zoho_after",
+]
 
 FIELD_DIFFS_SCHEMA: dict[str, str] = {
     "lead_id": "string",
@@ -119,6 +126,16 @@ def _layout(lead: Record) -> str | None:
     return None if is_empty(value) else str(value)
 
 
+def mapped_lead(mapping: ConversionMapping, lead: Record, module: str) -> dict[str, Any]:
+    """The lead's values on `module`'s field names, by the lead's Leads layout (`Layout`).
+
+    Its keys, in mapping order, are the fields a merge policy governs for that module (empty
+    values are None): what `wanted_values` / `updates_after_convert` take as `lead` and `fields`.
+    """
+    pairs = mapping.for_layout(_layout(lead)).get(module, {})
+    return {tf: _cell(lead.get(lf)) for lf, tf in pairs.items()}
+
+
 def zoho_after(
     module: str,
     existing: Record,
@@ -192,7 +209,6 @@ def field_diffs(
             lead = None if got is None else _unflatten(got)
         if lead is None:
             continue
-        fmap = mapping.for_layout(_layout(lead))
         rule = _policy_of(row, chosen)
         contact_merge = row.get("contact_action") == "merge"
         for module, rid in merges:
@@ -202,9 +218,8 @@ def field_diffs(
                 existing = None if got is None else _unflatten(got)
             if existing is None:
                 continue  # no such record: validation reports it
-            pairs = fmap.get(module, {})
-            mapped = {tf: _cell(lead.get(lf)) for lf, tf in pairs.items()}
-            fields = list(dict.fromkeys(pairs.values()))
+            mapped = mapped_lead(mapping, lead, module)
+            fields = list(mapped)
             renames = module == "Accounts" and contact_merge and row.get("overwrite") is True
             after = zoho_after(module, existing, mapped, fields, renames_account=renames)
             wanted = wanted_values(rule, module, existing, mapped, after, fields)
