@@ -182,8 +182,9 @@ def field_diffs(
     Connected (`client`): missing lead records, the records merged into and the mapping are read
     from the CRM (one record read per lead and target; the metadata is cached by the client).
     Offline: `leads` (frame or records), `records` (`{"Contacts": frame, "Accounts": frame}`, e.g.
-    a snapshot's) and `mapping` (e.g. `ConversionMapping.from_data_dir`); a snapshot's record
-    frames hold only the fields prediction reads, so fields they lack read as empty.
+    a snapshot's) and `mapping` (`snapshot.org_config.conversion_mapping`, or
+    `ConversionMapping.from_data_dir`); a record frame gives rows for the fields it holds only (a
+    snapshot's hold the fields matching reads: connect for the whole diff).
     `policy` replaces every row's `merge_policy` cell (a console trying one out); `lead_ids`
     limits the diff to those leads (cheap for one lead).
     """
@@ -195,6 +196,11 @@ def field_diffs(
         mapping = ConversionMapping.from_client(client)
     lead_records = _by_id(leads)
     targets = {m: _by_id(r) for m, r in (records or {}).items()}
+    known = {  # a frame holds some fields only: diff those (a snapshot's are matching's)
+        m: frozenset(str(c).partition(".")[0] for c in r.columns)
+        for m, r in (records or {}).items()
+        if isinstance(r, pd.DataFrame)
+    }
     out: list[dict[str, Any]] = []
     for row in rows_of(plan):
         lead_id = str(row["lead_id"])
@@ -219,7 +225,7 @@ def field_diffs(
             if existing is None:
                 continue  # no such record: validation reports it
             mapped = mapped_lead(mapping, lead, module)
-            fields = list(mapped)
+            fields = [f for f in mapped if module not in known or f in known[module]]
             renames = module == "Accounts" and contact_merge and row.get("overwrite") is True
             after = zoho_after(module, existing, mapped, fields, renames_account=renames)
             wanted = wanted_values(rule, module, existing, mapped, after, fields)

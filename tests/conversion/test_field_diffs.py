@@ -21,6 +21,7 @@ from crmkit.conversion.plan import rows_of
 from crmkit.mapping import ConversionMapping
 from crmkit.sandbox import Sandbox
 from crmkit.sandbox.loader import write_data_dir
+from crmkit.snapshot import fetch_snapshot
 
 PAT_ROW = {
     "lead_id": L_PAT,
@@ -200,3 +201,30 @@ def test_zoho_after_is_what_the_sandbox_convert_leaves(merge_dir: Path, tmp_path
             assert lead  # the lead was read before its conversion
         finally:
             c.close()
+
+
+def test_offline_from_a_snapshot_diffs_the_fields_it_holds(merge_client: CRMClient) -> None:
+    snap = fetch_snapshot(merge_client)
+    assert snap.org_config is not None and snap.contacts is not None and snap.accounts is not None
+    plan = make_plan([{**PAT_ROW, "merge_policy": "Contacts=keep;Accounts=fill_blanks"}])
+    offline = field_diffs(
+        plan,
+        leads=snap.leads,
+        records={"Contacts": snap.contacts, "Accounts": snap.accounts},
+        mapping=snap.org_config.conversion_mapping,
+    )
+    online = field_diffs(plan, client=merge_client)
+    # Only the fields a snapshot's record frames hold (matching's), each as the connected diff.
+    assert set(offline.loc[offline["module"] == "Accounts", "field"]) == {
+        "Account_Name",
+        "Website",
+        "Phone",
+    }
+    assert "Title" not in set(offline["field"]) and "Phone" in set(offline["field"])
+    key = ["module", "field"]
+    both = offline.merge(online, on=key, suffixes=("_off", "_on"))
+    assert len(both) == len(offline)
+    for column in ("existing", "lead", "after"):
+        pairs = zip(both[f"{column}_off"], both[f"{column}_on"], strict=True)
+        assert all(same_value(a, b) for a, b in pairs), column
+    assert both["source_off"].equals(both["source_on"])
