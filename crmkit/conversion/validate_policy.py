@@ -32,9 +32,11 @@ POLICY_RULES: dict[str, str] = {
     "merge_policy_picklist": "the merge policy would copy a value the target picklist lacks",
     "merge_policy_picklist_if_empty": "fill_blanks would copy a value the target picklist lacks, "
     "should the record's field be empty",
+    "merge_policy_unmapped_field": "the merge policy names a field no lead field maps to",
 }
-# fill_blanks copies only into an empty field, and validation does not read the target records
-POLICY_WARNING_RULES = frozenset({"merge_policy_picklist_if_empty"})
+# fill_blanks copies only into an empty field, and validation does not read the target records;
+# an override of a field the lead's layout maps nothing to changes nothing (harmless, likely a slip)
+POLICY_WARNING_RULES = frozenset({"merge_policy_picklist_if_empty", "merge_policy_unmapped_field"})
 _COLUMN = "merge_policy"
 _LOOKUPS = frozenset(
     {"lookup", "ownerlookup", "userlookup", "multiselectlookup", "multiuserlookup"}
@@ -134,6 +136,18 @@ def check_merge_policy(
     if lead is None or mapping is None or field_defs is None:
         return
     fmap = mapping.for_layout(_layout(lead))
+    for module, name in policy.overrides:
+        defs = field_defs.get(module) or {}
+        meta = defs.get(name)
+        if meta is None or name in fmap.get(module, {}).values() or not_writable(meta):
+            continue  # unknown or not writable: reported above
+        if not _is_name_or_lookup(module, name, meta):
+            add(
+                "merge_policy_unmapped_field",
+                _COLUMN,
+                f"{module}.{name}: no lead field maps to it in the lead's layout, so the "
+                f"policy changes nothing; map a lead field to it, or remove {module}.{name}",
+            )
     for module in merged:
         defs = field_defs.get(module) or {}
         for lead_field, target in fmap.get(module, {}).items():

@@ -136,3 +136,10 @@ def test_estimate_counts_the_metadata_the_policy_checks_read(tmp_path: Path) -> 
     }
     assert estimated["governed"] - estimated["plain"] == 2
     assert spent["governed"] - spent["plain"] == 2
+
+
+def test_an_override_of_a_field_nothing_maps_to_warns(policy_client: CRMClient) -> None:
+    found = _policy_problems(policy_client, "Contacts=keep;Contacts.Department=prefer_lead")
+    assert found["rule"].tolist() == ["merge_policy_unmapped_field"]
+    assert found["severity"].tolist() == ["warning"]
+    assert "Contacts.Department" in found["reason"].iloc[0]
