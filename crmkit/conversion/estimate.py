@@ -106,8 +106,6 @@ def estimate(
         calls["read"] += len(rows)
         calls["conversion_options"] += len(rows)
         calls["read"] += len(merged_contact_accounts(plan))  # the Accounts merged Contacts bring
-        if any(r.get("merge_policy") for r in rows.values()):
-            calls["metadata"] += 2  # Leads fields and layouts: the mapping policies are checked by
     if rows and plan_has_roles(rows.values()):
         calls["metadata"] += 1  # the org's Contact Roles, to check and send roles picked by name
     for lead_id, row in rows.items():

@@ -296,7 +296,11 @@ def live_facts(client: ClientLike, plan: pd.DataFrame, *, progress: bool = False
             answered[lead_id] = result
     frames = options_frames(answered)
     accounts = _fetch_accounts(client, merged_contact_accounts(plan), client.concurrency)
-    governed = "merge_policy" in plan.columns and plan["merge_policy"].notna().any()
+    governed = any(  # a merging row with a policy: its picklist check needs the mapping
+        isinstance(r.get("merge_policy"), str)
+        and "merge" in (r.get("contact_action"), r.get("account_action"))
+        for r in plan.to_dict("records")
+    )
     return Facts(
         mapping=ConversionMapping.from_client(client) if governed else None,
         org=org,

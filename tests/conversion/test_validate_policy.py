@@ -11,7 +11,7 @@ from conversion_support import client_for
 from merge_org import A_ACME, C_PAT, CONTACT_LEAD_SOURCES, L_NEW, L_PAT, records
 
 from crmkit.api import CRMClient
-from crmkit.conversion import estimate, make_plan, recheck, validate
+from crmkit.conversion import make_plan, recheck, validate
 from crmkit.conversion.validate import RULES, blocked_leads
 from crmkit.sandbox import Sandbox
 from crmkit.sandbox.loader import DataDirError, write_data_dir
@@ -116,26 +116,28 @@ def test_picklists_in_org_json_are_checked(tmp_path: Path) -> None:
         Sandbox(path).start()
 
 
-def test_estimate_counts_the_metadata_the_policy_checks_read(tmp_path: Path) -> None:
-    """A governed plan's re-check reads the Leads fields and layouts (the mapping) besides the
-    metadata every re-check reads: the estimate counts those two, as the client counts them."""
+def test_the_recheck_reads_the_mapping_only_for_a_governed_merge(tmp_path: Path) -> None:
+    """The picklist check needs the conversion mapping: the re-check reads the Leads fields and
+    layouts (2 metadata calls, cached by the client for the step that applies the policy) only
+    when a merging row has a policy."""
     path = write_data_dir(tmp_path / "org", **records())
-    plain = make_plan([PAT_ROW])
-    governed = make_plan([{**PAT_ROW, "merge_policy": "Contacts=keep"}])
+    new = {"lead_id": L_NEW, "contact_action": "create", "account_action": "create"}
+    plans = {
+        "plain": make_plan([PAT_ROW, new]),
+        "governed": make_plan([{**PAT_ROW, "merge_policy": "Contacts=keep"}, new]),
+        "create_only": make_plan([PAT_ROW, {**new, "merge_policy": "Contacts=keep"}]),
+    }
     spent: dict[str, int] = {}
     with Sandbox(path) as sb:
-        for name, plan in (("plain", plain), ("governed", governed)):
+        for name, plan in plans.items():
             c = client_for(sb)
             try:
                 recheck(c, plan)
                 spent[name] = c.usage.calls.get("metadata", 0)
             finally:
                 c.close()
-    estimated = {
-        n: estimate(p).calls["metadata"] for n, p in (("plain", plain), ("governed", governed))
-    }
-    assert estimated["governed"] - estimated["plain"] == 2
     assert spent["governed"] - spent["plain"] == 2
+    assert spent["create_only"] == spent["plain"]
 
 
 def test_an_override_of_a_field_nothing_maps_to_warns(policy_client: CRMClient) -> None:
