@@ -1,0 +1,152 @@
+"""Near-duplicates: crmkit beside Splink and a plain rapidfuzz baseline, on labelled orgs.
+
+    python bench/neardup_bench.py [--sizes 5k,100k,1m] [--source independent,crmkit]
+                                  [--matchers crmkit,splink,rapidfuzz] [--work DIR]
+
+Orgs (leads x contacts x accounts): 5k = 5,000 x 3,000 x 1,200 (crmkit's is the bundled sample),
+100k = 100,000 x 100,000 x 30,000, 1m = 100,000 x 1,000,000 x 300,000; or LxCxA. Sources:
+`independent` (bench/independent_org.py, built without crmkit) and `crmkit` (`crmkit
+sample-data`). Each org is built once into --work and reused.
+
+Each matcher runs alone in a child process (bench/neardup_matchers.py); the bench reads its wall
+time and its peak RSS (os.wait4's rusage of that child). Quality is crmkit.neardup_eval's, the
+same for all: every matcher's pairs get `zoho_exact` from one prediction of Zoho's exact
+matches (crmkit.matching, outside the timings), so an exact match no truth file labels is not
+held against anyone. Prints a markdown table and the crmkit/Splink ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+from crmkit.matching import predict_data_dir  # noqa: E402
+from crmkit.neardup_eval import quality_table, read_truth  # noqa: E402
+
+SIZES = {
+    "5k": (5_000, 3_000, 1_200),
+    "100k": (100_000, 100_000, 30_000),
+    "1m": (100_000, 1_000_000, 300_000),
+}
+ROUTES = ("phone", "email", "name", "company")
+
+
+def size_of(label: str) -> tuple[int, int, int]:
+    if label in SIZES:
+        return SIZES[label]
+    parts = [int(x) for x in label.lower().split("x")]
+    if len(parts) != 3:
+        raise SystemExit(f"--sizes {label!r}: give 5k, 100k, 1m or LEADSxCONTACTSxACCOUNTS")
+    return parts[0], parts[1], parts[2]
+
+
+def org_dir(work: Path, source: str, label: str) -> Path:
+    """The org of this source and size, built on first use."""
+    leads, contacts, accounts = size_of(label)
+    if source == "crmkit" and label == "5k":
+        return ROOT / "sample_data"
+    out = work / f"{source}-{leads}x{contacts}x{accounts}"
+    if (out / "near_duplicates_truth.csv").exists():
+        return out
+    started = time.perf_counter()
+    if source == "independent":
+        from independent_org import build
+
+        build(out, leads=leads, contacts=contacts, accounts=accounts)
+    else:
+        cmd = [sys.executable, "-m", "crmkit", "sample-data", "--out", str(out), "--leads",
+               str(leads), "--contacts", str(contacts), "--accounts", str(accounts),
+               "--no-verify"]  # fmt: skip
+        subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    print(f"built {out.name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return out
+
+
+def run_matcher(matcher: str, data: Path, out: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one matcher in its own process."""
+    started = time.perf_counter()
+    cmd = [sys.executable, str(BENCH / "neardup_matchers.py"), matcher, str(data), str(out)]
+    child = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{matcher} failed on {data} (exit {child.returncode})")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def exact_pairs(data: Path) -> pd.DataFrame:
+    matches = predict_data_dir(data).matches
+    return matches[["lead_id", "module", "record_id"]].dropna().astype("string").drop_duplicates()
+
+
+def scored(pairs_csv: Path, exact: pd.DataFrame) -> pd.DataFrame:
+    pairs = pd.read_csv(pairs_csv, dtype="string", keep_default_na=False)
+    pairs = pairs[["lead_id", "module", "record_id", "route", "score"]]
+    pairs = pairs.merge(exact.assign(zoho_exact=True), on=["lead_id", "module", "record_id"],
+                        how="left")  # fmt: skip
+    pairs["zoho_exact"] = pairs["zoho_exact"].astype("boolean").fillna(False)
+    pairs["score"] = pairs["score"].astype("Float64")
+    return pairs
+
+
+def _pr(q: pd.DataFrame, route: str) -> str:
+    if route not in q.index:
+        return "–"
+    p, r = q.loc[route, "precision"], q.loc[route, "recall"]
+    return f"{'–' if pd.isna(p) else f'{p:.3f}'} / {'–' if pd.isna(r) else f'{r:.3f}'}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="5k")
+    ap.add_argument("--source", default="independent,crmkit")
+    ap.add_argument("--matchers", default="crmkit,splink,rapidfuzz")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/crmkit-neardup-bench"))
+    args = ap.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows, ratios = [], []
+    load = os.getloadavg()
+    for label in args.sizes.split(","):
+        for source in args.source.split(","):
+            data = org_dir(args.work, source, label)
+            truth = read_truth(data / "near_duplicates_truth.csv")
+            exact = exact_pairs(data)
+            leads, contacts, accounts = size_of(label)
+            name = f"{leads:,} × {contacts:,} × {accounts:,} ({source})"
+            times: dict[str, tuple[float, float]] = {}
+            for matcher in args.matchers.split(","):
+                out = args.work / f"pairs-{data.name}-{matcher}.csv"
+                seconds, rss = run_matcher(matcher, data, out)
+                times[matcher] = (seconds, rss)
+                q = quality_table(scored(out, exact), truth).set_index("route")
+                rows.append(
+                    f"| {name} | {matcher} | {seconds:.1f} | {rss:,.0f} | {_pr(q, 'all')} | "
+                    + " | ".join(_pr(q, r) for r in ROUTES) + " |"
+                )  # fmt: skip
+                print(rows[-1], file=sys.stderr, flush=True)
+            if "crmkit" in times and "splink" in times:
+                (ct, cm), (st, sm) = times["crmkit"], times["splink"]
+                ratios.append(f"- {name}: time {ct / st:.2f}, peak RSS {cm / sm:.2f}")
+    print(f"\nLoad average at start: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+          f"({os.cpu_count()} cores)\n")  # fmt: skip
+    print("| data (leads × contacts × accounts) | matcher | time s | peak RSS MB | all P / R | "
+          "phone P / R | email P / R | name P / R | company P / R |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    if ratios:
+        print("\ncrmkit / Splink:\n" + "\n".join(ratios))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
