@@ -12,7 +12,9 @@ Each matcher runs alone in a child process (bench/neardup_matchers.py); the benc
 time and its peak RSS (os.wait4's rusage of that child). Quality is crmkit.neardup_eval's, the
 same for all: every matcher's pairs get `zoho_exact` from one prediction of Zoho's exact
 matches (crmkit.matching, outside the timings), so an exact match no truth file labels is not
-held against anyone. Prints a markdown table and the crmkit/Splink ratios.
+held against anyone, and only leads Zoho answers for are scored (a locked or unapproved lead
+gets an error, and truth files label none of them). Prints a markdown table and the
+crmkit/Splink ratios.
 """
 
 from __future__ import annotations
@@ -84,14 +86,19 @@ def run_matcher(matcher: str, data: Path, out: Path) -> tuple[float, float]:
     return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
-def exact_pairs(data: Path) -> pd.DataFrame:
-    matches = predict_data_dir(data).matches
-    return matches[["lead_id", "module", "record_id"]].dropna().astype("string").drop_duplicates()
+def exact_pairs(data: Path) -> tuple[pd.DataFrame, set[str]]:
+    """Zoho's exact matches (predicted), and the leads Zoho answers for (not an error)."""
+    pred = predict_data_dir(data)
+    matches = pred.matches[["lead_id", "module", "record_id"]].dropna().astype("string")
+    answered = set(pred.options.loc[pred.options["outcome"] != "error", "lead_id"].astype(str))
+    return matches.drop_duplicates(), answered
 
 
-def scored(pairs_csv: Path, exact: pd.DataFrame) -> pd.DataFrame:
+def scored(pairs_csv: Path, exact: pd.DataFrame, answered: set[str]) -> pd.DataFrame:
+    """A matcher's pairs of the leads Zoho answers for (truth files label only those)."""
     pairs = pd.read_csv(pairs_csv, dtype="string", keep_default_na=False)
     pairs = pairs[["lead_id", "module", "record_id", "route", "score"]]
+    pairs = pairs[pairs["lead_id"].isin(answered)]
     pairs = pairs.merge(exact.assign(zoho_exact=True), on=["lead_id", "module", "record_id"],
                         how="left")  # fmt: skip
     pairs["zoho_exact"] = pairs["zoho_exact"].astype("boolean").fillna(False)
@@ -120,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         for source in args.source.split(","):
             data = org_dir(args.work, source, label)
             truth = read_truth(data / "near_duplicates_truth.csv")
-            exact = exact_pairs(data)
+            exact, answered = exact_pairs(data)
             leads, contacts, accounts = size_of(label)
             name = f"{leads:,} × {contacts:,} × {accounts:,} ({source})"
             times: dict[str, tuple[float, float]] = {}
@@ -128,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 out = args.work / f"pairs-{data.name}-{matcher}.csv"
                 seconds, rss = run_matcher(matcher, data, out)
                 times[matcher] = (seconds, rss)
-                q = quality_table(scored(out, exact), truth).set_index("route")
+                q = quality_table(scored(out, exact, answered), truth).set_index("route")
                 rows.append(
                     f"| {name} | {matcher} | {seconds:.1f} | {rss:,.0f} | {_pr(q, 'all')} | "
                     + " | ".join(_pr(q, r) for r in ROUTES) + " |"
