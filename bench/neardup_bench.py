@@ -33,7 +33,7 @@ ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 from crmkit.matching import predict_data_dir  # noqa: E402
-from crmkit.neardup_eval import quality_table, read_truth  # noqa: E402
+from crmkit.neardup_eval import by_variant, quality_table, read_truth  # noqa: E402
 
 SIZES = {
     "5k": (5_000, 3_000, 1_200),
@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source", default="independent,crmkit")
     ap.add_argument("--matchers", default="crmkit,splink,rapidfuzz")
     ap.add_argument("--work", type=Path, default=Path("/tmp/crmkit-neardup-bench"))
+    ap.add_argument(
+        "--variants", action="store_true", help="also print each labelled variant's share found"
+    )
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     rows, ratios = [], []
@@ -135,7 +138,11 @@ def main(argv: list[str] | None = None) -> int:
                 out = args.work / f"pairs-{data.name}-{matcher}.csv"
                 seconds, rss = run_matcher(matcher, data, out)
                 times[matcher] = (seconds, rss)
-                q = quality_table(scored(out, exact, answered), truth).set_index("route")
+                pairs = scored(out, exact, answered)
+                q = quality_table(pairs, truth).set_index("route")
+                if args.variants:
+                    v = by_variant(pairs, truth)
+                    print(f"\n{name}, {matcher}:\n{v.to_string(index=False)}\n", file=sys.stderr)
                 rows.append(
                     f"| {name} | {matcher} | {seconds:.1f} | {rss:,.0f} | {_pr(q, 'all')} | "
                     + " | ".join(_pr(q, r) for r in ROUTES) + " |"
