@@ -41,6 +41,7 @@ SIZES = {
     "1m": (100_000, 1_000_000, 300_000),
 }
 ROUTES = ("phone", "email", "name", "company")
+MODULES = ("Leads", "Contacts", "Accounts")
 
 
 def size_of(label: str) -> tuple[int, int, int]:
@@ -74,10 +75,11 @@ def org_dir(work: Path, source: str, label: str) -> Path:
     return out
 
 
-def run_matcher(matcher: str, data: Path, out: Path) -> tuple[float, float]:
+def run_matcher(matcher: str, data: Path, out: Path, threshold: float) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one matcher in its own process."""
     started = time.perf_counter()
     cmd = [sys.executable, str(BENCH / "neardup_matchers.py"), matcher, str(data), str(out)]
+    cmd += [str(threshold)] if matcher == "splink" else []
     child = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)})
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -120,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--matchers", default="crmkit,splink,rapidfuzz")
     ap.add_argument("--work", type=Path, default=Path("/tmp/crmkit-neardup-bench"))
     ap.add_argument(
+        "--splink-threshold",
+        type=float,
+        default=0.9,
+        help="match probability a lead's best Splink match needs (0.9, fixed before any run)",
+    )
+    ap.add_argument(
         "--variants", action="store_true", help="also print each labelled variant's share found"
     )
     args = ap.parse_args(argv)
@@ -131,12 +139,12 @@ def main(argv: list[str] | None = None) -> int:
             data = org_dir(args.work, source, label)
             truth = read_truth(data / "near_duplicates_truth.csv")
             exact, answered = exact_pairs(data)
-            leads, contacts, accounts = size_of(label)
-            name = f"{leads:,} × {contacts:,} × {accounts:,} ({source})"
+            n = [len(pd.read_csv(data / f"{m}.csv", usecols=["id"], dtype=str)) for m in MODULES]
+            name = f"{n[0]:,} × {n[1]:,} × {n[2]:,} ({source})"
             times: dict[str, tuple[float, float]] = {}
             for matcher in args.matchers.split(","):
                 out = args.work / f"pairs-{data.name}-{matcher}.csv"
-                seconds, rss = run_matcher(matcher, data, out)
+                seconds, rss = run_matcher(matcher, data, out, args.splink_threshold)
                 times[matcher] = (seconds, rss)
                 pairs = scored(out, exact, answered)
                 q = quality_table(pairs, truth).set_index("route")

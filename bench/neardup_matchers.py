@@ -1,6 +1,6 @@
 """The matchers bench/neardup_bench.py compares, each run alone in a child process.
 
-    python bench/neardup_matchers.py {crmkit,splink,rapidfuzz} DATA_DIR PAIRS_CSV
+    python bench/neardup_matchers.py {crmkit,splink,rapidfuzz} DATA_DIR PAIRS_CSV [THRESHOLD]
 
 Every matcher writes `lead_id, module, record_id, route, score` (module Contacts or Accounts).
 
@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 SPLINK_THRESHOLD = 0.9
+PREDICT_FLOOR = 0.5  # pairs below this are never the best match worth keeping
 PAIR_COLUMNS = ["lead_id", "module", "record_id", "route", "score"]
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,7 +122,7 @@ def _splink_link(left: pd.DataFrame, right: pd.DataFrame, columns: list[str], co
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
         except Exception as exc:  # too few pairs in a small org for one session
             print(f"splink: EM on {rule} skipped: {exc}", file=sys.stderr)
-    pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
+    pred = linker.inference.predict(threshold_match_probability=PREDICT_FLOOR).as_pandas_dataframe()
     lead_left = pred["source_dataset_l"] == "leads"
     pred["lead_id"] = pred["unique_id_l"].where(lead_left, pred["unique_id_r"])
     pred["record_id"] = pred["unique_id_r"].where(lead_left, pred["unique_id_l"])
@@ -167,7 +168,7 @@ def splink_pairs(data: Path) -> pd.DataFrame:
         [block_on("company"), CustomRule("substr(l.company, 1, 4) = substr(r.company, 1, 4)"),
          block_on("domain"), CustomRule("l.p1 = r.p1"), CustomRule("l.p2 = r.p1")],
         [block_on("company"), block_on("domain")],
-        [CustomRule("substr(l.company, 1, 4) = substr(r.company, 1, 4)"), block_on("domain")],
+        [block_on("domain"), CustomRule("substr(l.company, 1, 4) = substr(r.company, 1, 4)")],
     )  # fmt: skip
     companies = companies.assign(
         module="Accounts", route="company", score=companies["match_probability"]
@@ -233,7 +234,10 @@ def crmkit_pairs(data: Path, out: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
+    global SPLINK_THRESHOLD
     matcher, data, out = argv[0], Path(argv[1]), Path(argv[2])
+    if len(argv) > 3:
+        SPLINK_THRESHOLD = float(argv[3])
     if matcher == "crmkit":
         crmkit_pairs(data, out)
         return 0
