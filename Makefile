@@ -22,6 +22,11 @@ $(DEV): pyproject.toml $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+BENCHDEPS = $(VENV)/.bench-installed
+$(BENCHDEPS): pyproject.toml $(DEV)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
 demo: $(RUNTIME)
 	$(BIN)/crmkit demo
 
@@ -43,7 +48,7 @@ test: $(DEV) chromium lint typecheck
 lab: $(DEV)
 	$(BIN)/jupyter lab notebooks --allow-root
 
-bench: $(DEV)
+bench: $(BENCHDEPS)
 	for b in bench/*_bench.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

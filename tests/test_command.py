@@ -9,8 +9,8 @@ import sys
 from crmkit.cli import build_parser
 
 COMMANDS = {
-    "sandbox", "sample-data", "auth", "fetch", "rates", "predict", "plan", "convert", "history",
-    "report", "demo",
+    "sandbox", "sample-data", "auth", "fetch", "rates", "predict", "neardup", "plan", "convert",
+    "history", "report", "demo",
 }  # fmt: skip
 
 

@@ -62,6 +62,7 @@ from crmkit.sampledata.layout import (
     VERIFY_MAX_LEADS,
 )
 from crmkit.sampledata.near import plant_near_companies, plant_near_people
+from crmkit.sampledata.negatives import plant_hard_negatives
 from crmkit.sampledata.records import (
     build_accounts,
     build_contacts,
@@ -220,6 +221,7 @@ def _build(
     plant_near_people(draft, alloc)
     plant_companies(draft, alloc.slots)
     plant_near_companies(draft, alloc.slots)
+    plant_hard_negatives(draft, alloc.slots)
     draft.lead["Full_Name"] = full_name(draft.lead["First_Name"], draft.lead["Last_Name"])
     plant_states(draft)
     add_pat_boyle(draft)

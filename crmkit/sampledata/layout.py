@@ -23,6 +23,8 @@ __all__ = [
     "ID_BASE",
     "LEAD_COLUMNS",
     "NEAR_COLUMNS",
+    "NEGATIVES_SALT",
+    "NEGATIVE_SHARES",
     "ORG_ID",
     "PARTNER_PIPELINE",
     "PAT_CONTACT_ID",
@@ -188,6 +190,9 @@ COMPANY_SHARES: dict[str, float] = {
     "neg_freemail": 0.005,
 }
 SPECIAL_SHARES: dict[str, float] = {"converted": 0.05, "locked": 0.01, "unapproved": 0.01}
+# Hard negatives (``negatives``), planted on unplanted leads from their own generator's salt.
+NEGATIVE_SHARES: dict[str, float] = {"namesake": 0.01, "lookalike": 0.005, "similar_local": 0.005}
+NEGATIVES_SALT = 15
 
 # Open leads planted as duplicates of one another (``batch``), appended on top of ``leads``: their
 # share of ``leads``, their own generator's salt, and each variant's weight among the groups.

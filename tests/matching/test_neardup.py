@@ -132,6 +132,16 @@ def test_quality_recall_counts_only_the_pairs_own_route() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "issue 15: the sample now plants nicknames from the generator's own list (about half "
+        "unknown to crmkit.normalize), role mailboxes in several languages, namesakes and "
+        "one-letter mailboxes; the list-based matcher scores email P 0.66, name P 0.84 / R 0.59 "
+        "on it. The evidence-weighing matcher (issue 15, wt/15b) is to meet these figures; "
+        "remove this marker when it does (strict: an unexpected pass fails)."
+    ),
+)
 def test_quality_on_the_planted_sample_set() -> None:
     root = bundled_path()
     leads, contacts, accounts = (
@@ -151,8 +161,9 @@ def test_quality_on_the_planted_sample_set() -> None:
         assert r["found"] <= r["found_any"] <= r["planted"], (route, r.to_dict())
     # Every labelled pair's lead is one Zoho answers (no pair falls outside the scope).
     assert truth["lead_id"].isin(answered).all()
-    assert len(truth) == 417 and int(q["planted"].sum()) == (truth["is_match"] == "true").sum()
-    # Role addresses shared by different people are never proposed as the same person.
+    assert len(truth) == 516 and int(q["planted"].sum()) == (truth["is_match"] == "true").sum()
+    # Role addresses shared by different people, namesakes, look-alike companies and one-letter
+    # mailboxes are never proposed as the same person or company.
     negatives = truth[truth["is_match"] == "false"]
     proposed = cand.merge(negatives, on=["lead_id", "module", "record_id"])
     assert proposed.empty, proposed.to_string()

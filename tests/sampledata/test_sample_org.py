@@ -296,7 +296,13 @@ def test_near_duplicates_labelled_and_missed_by_zoho(frames: dict[str, pd.DataFr
     exact_pairs = set(zip(truth["lead_id"], truth["record_id"], strict=True))
     assert not exact_pairs & set(zip(positives["lead_id"], positives["record_id"], strict=True))
     negatives = near[near["is_match"] == "false"]
-    assert set(negatives["variant"]) == {"role_address", "free_mail_domain"}
+    assert set(negatives["variant"]) == {
+        "role_address", "free_mail_domain", "namesake", "lookalike", "similar_local",
+    }  # fmt: skip
+    assert not exact_pairs & set(
+        zip(*(negatives.loc[negatives["variant"] != "role_address", c] for c in
+              ("lead_id", "record_id")), strict=True)
+    )  # fmt: skip
     # Role addresses: Zoho links them exactly, yet they are different people.
     role = negatives[negatives["variant"] == "role_address"]
     assert set(zip(role["lead_id"], role["record_id"], strict=True)) <= exact_pairs
@@ -307,6 +313,25 @@ def test_near_duplicates_labelled_and_missed_by_zoho(frames: dict[str, pd.DataFr
         != _norm(contacts.loc[role["record_id"], "Full_Name"]).to_numpy()
     ).all()
     assert leads.loc[role["lead_id"], "Email"].str.strip().str.match(r"(?i)[a-z]+@").all()
+    # Namesakes: the contact's last name, a nickname of its first name, another company.
+    twin = negatives[negatives["variant"] == "namesake"]
+    lead, con = leads.loc[twin["lead_id"]], contacts.loc[twin["record_id"]]
+    assert (lead["Last_Name"].to_numpy() == con["Last_Name"].to_numpy()).all()
+    assert (lead["First_Name"].to_numpy() != con["First_Name"].to_numpy()).all()
+    assert not set(lead["Company"].dropna()) & set(frames["Accounts"]["Account_Name"])
+    # Look-alike companies: one word from an account's name, and not that name.
+    look = negatives[negatives["variant"] == "lookalike"]
+    accounts = frames["Accounts"].set_index("id")
+    mine = leads.loc[look["lead_id"], "Company"].to_numpy()
+    theirs = accounts.loc[look["record_id"], "Account_Name"].to_numpy()
+    assert all(a != b and a.split()[0] == b.split()[0] for a, b in zip(mine, theirs, strict=True))
+    # One-letter mailboxes: the same domain, local parts one letter apart.
+    near_mail = negatives[negatives["variant"] == "similar_local"]
+    mine = leads.loc[near_mail["lead_id"], "Email"].to_numpy()
+    theirs = contacts.loc[near_mail["record_id"], "Email"].to_numpy()
+    for a, b in zip(mine, theirs, strict=True):
+        assert a != b and a.split("@")[1] == b.split("@")[1] and a[:-1].split("@")[0] != ""
+        assert sum(x != y for x, y in zip(a, b, strict=False)) == 1 and len(a) == len(b)
 
 
 def test_csvs_parse_with_pandas_as_strings(sample: Path) -> None:
