@@ -9,6 +9,7 @@ no network. NA in, NA out; a value that yields no usable key also gives NA.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -143,9 +144,12 @@ _LONG_FORMS = (
 _TRAILING_ORG_WORDS = re.compile(r"\s+(group|grp)$")
 
 
+@functools.lru_cache(maxsize=1 << 20)
 def company_key(value: str) -> str | None:
     """Comparison key for one company name: no legal suffix, brackets, punctuation or leading The.
 
+    Cached per process: cleanco is the slowest step of near-duplicate finding, and the same
+    names come back (leads, contacts' accounts and accounts; the report and the explorer).
     Bracketed parts are removed *before* cleanco: cleanco treats a closing bracket as trailing
     punctuation and returns ``"Acme (UK"`` for ``"Acme (UK) Ltd"`` (tests/matching pins this).
     """
