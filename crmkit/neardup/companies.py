@@ -14,7 +14,6 @@ from crmkit.neardup.compare import osa, strings, tf_of, token_slips, vocabulary
 from crmkit.neardup.phones import PhoneTable
 from crmkit.neardup.settings import NearDupSettings
 from crmkit.neardup.weights import NULL, Compared, Level
-from crmkit.normalize import normalize_companies
 
 COMPARISONS = {
     "company": (
@@ -25,7 +24,7 @@ COMPARISONS = {
     "domain": (Level("email_domain", 0.6, 1e-4, tf=True), Level("different", 0.4, 0.99)),
     "phone": (
         Level("phone", 0.5, 1e-5, tf=True),
-        Level("phone_national", 0.05, 1e-5),
+        Level("phone_national", 0.05, 1e-5, tf=True),
         Level("different", 0.45, 0.999),
     ),
 }
@@ -58,7 +57,7 @@ class AccountMatcher:
         )
         rf = pd.DataFrame(
             {
-                "company": normalize_companies(keys.text(accounts, "Account_Name")),
+                "company": keys.companies(keys.text(accounts, "Account_Name")),
                 "domain": keys.website_domain(keys.text(accounts, "Website")),
             }
         )

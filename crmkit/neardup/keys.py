@@ -115,10 +115,15 @@ def people(frame: pd.DataFrame, company_col: str) -> People:
             "local": local,
             "domain": domain.mask(role),
             "org_domain": domain.mask(free),
-            "company": normalize_companies(text(frame, company_col)),
+            "company": companies(text(frame, company_col)),
         }
     )
     return People(table, [text(frame, c) for c in ("Phone", "Mobile")])
+
+
+def companies(values: pd.Series) -> pd.Series:
+    """Company keys (``crmkit.normalize.company_key``) with accents folded: "Müller" = "Muller"."""
+    return fold(normalize_companies(values))
 
 
 def website_domain(values: pd.Series) -> pd.Series:

@@ -28,7 +28,7 @@ NAME_LEVELS = (
     Level("last_name", 0.05, 1e-3, tf=True),
     Level("first_name_differs", 0.0005, 5e-3, u_from_candidates=True),
     Level("last_name_differs", 0.0005, 5e-3, u_from_candidates=True),
-    Level("different", 0.002, 0.99),
+    Level("different", 0.0001, 0.99),
 )
 EMAIL_LEVELS = (
     Level("exact_key", 0.45, 1e-5, tf=True),
@@ -38,7 +38,7 @@ EMAIL_LEVELS = (
 )
 PHONE_LEVELS = (
     Level("exact_key", 0.5, 1e-5, tf=True),
-    Level("national", 0.05, 1e-5),
+    Level("national", 0.05, 1e-5, tf=True),
     Level("different", 0.45, 0.999),
 )
 COMPANY_LEVELS = (
@@ -303,13 +303,17 @@ class PersonMatcher:
         return level, np.where(level == 0, self._tf("company", i), np.nan)
 
     def adjust(self, got: Compared, w: dict[str, np.ndarray]) -> None:
-        """Colleagues share both the company and the email domain: the workplace counts once.
+        """Fields that do not agree independently, as Fellegi-Sunter assumes, count once.
 
-        Fellegi-Sunter assumes fields agree independently; these two do not, so where both
-        agree only the company's weight is kept.
+        Colleagues share both the company and the email domain: only the company's weight is
+        kept.
         """
         both = (got.levels["email"] == 2) & (got.levels["company"] == 0)
         w["email"] = np.where(both, 0.0, w["email"])
+        # A local part is made of the name ("thenry", "dhenry"): when the names contradict, a
+        # look-alike address on the same domain is the name pattern again, not a slip.
+        contradicts = got.levels["name"] >= 6
+        w["email"] = np.where(contradicts & (got.levels["email"] == 1), 0.0, w["email"])
 
     # ------------------------------------------------------------------------------ keys shown
     def shown(self, field: str, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

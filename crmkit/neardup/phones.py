@@ -29,7 +29,11 @@ class PhoneTable:
         cuts = np.cumsum([len(e) for e in e164])[:-1]
         self.code = np.split(codes, cuts)
         self.tf = np.split(tf, cuts)
-        self.digits = [strings(d) for side in keyed for _, d in side]
+        digits = [d for side in keyed for _, d in side]
+        all_digits = pd.concat(digits, ignore_index=True).astype("string")
+        dtf = all_digits.map(all_digits.value_counts()).to_numpy(dtype=float, na_value=np.nan)
+        self.digits_tf = np.split(dtf / max(total, 1), cuts)
+        self.digits = [strings(d) for d in digits]
         self.e164 = [strings(e) for e in e164]
         self.has = [
             np.logical_or.reduce(
@@ -45,7 +49,9 @@ class PhoneTable:
     def level(
         self, i: np.ndarray, j: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Level (0 exact, 1 national, 2 different, NULL), term frequency, and the keys shown."""
+        """Level (0 exact, 1 national, 2 different, NULL), term frequency, and the keys shown.
+
+        The term frequency of a national match is that of the record's digits."""
         exact = np.zeros(len(i), dtype=bool)
         national = np.zeros(len(i), dtype=bool)
         tf = np.full(len(i), np.nan)
@@ -70,8 +76,9 @@ class PhoneTable:
                     ok = np.char.endswith(long_, short_) & (np.char.str_len(short_) >= 8)
                     hit_n = near[ok]
                     national[hit_n] = True
+                    tf[hit_n] = self.digits_tf[b][j[hit_n]]
                     shown_l[hit_n] = da[hit_n]
                     shown_r[hit_n] = db[hit_n]
         null = ~self.has[0][i] | ~self.has[1][j]
         level = np.select([null, exact, national], [NULL, 0, 1], default=2).astype(np.int8)
-        return level, np.where(level == 0, tf, np.nan), shown_l, shown_r
+        return level, np.where(level <= 1, tf, np.nan), shown_l, shown_r

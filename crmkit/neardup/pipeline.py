@@ -153,10 +153,15 @@ def near_duplicates(
             stats,
             weak_routes=("name",),
         )
-        if linked is not None:
+        if linked is not None and len(person):
             # A lead Zoho already links to a contact is that person: a namesake elsewhere is
-            # someone else, so a pair that only the name carries is dropped for such leads.
-            person = person[~((person["route"] == "name") & person["lead_id"].isin(linked))]
+            # someone else, so a pair that only the name carries is dropped for such leads
+            # (unless it is the contact Zoho links).
+            zoho = exact[["lead_id", "record_id"]].astype("string").drop_duplicates()
+            own = person[["lead_id", "record_id"]].merge(zoho.assign(own=True), how="left")
+            is_own = own["own"].notna().to_numpy()
+            namesake = (person["route"] == "name").to_numpy() & person["lead_id"].isin(linked)
+            person = person[~(namesake.to_numpy(dtype=bool) & ~is_own)]
         parts.append(person)
     if "company" in routes and len(leads) and len(accounts):
         am = companies.AccountMatcher(leads, accounts, settings, linked, lead_keys)
