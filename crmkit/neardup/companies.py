@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.neardup import blocking, keys
-from crmkit.neardup.compare import osa, strings, tf_of, token_slips, vocabulary
+from crmkit.neardup.compare import company_close, osa, strings, tf_of, token_slips, vocabulary
 from crmkit.neardup.phones import PhoneTable
 from crmkit.neardup.settings import NearDupSettings
 from crmkit.neardup.weights import NULL, Compared, Level
@@ -123,7 +123,7 @@ class AccountMatcher:
             a, b = self.text["company"][0][i[todo]], self.text["company"][1][j[todo]]
             d, sim = osa(a, b)
             s = self.settings
-            close = np.flatnonzero((d <= s.company_max_slips) & (sim >= s.company_min_similarity))
+            close = np.flatnonzero(company_close(d, sim, s))
             if len(close):
                 typo[todo[close]] = token_slips(
                     pd.Series(a[close]), pd.Series(b[close]), self.vocab

@@ -7,6 +7,8 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from crmkit.neardup.settings import NearDupSettings
+
 
 def osa(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """OSA distance (a transposition is one slip) and normalised similarity, pair by pair."""
@@ -36,12 +38,13 @@ def rare_slip(counts_a: np.ndarray, counts_b: np.ndarray) -> np.ndarray:
     """True where the differing token on one side is rare (a slip), not an established word.
 
     "solar pharma" vs "polar pharma" differ by one letter, but both words are used by other
-    records too: two companies. A typo makes a token far rarer than the word it misspells (a
-    third as common at most), or both are unique.
+    records too: two companies. A typo makes a token hardly anybody else uses (two records at
+    most) and far rarer than the word it misspells (a third as common at most), or both are
+    unique.
     """
     lo = np.minimum(counts_a, counts_b)
     hi = np.maximum(counts_a, counts_b)
-    slip: np.ndarray = (hi <= 1) | (hi >= 3 * lo)
+    slip: np.ndarray = (hi <= 1) | ((lo <= 2) & (hi >= 3 * lo))
     return slip
 
 
@@ -79,3 +82,12 @@ def vocabulary(*keys: pd.Series) -> pd.Series:
     """Token -> number of records using it, over all the given key columns."""
     tokens = pd.concat([k.dropna().astype("string").str.split(" ").explode() for k in keys])
     return tokens.value_counts()
+
+
+def company_close(dist: np.ndarray, sim: np.ndarray, settings: NearDupSettings) -> np.ndarray:
+    """Company keys a typo apart: one slip at ``company_min_similarity``, two only in a long
+    name (``company_two_slip_similarity``): "mistral" and "misra" are two words, not a slip."""
+    one = (dist <= 1) & (sim >= settings.company_min_similarity)
+    two = (dist <= settings.company_max_slips) & (sim >= settings.company_two_slip_similarity)
+    close: np.ndarray = one | two
+    return close

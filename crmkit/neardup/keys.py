@@ -111,6 +111,7 @@ def people(frame: pd.DataFrame, company_col: str) -> People:
             "form": form,
             "full": full_name.mask(full_name == ""),
             "phon": per_distinct(last, _phonetic),
+            "phon_first": per_distinct(first, _phonetic),
             "email": email,
             "local": local,
             "domain": domain.mask(role),

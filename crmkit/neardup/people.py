@@ -13,7 +13,15 @@ import pandas as pd
 
 from crmkit.neardup import blocking, keys
 from crmkit.neardup.blocking import BlockStat
-from crmkit.neardup.compare import osa, rare_slip, strings, tf_of, token_slips, vocabulary
+from crmkit.neardup.compare import (
+    company_close,
+    osa,
+    rare_slip,
+    strings,
+    tf_of,
+    token_slips,
+    vocabulary,
+)
 from crmkit.neardup.phones import PhoneTable
 from crmkit.neardup.settings import NearDupSettings
 from crmkit.neardup.weights import NULL, Compared, Level
@@ -25,6 +33,7 @@ NAME_LEVELS = (
     Level("swap", 0.02, 1e-5),
     Level("initial", 0.03, 1e-4, tf=True),
     Level("typo", 0.12, 1e-4, tf=True),
+    Level("spelling", 0.06, 1e-4, tf=True),
     Level("last_name", 0.05, 1e-3, tf=True),
     Level("first_name_differs", 0.0005, 5e-3, u_from_candidates=True),
     Level("last_name_differs", 0.0005, 5e-3, u_from_candidates=True),
@@ -36,6 +45,8 @@ EMAIL_LEVELS = (
     Level("domain", 0.1, 1e-3, tf=True, names_route=False),
     Level("different", 0.35, 0.999),
 )
+NAME = {level.name: k for k, level in enumerate(NAME_LEVELS)}
+CONTRADICTIONS = (NAME["first_name_differs"], NAME["last_name_differs"], NAME["different"])
 PHONE_LEVELS = (
     Level("exact_key", 0.5, 1e-5, tf=True),
     Level("national", 0.05, 1e-5, tf=True),
@@ -55,9 +66,29 @@ COMPARISONS = {
 PERSON_ROUTES = ("name", "email", "phone")  # the contact fields a route can be
 
 
-CODED = ("full", "email", "domain", "org_domain", "company", "initial", "local_digits")
+CODED = (
+    "full",
+    "email",
+    "domain",
+    "org_domain",
+    "company",
+    "initial",
+    "local_digits",
+    "phon",
+    "phon_first",
+)
 TEXT = ("full", "formfull", "local", "company", "first", "last", "email")
-TF = ("full", "last", "form", "initial", "email", "org_domain", "company")
+TF = (
+    "full",
+    "last",
+    "form",
+    "initial",
+    "email",
+    "org_domain",
+    "company",
+    "phon",
+    "phon_first",
+)
 
 
 class PersonMatcher:
@@ -220,6 +251,12 @@ class PersonMatcher:
             ok_last = (ll[todo] == lr[todo]) | rare_slip(*cl)
             typo[todo] = close & ok_first & ok_last & (ll[todo] != NULL)
         same_first = both_first & ((fl == fr) | (ol == orr) | self._compatible(fl, fr))
+        pl, pr = self._pair("phon", i, j)
+        ql, qr = self._pair("phon_first", i, j)
+        # Sounds alike, first and last (metaphone): Steven/Stephen, Allen/Alan, Kristina/Christina.
+        spelling = both_first & (pl == pr) & (pl != NULL) & (ql == qr) & (ql != NULL)
+        same_first = both_first & ((fl == fr) | (ol == orr) | self._compatible(fl, fr))
+        n = NAME
         level = np.select(
             [
                 null,
@@ -228,24 +265,45 @@ class PersonMatcher:
                 swap,
                 initial,
                 typo,
+                spelling,
                 same_last & ~both_first,
                 same_last,
                 same_first,
             ],
-            [NULL, 0, 1, 2, 3, 4, 5, 6, 7],
-            default=8,
+            [
+                NULL,
+                n["exact_key"],
+                n["nickname"],
+                n["swap"],
+                n["initial"],
+                n["typo"],
+                n["spelling"],
+                n["last_name"],
+                n["first_name_differs"],
+                n["last_name_differs"],
+            ],
+            default=n["different"],
         ).astype(np.int8)
         last_tf = self._tf("last", i)
         # u of a typo: the share of contacts within one slip of this lead's name (at least the
         # one compared), so a slip among many look-alike names says less than a slip of a rare one.
-        near = np.bincount(i[level == 4], minlength=self.n[0])[i] / max(self.n[1], 1)
+        is_typo = level == n["typo"]
+        near = np.bincount(i[is_typo], minlength=self.n[0])[i] / max(self.n[1], 1)
         t = np.select(
-            [level == 0, level == 1, level == 3, level == 4, level == 5],
+            [
+                level == n["exact_key"],
+                level == n["nickname"],
+                level == n["initial"],
+                is_typo,
+                level == n["spelling"],
+                level == n["last_name"],
+            ],
             [
                 self._tf("full", i),
                 last_tf * self._tf("form", i),
                 last_tf * self._tf("initial", i),
                 near,
+                self._tf("phon", i) * self._tf("phon_first", i),
                 last_tf,
             ],
             default=np.nan,
@@ -295,25 +353,43 @@ class PersonMatcher:
             a, b = self.text["company"][0][i[todo]], self.text["company"][1][j[todo]]
             d, sim = osa(a, b)
             s = self.settings
-            close = np.flatnonzero((d <= s.company_max_slips) & (sim >= s.company_min_similarity))
+            close = np.flatnonzero(company_close(d, sim, s))
             if len(close):
                 ok = token_slips(pd.Series(a[close]), pd.Series(b[close]), self.company_vocab)
                 typo[todo[close]] = ok
         level = np.select([null, exact, typo], [NULL, 0, 1], default=2).astype(np.int8)
         return level, np.where(level == 0, self._tf("company", i), np.nan)
 
-    def adjust(self, got: Compared, w: dict[str, np.ndarray]) -> None:
+    def adjust(self, got: Compared, w: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Fields that do not agree independently, as Fellegi-Sunter assumes, count once.
 
         Colleagues share both the company and the email domain: only the company's weight is
-        kept.
+        kept. Answers, per field, the pairs where that field may not name the route.
         """
         both = (got.levels["email"] == 2) & (got.levels["company"] == 0)
         w["email"] = np.where(both, 0.0, w["email"])
+        # A switchboard is the workplace too: with the company agreeing, the larger counts
+        # (kept on the phone, which can name the route).
+        shared = (got.levels["phone"] <= 1) & (got.levels["phone"] != NULL) & (w["company"] > 0)
+        w["phone"] = np.where(shared, np.maximum(w["phone"], w["company"]), w["phone"])
+        w["company"] = np.where(shared, 0.0, w["company"])
         # A local part is made of the name ("thenry", "dhenry"): when the names contradict, a
         # look-alike address on the same domain is the name pattern again, not a slip.
-        contradicts = got.levels["name"] >= 6
+        contradicts = np.isin(got.levels["name"], CONTRADICTIONS)
         w["email"] = np.where(contradicts & (got.levels["email"] == 1), 0.0, w["email"])
+        return {}
+
+    def refuse(self, got: Compared, w: dict[str, np.ndarray]) -> np.ndarray:
+        """Pairs never proposed: the same (or same-sounding) name and nothing else that agrees.
+
+        Two records whose only agreement is an identical name are the case Zoho's own name
+        rule covers; in any sizeable org most such pairs are two people, so crmkit proposes
+        one only when a phone, an address, a company or a domain agrees too.
+        """
+        others = np.vstack([w[f] for f in COMPARISONS if f != "name"]).max(axis=0)
+        alike = np.isin(got.levels["name"], (NAME["exact_key"], NAME["spelling"]))
+        alone: np.ndarray = alike & (others <= 0)
+        return alone
 
     # ------------------------------------------------------------------------------ keys shown
     def shown(self, field: str, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from crmkit.neardup.weights import (
     Compared,
     Level,
     candidate_u,
+    estimate_m,
     estimate_prior,
     estimate_u,
     explain,
@@ -62,14 +63,19 @@ def score(
     got = matcher.compare(i, j)
     u = estimate_u(comparisons, matcher.compare, *matcher.n, settings.u_sample_pairs, settings.seed)
     u = candidate_u(comparisons, got, u)
-    w = field_weights(comparisons, got, u, matcher.total)
+    trained = None
+    if settings.train_m:
+        trained, _ = estimate_m(comparisons, got, u)
+    w = field_weights(comparisons, got, u, matcher.total, trained)
     adjust = getattr(matcher, "adjust", None)
-    if adjust is not None:
-        adjust(got, w)
+    no_route: dict[str, np.ndarray] = adjust(got, w) if adjust is not None else {}
     evidence = np.sum([w[f] for f in comparisons], axis=0)
     share = estimate_prior(evidence)
     prior = float(np.log2(share / (1 - share)))
     total = prior + evidence
+    guard = getattr(matcher, "refuse", None)
+    if guard is not None:
+        total = np.where(guard(got, w), -np.inf, total)
     prob = _one_per_lead(i, total)
     keep = np.flatnonzero(prob >= settings.min_probability)
     if not len(keep):
@@ -78,6 +84,9 @@ def score(
     stack = np.vstack(
         [_route_weight(comparisons[f], got.levels[f][keep], w[f][keep]) for f in fields]
     )
+    for k, f in enumerate(fields):
+        if f in no_route:
+            stack[k] = np.where(no_route[f][keep], -np.inf, stack[k])
     # Names are the weakest identifier (namesakes): a contact channel that agrees is the route.
     channel = np.array([f not in weak_routes for f in fields])[:, None]
     has_channel = ((stack > 0) & channel).any(axis=0)
@@ -153,15 +162,16 @@ def near_duplicates(
             stats,
             weak_routes=("name",),
         )
-        if linked is not None and len(person):
+        if exact is not None and linked is not None and len(person):
             # A lead Zoho already links to a contact is that person: a namesake elsewhere is
             # someone else, so a pair that only the name carries is dropped for such leads
             # (unless it is the contact Zoho links).
             zoho = exact[["lead_id", "record_id"]].astype("string").drop_duplicates()
             own = person[["lead_id", "record_id"]].merge(zoho.assign(own=True), how="left")
-            is_own = own["own"].notna().to_numpy()
-            namesake = (person["route"] == "name").to_numpy() & person["lead_id"].isin(linked)
-            person = person[~(namesake.to_numpy(dtype=bool) & ~is_own)]
+            is_own = own["own"].notna().to_numpy(dtype=bool)
+            by_name = (person["route"] == "name").to_numpy(dtype=bool)
+            namesake = by_name & person["lead_id"].isin(linked).to_numpy(dtype=bool)
+            person = person[~(namesake & ~is_own)]
         parts.append(person)
     if "company" in routes and len(leads) and len(accounts):
         am = companies.AccountMatcher(leads, accounts, settings, linked, lead_keys)

@@ -83,13 +83,14 @@ def field_weights(
     got: Compared,
     u: Mapping[str, np.ndarray],
     n_records: int,
+    trained: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """log2(m/u) per pair and field (0 where the field is missing on a side)."""
     out = {}
     floor = 1.0 / max(n_records, MIN_POPULATION)
     for field, levels in comparisons.items():
         lv = got.levels[field].astype(np.int64)
-        m = np.array([x.m for x in levels])
+        m = np.array([x.m for x in levels]) if trained is None else trained[field]
         u_field = np.asarray(u[field], dtype=float)
         safe = np.where(lv == NULL, 0, lv)
         uu = u_field[safe]
@@ -162,3 +163,48 @@ def estimate_prior(total_without_prior: np.ndarray, start: float = 0.05, rounds:
             return new
         lam = new
     return lam
+
+
+def estimate_m(
+    comparisons: Mapping[str, tuple[Level, ...]],
+    got: Compared,
+    u: Mapping[str, np.ndarray],
+    rounds: int = 25,
+    prior_pairs: float = 20.0,
+) -> tuple[dict[str, np.ndarray], float]:
+    """m per field and level, and lambda, by expectation-maximisation over the candidates.
+
+    As Splink trains (splink/internals/expectation_maximisation.py): u held fixed, the pairs
+    grouped by their pattern of levels (a few hundred patterns however many pairs), then each
+    round weighs every pattern by its match probability and re-counts how often matches show
+    each level. ``Level.m`` is the starting point and a prior worth ``prior_pairs`` pairs, so a
+    level the org never shows keeps a sensible m. Term frequencies are left out here and
+    applied when pairs are scored, as Splink does.
+    """
+    fields = list(comparisons)
+    m = {f: np.array([x.m for x in comparisons[f]]) for f in fields}
+    if not len(got.levels[fields[0]]):
+        return m, 0.05
+    matrix = np.vstack([got.levels[f].astype(np.int64) for f in fields]).T
+    patterns, counts = np.unique(matrix, axis=0, return_counts=True)
+    counts = counts.astype(float)
+    lam = 0.05
+    log_u = {f: np.log2(np.asarray(u[f], dtype=float)) for f in fields}
+    for _ in range(rounds):
+        bits = np.zeros(len(patterns))
+        for k, f in enumerate(fields):
+            lv = patterns[:, k]
+            safe = np.where(lv == NULL, 0, lv)
+            bits += np.where(lv == NULL, 0.0, np.log2(m[f][safe]) - log_u[f][safe])
+        ratio = np.exp2(np.clip(bits, -60, 60))
+        q = lam * ratio / (lam * ratio + (1 - lam))
+        weight = q * counts
+        lam = float(np.clip(weight.sum() / counts.sum(), 1e-6, 0.5))
+        for k, f in enumerate(fields):
+            lv = patterns[:, k]
+            seen = lv != NULL
+            hist = np.bincount(lv[seen], weights=weight[seen], minlength=len(m[f]))
+            m0 = np.array([x.m for x in comparisons[f]])
+            m0 = m0 / m0.sum()
+            m[f] = (hist + prior_pairs * m0) / (hist.sum() + prior_pairs)
+    return m, lam
