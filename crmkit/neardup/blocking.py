@@ -77,13 +77,19 @@ def block(
         fl, fr = finer[level]
         lb = lb[lb["b"].isin(big.index)]
         rb = rb[rb["b"].isin(big.index)]
-        lb = lb.assign(b=lb["b"] + "|" + fl.astype("string").to_numpy()[lb["i"].to_numpy()])
-        rb = rb.assign(b=rb["b"] + "|" + fr.astype("string").to_numpy()[rb["j"].to_numpy()])
+        lb = lb.assign(b=lb["b"] + "|" + _at(fl, lb["i"]))
+        rb = rb.assign(b=rb["b"] + "|" + _at(fr, rb["j"]))
         lb, rb = lb.dropna(), rb.dropna()
         level += 1
     i = np.concatenate(parts_i) if parts_i else np.zeros(0, dtype=np.int64)
     j = np.concatenate(parts_j) if parts_j else np.zeros(0, dtype=np.int64)
     return i, j, BlockStat(rule, len(i), split, skipped, skipped_pairs)
+
+
+def _at(values: pd.Series, positions: pd.Series) -> pd.Series:
+    """``values`` at the given positions, aligned to ``positions``' index (string dtype)."""
+    taken = values.astype("string").reset_index(drop=True).take(positions.to_numpy())
+    return pd.Series(taken.to_numpy(), index=positions.index, dtype="string")
 
 
 def union(
