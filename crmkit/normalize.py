@@ -44,6 +44,7 @@ def phone_key(value: str, region: str = "US") -> str | None:
     Numbers that parse but are not possible numbers for their region fall back to their digits
     (at least 7), so a malformed but consistently stored number still links to itself.
     """
+    value = re.sub(r"^\s*00(?=[1-9])", "+", value)  # 0044…: the international call prefix
     try:
         num = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
@@ -139,7 +140,39 @@ _LONG_FORMS = (
     (re.compile(r"\bpublic company limited\b", re.IGNORECASE), "PCL"),
     (re.compile(r"\blimited liability company\b", re.IGNORECASE), "LLC"),
     (re.compile(r"\blimited liability partnership\b", re.IGNORECASE), "LLP"),
+    (re.compile(r"\bprivate limited\b", re.IGNORECASE), "Pvt Ltd"),
+    (re.compile(r"\bgesellschaft mit beschr(ä|ae|a)nkter haftung\b", re.IGNORECASE), "GmbH"),
+    (re.compile(r"\baktiengesellschaft\b", re.IGNORECASE), "AG"),
+    (re.compile(r"\bsociedad an(ó|o)nima\b", re.IGNORECASE), "SA"),
+    (re.compile(r"\bsociedade an(ô|o)nima\b", re.IGNORECASE), "SA"),
+    (re.compile(r"\bsociedad limitada\b", re.IGNORECASE), "SL"),
+    (re.compile(r"\blimitada\b", re.IGNORECASE), "Ltda"),
+    (re.compile(r"\bsociet(à|a) per azioni\b", re.IGNORECASE), "SpA"),
+    (re.compile(r"\bsociet(à|a) a responsabilit(à|a) limitata\b", re.IGNORECASE), "Srl"),
+    (re.compile(r"\bsoci(é|e)t(é|e) anonyme\b", re.IGNORECASE), "SA"),
+    (
+        re.compile(r"\bsoci(é|e)t(é|e) (à|a) responsabilit(é|e) limit(é|e)e\b", re.IGNORECASE),
+        "SARL",
+    ),
+    (
+        re.compile(
+            r"\bsp(ó|o)(ł|l)ka z ograniczon(ą|a) odpowiedzialno(ś|s)ci(ą|a)\b", re.IGNORECASE
+        ),
+        "Sp. z o.o.",
+    ),
+    (re.compile(r"\bsp(ó|o)(ł|l)ka akcyjna\b", re.IGNORECASE), "SA"),
+    (re.compile(r"\bbesloten vennootschap\b", re.IGNORECASE), "BV"),
+    (re.compile(r"\bnaamloze vennootschap\b", re.IGNORECASE), "NV"),
+    (re.compile(r"\baksjeselskap\b", re.IGNORECASE), "AS"),
+    (re.compile(r"\baktiebolag\b", re.IGNORECASE), "AB"),
+    (re.compile(r"\bosakeyhti(ö|o)\b", re.IGNORECASE), "Oy"),
+    (re.compile(r"\bkabushiki kaisha\b", re.IGNORECASE), "KK"),
+    (re.compile(r"\bg(ō|o)d(ō|o) kaisha\b", re.IGNORECASE), "GK"),
+    (re.compile(r"\banonim (ş|s)irketi\b", re.IGNORECASE), "AS"),
 )
+# "Barth und Preiss", "Rangel et Chávez", "Kowal y Wierzbicki": a connector between two names
+# is the "&" of another language.
+_CONNECTORS = re.compile(r"(?<=\w) (und|et|y|e|og|och|en|ve) (?=\w)")
 # Organisational words that are not legal forms (cleanco keeps them) but vary freely.
 _TRAILING_ORG_WORDS = re.compile(r"\s+(group|grp)$")
 
@@ -164,6 +197,7 @@ def company_key(value: str) -> str | None:
     stripped = basename(stripped)  # "Acme Co Ltd": one form per pass
     text = stripped or text
     text = _NON_WORD.sub(" ", text.lower())
+    text = _CONNECTORS.sub(" and ", text)
     text = _SPACES.sub(" ", text).strip()
     text = _LEADING_THE.sub("", text)
     text = _TRAILING_ORG_WORDS.sub("", text)

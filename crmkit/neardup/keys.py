@@ -51,8 +51,13 @@ def fold(values: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
+# Letters NFKD does not split into a base letter and an accent.
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th", "ı": "i"})
+
+
 def _fold_one(value: str) -> str:
-    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    text = value.casefold().translate(_LETTERS)  # casefold: ß -> ss
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     kept = "".join(c if c.isalnum() or c in " '-" else " " for c in plain.lower())
     return " ".join(kept.replace("'", "").split())
 

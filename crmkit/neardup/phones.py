@@ -61,13 +61,15 @@ class PhoneTable:
         for a in range(nl):
             for b in range(nl, len(self.code)):
                 pa, pb = self.code[a][i], self.code[b][j]
-                hit = (pa == pb) & (pa != NULL)
+                da, db = self.digits[a][i], self.digits[b][j]
+                # "0033 42 054 2840" and "+33 42 054 2840": the same digits are the same number.
+                hit = ((pa == pb) & (pa != NULL)) | ((da == db) & (da != ""))
                 fresh = hit & ~exact
                 tf = np.where(fresh, self.tf[a][i], tf)
-                shown_l = np.where(fresh, self.e164[a][i], shown_l)
-                shown_r = np.where(fresh, self.e164[b][j], shown_r)
+                ea, eb = self.e164[a][i], self.e164[b][j]
+                shown_l = np.where(fresh, np.where(ea != "", ea, da), shown_l)
+                shown_r = np.where(fresh, np.where(eb != "", eb, db), shown_r)
                 exact |= hit
-                da, db = self.digits[a][i], self.digits[b][j]
                 near = np.flatnonzero(~exact & ~national & (da != "") & (db != ""))
                 if len(near):
                     x, y = da[near].astype(str), db[near].astype(str)
