@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pandas as pd
 import phonenumbers
 from cleanco import basename
+from cleanco.clean import normalized, prepare_default_terms, strip_punct, strip_tail
 from nameparser import HumanName
 
 # ---------------------------------------------------------------------------------- common
@@ -177,6 +178,20 @@ _CONNECTORS = re.compile(r"(?<=\w) (und|et|y|e|og|och|en|ve) (?=\w)")
 _TRAILING_ORG_WORDS = re.compile(r"\s+(group|grp)$")
 
 
+# The last word of every legal form cleanco knows: a name ending in none of them has no suffix
+# to strip, and cleanco's basename would only trim its trailing punctuation — after comparing
+# the name with each of its hundreds of forms, the slowest step of near-duplicate finding.
+_LAST_WORDS = frozenset(parts[-1] for _, parts in prepare_default_terms())
+
+
+def _basename(text: str) -> str:
+    """cleanco's ``basename``, answering at once for names that end in no legal form."""
+    tail = strip_tail(text).split()
+    if tail and strip_punct(normalized(tail[-1])) not in _LAST_WORDS:
+        return str(strip_tail(" ".join(tail)))
+    return str(basename(text))
+
+
 @functools.lru_cache(maxsize=1 << 20)
 def company_key(value: str) -> str | None:
     """Comparison key for one company name: no legal suffix, brackets, punctuation or leading The.
@@ -193,8 +208,8 @@ def company_key(value: str) -> str | None:
     text = _SPACES.sub(" ", text).strip()
     if not text:
         return None
-    stripped = basename(text)
-    stripped = basename(stripped)  # "Acme Co Ltd": one form per pass
+    stripped = _basename(text)
+    stripped = _basename(stripped)  # "Acme Co Ltd": one form per pass
     text = stripped or text
     text = _NON_WORD.sub(" ", text.lower())
     text = _CONNECTORS.sub(" and ", text)

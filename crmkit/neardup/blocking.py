@@ -98,7 +98,9 @@ def union(
     """Distinct pairs over several blocking rules (encoded as one int64 each)."""
     if not pairs or n_right == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    code = np.unique(np.concatenate([i.astype(np.int64) * n_right + j for i, j in pairs]))
+    code = np.concatenate([i.astype(np.int64) * n_right + j for i, j in pairs])
+    code.sort()
+    code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code
     return code // max(n_right, 1), code % max(n_right, 1)
 
 

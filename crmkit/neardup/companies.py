@@ -92,21 +92,23 @@ class AccountMatcher:
             stats.append(st)
 
         add("company key", lf["company"], rf["company"], [])
-        for n in (4,):
-            pre = [(flat_l.str[: n + 2 * k], flat_r.str[: n + 2 * k]) for k in (1, 2, 3)]
-            suf = [(flat_l.str[-(n + 2 * k) :], flat_r.str[-(n + 2 * k) :]) for k in (1, 2, 3)]
-            add(
-                "company prefix",
-                flat_l.str[:n].where(flat_l.str.len() >= n),
-                flat_r.str[:n].where(flat_r.str.len() >= n),
-                pre,
-            )
-            add(
-                "company suffix",
-                flat_l.str[-n:].where(flat_l.str.len() >= n),
-                flat_r.str[-n:].where(flat_r.str.len() >= n),
-                suf,
-            )
+        # A slip late in the name keeps the start: sorted together, the two are neighbours;
+        # a slip early keeps the end: sorted by the reversed key, likewise.
+        w = self.settings.window
+        for rule, (lk, rk) in (
+            ("company", (lf["company"], rf["company"])),
+            ("reversed company", (_reversed(lf["company"]), _reversed(rf["company"]))),
+        ):
+            i, j, st = blocking.sorted_neighbourhood(lk, rk, w)
+            pairs.append((i, j))
+            stats.append(blocking.BlockStat(f"{rule} {st.rule}", st.pairs, 0, 0, 0))
+        pre = [(flat_l.str[:k], flat_r.str[:k]) for k in (8, 10, 12)]
+        add(
+            "company prefix",
+            flat_l.str[:6].where(flat_l.str.len() >= 6),
+            flat_r.str[:6].where(flat_r.str.len() >= 6),
+            pre,
+        )
         add("email domain = website", lf["domain"], rf["domain"], [])
         for a, lt in enumerate(self.phones.tails[0]):
             add(f"phone tail {a}", lt, self.phones.tails[1][0], [])
@@ -147,3 +149,7 @@ class AccountMatcher:
             _, _, sl, sr = self.phones.level(i, j)
             return sl, sr
         return self.text[field][0][i], self.text[field][1][j]
+
+
+def _reversed(keys: pd.Series) -> pd.Series:
+    return keys.map(lambda v: v[::-1], na_action="ignore").astype("string")
