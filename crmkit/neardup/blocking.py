@@ -54,17 +54,24 @@ def block(
     split = skipped = skipped_pairs = 0
     level = 0
     while len(lb) and len(rb):
-        size = lb["b"].value_counts().mul(rb["b"].value_counts(), fill_value=0)
-        size = size[size > 0]
-        big = size[size > max_pairs]
-        small_l, small_r = lb[~lb["b"].isin(big.index)], rb[~rb["b"].isin(big.index)]
-        joined = small_l.merge(small_r, on="b")
+        # Integer codes shared by both sides: block sizes by bincount, the join on integers.
+        codes, _ = pd.factorize(pd.concat([lb["b"], rb["b"]], ignore_index=True))
+        cl, cr = codes[: len(lb)], codes[len(lb) :]
+        size = np.bincount(cl, minlength=codes.max() + 1) * np.bincount(
+            cr, minlength=codes.max() + 1
+        )
+        big_code = size > max_pairs
+        in_l, in_r = big_code[cl], big_code[cr]
+        joined = pd.DataFrame({"i": lb["i"].to_numpy()[~in_l], "c": cl[~in_l]}).merge(
+            pd.DataFrame({"j": rb["j"].to_numpy()[~in_r], "c": cr[~in_r]}), on="c"
+        )
         parts_i.append(joined["i"].to_numpy())
         parts_j.append(joined["j"].to_numpy())
-        if big.empty:
+        if not big_code.any():
             break
+        big_sizes = size[big_code]
         if level >= len(finer):
-            skipped, skipped_pairs = len(big), int(big.sum())
+            skipped, skipped_pairs = len(big_sizes), int(big_sizes.sum())
             LOG.warning(
                 "near-duplicate blocking %s: %d blocks of more than %d pairs left out (%d pairs)",
                 rule,
@@ -73,10 +80,9 @@ def block(
                 skipped_pairs,
             )
             break
-        split += len(big)
+        split += len(big_sizes)
         fl, fr = finer[level]
-        lb = lb[lb["b"].isin(big.index)]
-        rb = rb[rb["b"].isin(big.index)]
+        lb, rb = lb[in_l], rb[in_r]
         lb = lb.assign(b=lb["b"] + "|" + _at(fl, lb["i"]))
         rb = rb.assign(b=rb["b"] + "|" + _at(fr, rb["j"]))
         lb, rb = lb.dropna(), rb.dropna()
