@@ -380,7 +380,9 @@ class PersonMatcher:
         return {}
 
     def refuse(self, got: Compared, w: dict[str, np.ndarray]) -> np.ndarray:
-        """Pairs never proposed: the same (or same-sounding) name and nothing else that agrees.
+        """Pairs never proposed: names that contradict (a family on one phone, colleagues on
+        one switchboard or domain), and the same (or same-sounding) name with nothing else
+        that agrees.
 
         Two records whose only agreement is an identical name are the case Zoho's own name
         rule covers; in any sizeable org most such pairs are two people, so crmkit proposes
@@ -388,8 +390,11 @@ class PersonMatcher:
         """
         others = np.vstack([w[f] for f in COMPARISONS if f != "name"]).max(axis=0)
         alike = np.isin(got.levels["name"], (NAME["exact_key"], NAME["spelling"]))
-        alone: np.ndarray = alike & (others <= 0)
-        return alone
+        # Two different first names (or surnames) on one phone, one company, one domain are
+        # a family or colleagues: whatever else they share, not one person.
+        contradict = np.isin(got.levels["name"], CONTRADICTIONS)
+        refused: np.ndarray = (alike & (others <= 0)) | contradict
+        return refused
 
     # ------------------------------------------------------------------------------ keys shown
     def shown(self, field: str, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -145,7 +145,10 @@ def near_duplicates(
         raise ValueError(f"unknown near-duplicate routes {unknown}; choose from {list(ROUTES)}")
     linked = None
     if exact is not None and len(exact):
-        linked = exact.loc[exact["module"] == "Contacts", "lead_id"].astype("string")
+        # Tied by Email or a unique field: Zoho's name rule alone ties namesakes too.
+        by_name = exact["field"].astype("string").eq("Full_Name").fillna(False).astype(bool)
+        contact = (exact["module"] == "Contacts").to_numpy(dtype=bool)
+        linked = exact.loc[contact & ~by_name.to_numpy(), "lead_id"].astype("string")
     stats: list[BlockStat] = []
     parts = []
     lead_keys = keys.people(leads, "Company")
