@@ -8,6 +8,8 @@ over fields (crmkit.neardup.weights); the route is the contact field that weighs
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -34,6 +36,7 @@ NAME_LEVELS = (
     Level("initial", 0.03, 1e-4, tf=True),
     Level("typo", 0.12, 1e-4, tf=True),
     Level("spelling", 0.06, 1e-4, tf=True),
+    Level("first_name_similar", 0.003, 5e-3, u_from_candidates=True),
     Level("last_name", 0.05, 1e-3, tf=True),
     Level("first_name_differs", 0.0005, 5e-3, u_from_candidates=True),
     Level("last_name_differs", 0.0005, 5e-3, u_from_candidates=True),
@@ -128,6 +131,7 @@ class PersonMatcher:
             f["first"].str.len().eq(1).fillna(False).to_numpy(dtype=bool) for f in frames
         )
         self.n_tokens = len(uniques)
+        self.token_names = [str(t) for t in uniques]
         self.compatible = _compatible_codes(pd.Index(uniques))
         self.tf = {}
         for c in TF:
@@ -227,6 +231,11 @@ class PersonMatcher:
         same_last = (ll == lr) & ~null
         exact = (ul == ur) & (ul != NULL)
         nick = same_last & ((ol == orr) & (ol != NULL) | self._compatible(fl, fr))
+        maybe = np.flatnonzero(same_last & both_first & ~nick & (fl != fr))
+        nick[maybe] = self._pairwise(is_short_form, fl[maybe], fr[maybe])
+        similar = np.zeros(len(i), dtype=bool)
+        rest = np.flatnonzero(same_last & both_first & ~nick & (fl != fr))
+        similar[rest] = self._pairwise(share_bigram, fl[rest], fr[rest])
         swap = both_first & (fl == lr) & (ll == fr) & (fl != ll)
         short = self.single[0][i] | self.single[1][j]
         initial = same_last & both_first & (il == ir) & short
@@ -266,6 +275,7 @@ class PersonMatcher:
                 initial,
                 typo,
                 spelling,
+                similar,
                 same_last & ~both_first,
                 same_last,
                 same_first,
@@ -278,6 +288,7 @@ class PersonMatcher:
                 n["initial"],
                 n["typo"],
                 n["spelling"],
+                n["first_name_similar"],
                 n["last_name"],
                 n["first_name_differs"],
                 n["last_name_differs"],
@@ -309,6 +320,20 @@ class PersonMatcher:
             default=np.nan,
         )
         return level, t
+
+    def _pairwise(
+        self, test: Callable[[str, str], bool], fl: np.ndarray, fr: np.ndarray
+    ) -> np.ndarray:
+        """``test`` on two first names, asked once per distinct pair of names."""
+        if not len(fl):
+            return np.zeros(0, dtype=bool)
+        k = np.int64(self.n_tokens + 1)
+        uniq, inverse = np.unique(
+            fl.astype(np.int64) * k + fr.astype(np.int64), return_inverse=True
+        )
+        names = self.token_names
+        ok = np.array([test(names[c // k], names[c % k]) for c in uniq], dtype=bool)
+        return ok[inverse.reshape(-1)]
 
     def _compatible(self, fl: np.ndarray, fr: np.ndarray) -> np.ndarray:
         """First names that can be the same person's: a nickname and any formal name it has."""
@@ -375,25 +400,29 @@ class PersonMatcher:
         w["company"] = np.where(shared, 0.0, w["company"])
         # A local part is made of the name ("thenry", "dhenry"): when the names contradict, a
         # look-alike address on the same domain is the name pattern again, not a slip.
-        contradicts = np.isin(got.levels["name"], CONTRADICTIONS)
-        w["email"] = np.where(contradicts & (got.levels["email"] == 1), 0.0, w["email"])
+        unlike = np.isin(got.levels["name"], (*CONTRADICTIONS, NAME["first_name_similar"]))
+        w["email"] = np.where(unlike & (got.levels["email"] == 1), 0.0, w["email"])
         return {}
 
     def refuse(self, got: Compared, w: dict[str, np.ndarray]) -> np.ndarray:
         """Pairs never proposed: names that contradict (a family on one phone, colleagues on
-        one switchboard or domain), and the same (or same-sounding) name with nothing else
-        that agrees.
+        one switchboard or domain), and a name — however alike — with nothing else that agrees.
 
-        Two records whose only agreement is an identical name are the case Zoho's own name
-        rule covers; in any sizeable org most such pairs are two people, so crmkit proposes
-        one only when a phone, an address, a company or a domain agrees too.
+        In any sizeable org most pairs whose only agreement is the name (the same, a nickname,
+        a slip) are two people, namesakes: crmkit proposes one only when a phone, an email,
+        the company or the domain agrees too.
         """
         others = np.vstack([w[f] for f in COMPARISONS if f != "name"]).max(axis=0)
-        alike = np.isin(got.levels["name"], (NAME["exact_key"], NAME["spelling"]))
         # Two different first names (or surnames) on one phone, one company, one domain are
         # a family or colleagues: whatever else they share, not one person.
         contradict = np.isin(got.levels["name"], CONTRADICTIONS)
-        refused: np.ndarray = (alike & (others <= 0)) | contradict
+        # Two first names alike but not known as one (Maria/Marta): a shared phone is a family's
+        # as often as one person's; an email or the company must agree.
+        similar = got.levels["name"] == NAME["first_name_similar"]
+        company = got.levels["company"]
+        by_phone_only = (w["email"] <= 0) & ~((company == 0) | (company == 1))
+        name_only = others <= 0
+        refused: np.ndarray = name_only | contradict | (similar & by_phone_only)
         return refused
 
     # ------------------------------------------------------------------------------ keys shown
@@ -418,6 +447,35 @@ def _unordered(first: pd.Series, last: pd.Series) -> pd.Series:
     lo = first.where(first <= last, last)
     hi = last.where(first <= last, first)
     return (lo + "|" + hi).astype("string")
+
+
+_DIMINUTIVE_ENDINGS = ("sie", "sy", "ie", "ey", "y", "i", "o")
+
+
+def share_bigram(a: str, b: str) -> bool:
+    """Two first names with two letters in a row in common (Emmy/Emily, Nikki/Nicole): maybe a
+    short form no list knows; Piotr/Agnieszka share none."""
+    grams = {a[k : k + 2] for k in range(len(a) - 1)}
+    return any(b[k : k + 2] in grams for k in range(len(b) - 1))
+
+
+def is_short_form(a: str, b: str) -> bool:
+    """One first name is a short form of the other: the shorter, less a diminutive ending (and
+    a doubled last letter), begins the longer ("kath", "benj(i)", "dan(ny)"), or the shorter
+    (four letters or more) is inside it ("bert" in "robert", "gail" in "abigail")."""
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 3 or short == long_:
+        return False
+    if len(short) >= 4 and short in long_:
+        return True
+    stem = short
+    for ending in _DIMINUTIVE_ENDINGS:
+        if stem.endswith(ending) and len(stem) - len(ending) >= 3:
+            stem = stem[: -len(ending)]
+            break
+    if len(stem) >= 4 and stem[-1] == stem[-2]:
+        stem = stem[:-1]
+    return len(stem) >= 3 and long_.startswith(stem)
 
 
 def _compatible_codes(tokens: pd.Index) -> np.ndarray:
