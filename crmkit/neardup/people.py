@@ -333,7 +333,8 @@ class PersonMatcher:
         )
         names = self.token_names
         ok = np.array([test(names[c // k], names[c % k]) for c in uniq], dtype=bool)
-        return ok[inverse.reshape(-1)]
+        answer: np.ndarray = ok[inverse.reshape(-1)]
+        return answer
 
     def _compatible(self, fl: np.ndarray, fr: np.ndarray) -> np.ndarray:
         """First names that can be the same person's: a nickname and any formal name it has."""

@@ -172,8 +172,8 @@ def near_duplicates(
             zoho = exact[["lead_id", "record_id"]].astype("string").drop_duplicates()
             own = person[["lead_id", "record_id"]].merge(zoho.assign(own=True), how="left")
             is_own = own["own"].notna().to_numpy(dtype=bool)
-            by_name = (person["route"] == "name").to_numpy(dtype=bool)
-            namesake = by_name & person["lead_id"].isin(linked).to_numpy(dtype=bool)
+            named = (person["route"] == "name").to_numpy(dtype=bool)
+            namesake = named & person["lead_id"].isin(linked).to_numpy(dtype=bool)
             person = person[~(namesake & ~is_own)]
         parts.append(person)
     if "company" in routes and len(leads) and len(accounts):
