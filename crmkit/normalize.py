@@ -16,7 +16,7 @@ from collections.abc import Callable
 import pandas as pd
 import phonenumbers
 from cleanco import basename
-from cleanco.clean import normalized, prepare_default_terms, strip_punct, strip_tail
+from cleanco.clean import normalized, prepare_default_terms, strip_punct
 from nameparser import HumanName
 
 # ---------------------------------------------------------------------------------- common
@@ -171,6 +171,8 @@ _LONG_FORMS = (
     (re.compile(r"\bg(ō|o)d(ō|o) kaisha\b", re.IGNORECASE), "GK"),
     (re.compile(r"\banonim (ş|s)irketi\b", re.IGNORECASE), "AS"),
 )
+# One search says whether any long form is there at all (most names have none).
+_ANY_LONG_FORM = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _LONG_FORMS), re.IGNORECASE)
 # "Barth und Preiss", "Rangel et Chávez", "Kowal y Wierzbicki": a connector between two names
 # is the "&" of another language.
 _CONNECTORS = re.compile(r"(?<=\w) (und|et|y|e|og|och|en|ve) (?=\w)")
@@ -184,11 +186,17 @@ _TRAILING_ORG_WORDS = re.compile(r"\s+(group|grp)$")
 _LAST_WORDS = frozenset(parts[-1] for _, parts in prepare_default_terms())
 
 
+_TAIL = re.compile(r"[^\.\w]+$")  # cleanco's strip_tail, compiled once
+
+
 def _basename(text: str) -> str:
     """cleanco's ``basename``, answering at once for names that end in no legal form."""
-    tail = strip_tail(text).split()
-    if tail and strip_punct(normalized(tail[-1])) not in _LAST_WORDS:
-        return str(strip_tail(" ".join(tail)))
+    tail = _TAIL.sub("", text, count=1).split()
+    if tail:
+        last = tail[-1]
+        word = last.casefold() if last.isascii() else normalized(last)  # ASCII: NFKD is a no-op
+        if strip_punct(word) not in _LAST_WORDS:
+            return _TAIL.sub("", " ".join(tail), count=1)
     return str(basename(text))
 
 
@@ -203,8 +211,9 @@ def company_key(value: str) -> str | None:
     """
     text = _BRACKET_CHARS.sub(" ", _BRACKETS.sub(" ", value))
     text = text.replace("&", " and ")
-    for pattern, short in _LONG_FORMS:
-        text = pattern.sub(short, text)
+    if _ANY_LONG_FORM.search(text):
+        for pattern, short in _LONG_FORMS:
+            text = pattern.sub(short, text)
     text = _SPACES.sub(" ", text).strip()
     if not text:
         return None
