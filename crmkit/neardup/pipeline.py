@@ -58,6 +58,10 @@ def score(
     """
     i, j, block_stats = matcher.candidates()
     stats.extend(block_stats)
+    # A record is not its own duplicate: with the leads on both sides (lead-to-lead pairs) the
+    # pair of a lead with itself would take all of its probability (one duplicate per lead).
+    other = lead_ids.to_numpy()[i] != record_ids.to_numpy()[j]
+    i, j = i[other], j[other]
     if not len(i):
         return _empty()
     got = matcher.compare(i, j)
