@@ -9,12 +9,14 @@ no network. NA in, NA out; a value that yields no usable key also gives NA.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
 import pandas as pd
 import phonenumbers
 from cleanco import basename
+from cleanco.clean import normalized, prepare_default_terms, strip_punct
 from nameparser import HumanName
 
 # ---------------------------------------------------------------------------------- common
@@ -43,6 +45,7 @@ def phone_key(value: str, region: str = "US") -> str | None:
     Numbers that parse but are not possible numbers for their region fall back to their digits
     (at least 7), so a malformed but consistently stored number still links to itself.
     """
+    value = re.sub(r"^\s*00(?=[1-9])", "+", value)  # 0044…: the international call prefix
     try:
         num = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
@@ -138,28 +141,87 @@ _LONG_FORMS = (
     (re.compile(r"\bpublic company limited\b", re.IGNORECASE), "PCL"),
     (re.compile(r"\blimited liability company\b", re.IGNORECASE), "LLC"),
     (re.compile(r"\blimited liability partnership\b", re.IGNORECASE), "LLP"),
+    (re.compile(r"\bprivate limited\b", re.IGNORECASE), "Pvt Ltd"),
+    (re.compile(r"\bgesellschaft mit beschr(ä|ae|a)nkter haftung\b", re.IGNORECASE), "GmbH"),
+    (re.compile(r"\baktiengesellschaft\b", re.IGNORECASE), "AG"),
+    (re.compile(r"\bsociedad an(ó|o)nima\b", re.IGNORECASE), "SA"),
+    (re.compile(r"\bsociedade an(ô|o)nima\b", re.IGNORECASE), "SA"),
+    (re.compile(r"\bsociedad limitada\b", re.IGNORECASE), "SL"),
+    (re.compile(r"\blimitada\b", re.IGNORECASE), "Ltda"),
+    (re.compile(r"\bsociet(à|a) per azioni\b", re.IGNORECASE), "SpA"),
+    (re.compile(r"\bsociet(à|a) a responsabilit(à|a) limitata\b", re.IGNORECASE), "Srl"),
+    (re.compile(r"\bsoci(é|e)t(é|e) anonyme\b", re.IGNORECASE), "SA"),
+    (
+        re.compile(r"\bsoci(é|e)t(é|e) (à|a) responsabilit(é|e) limit(é|e)e\b", re.IGNORECASE),
+        "SARL",
+    ),
+    (
+        re.compile(
+            r"\bsp(ó|o)(ł|l)ka z ograniczon(ą|a) odpowiedzialno(ś|s)ci(ą|a)\b", re.IGNORECASE
+        ),
+        "Sp. z o.o.",
+    ),
+    (re.compile(r"\bsp(ó|o)(ł|l)ka akcyjna\b", re.IGNORECASE), "SA"),
+    (re.compile(r"\bbesloten vennootschap\b", re.IGNORECASE), "BV"),
+    (re.compile(r"\bnaamloze vennootschap\b", re.IGNORECASE), "NV"),
+    (re.compile(r"\baksjeselskap\b", re.IGNORECASE), "AS"),
+    (re.compile(r"\baktiebolag\b", re.IGNORECASE), "AB"),
+    (re.compile(r"\bosakeyhti(ö|o)\b", re.IGNORECASE), "Oy"),
+    (re.compile(r"\bkabushiki kaisha\b", re.IGNORECASE), "KK"),
+    (re.compile(r"\bg(ō|o)d(ō|o) kaisha\b", re.IGNORECASE), "GK"),
+    (re.compile(r"\banonim (ş|s)irketi\b", re.IGNORECASE), "AS"),
 )
+# One search says whether any long form is there at all (most names have none).
+_ANY_LONG_FORM = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _LONG_FORMS), re.IGNORECASE)
+# "Barth und Preiss", "Rangel et Chávez", "Kowal y Wierzbicki": a connector between two names
+# is the "&" of another language.
+_CONNECTORS = re.compile(r"(?<=\w) (und|et|y|e|og|och|en|ve) (?=\w)")
 # Organisational words that are not legal forms (cleanco keeps them) but vary freely.
 _TRAILING_ORG_WORDS = re.compile(r"\s+(group|grp)$")
 
 
+# The last word of every legal form cleanco knows: a name ending in none of them has no suffix
+# to strip, and cleanco's basename would only trim its trailing punctuation — after comparing
+# the name with each of its hundreds of forms, the slowest step of near-duplicate finding.
+_LAST_WORDS = frozenset(parts[-1] for _, parts in prepare_default_terms())
+
+
+_TAIL = re.compile(r"[^\.\w]+$")  # cleanco's strip_tail, compiled once
+
+
+def _basename(text: str) -> str:
+    """cleanco's ``basename``, answering at once for names that end in no legal form."""
+    tail = _TAIL.sub("", text, count=1).split()
+    if tail:
+        last = tail[-1]
+        word = last.casefold() if last.isascii() else normalized(last)  # ASCII: NFKD is a no-op
+        if strip_punct(word) not in _LAST_WORDS:
+            return _TAIL.sub("", " ".join(tail), count=1)
+    return str(basename(text))
+
+
+@functools.lru_cache(maxsize=1 << 20)
 def company_key(value: str) -> str | None:
     """Comparison key for one company name: no legal suffix, brackets, punctuation or leading The.
 
+    Cached per process: cleanco is the slowest step of near-duplicate finding, and the same
+    names come back (leads, contacts' accounts and accounts; the report and the explorer).
     Bracketed parts are removed *before* cleanco: cleanco treats a closing bracket as trailing
     punctuation and returns ``"Acme (UK"`` for ``"Acme (UK) Ltd"`` (tests/matching pins this).
     """
     text = _BRACKET_CHARS.sub(" ", _BRACKETS.sub(" ", value))
     text = text.replace("&", " and ")
-    for pattern, short in _LONG_FORMS:
-        text = pattern.sub(short, text)
+    if _ANY_LONG_FORM.search(text):
+        for pattern, short in _LONG_FORMS:
+            text = pattern.sub(short, text)
     text = _SPACES.sub(" ", text).strip()
     if not text:
         return None
-    stripped = basename(text)
-    stripped = basename(stripped)  # "Acme Co Ltd": one form per pass
+    stripped = _basename(text)
+    stripped = _basename(stripped)  # "Acme Co Ltd": one form per pass
     text = stripped or text
     text = _NON_WORD.sub(" ", text.lower())
+    text = _CONNECTORS.sub(" and ", text)
     text = _SPACES.sub(" ", text).strip()
     text = _LEADING_THE.sub("", text)
     text = _TRAILING_ORG_WORDS.sub("", text)

@@ -43,7 +43,12 @@ def test_routes_find_variants_and_refuse_traps() -> None:
     c = near_duplicates(leads, contacts, accounts)
     assert pairs(c, "phone") == {("1", "c1")}
     assert pairs(c, "email") == {("2", "c2")}  # role address info@ links nobody
-    assert pairs(c, "name") == {("1", "c1"), ("2", "c2"), ("4", "c3")}  # Bob=Robert, Sam
+    # One row per pair, its route the contact field that weighs most; the name still counts.
+    # Sam = Samantha, but nothing else agrees (info@ is a role address): a namesake until
+    # something does.
+    assert pairs(c, "name") == set()
+    bob = c[(c["lead_id"] == "1") & (c["module"] == "Contacts")].iloc[0]
+    assert "name nickname +" in bob["explanation"] and "phone exact_key +" in bob["explanation"]
     # Suffix/brackets, a typo; "Solar" vs "Polar" are two established words, not a slip.
     assert pairs(c, "company") == {("1", "a1"), ("3", "a2"), ("6", "a5")}
     row = c[(c["route"] == "company") & (c["lead_id"] == "3")].iloc[0]
@@ -108,8 +113,9 @@ def test_quality_recall_counts_only_the_pairs_own_route() -> None:
     )
     c = near_duplicates(leads, contacts, frame(id=[], Account_Name=[]))
     # The email route refuses 1/c1 (the digits differ); the name route finds it (Bob = Robert).
+    # One row per pair: 2/c2 is the email's (a slip of the same mailbox), though names agree too.
     assert pairs(c, "email") == {("2", "c2")}
-    assert pairs(c, "name") == {("1", "c1"), ("2", "c2")}
+    assert pairs(c, "name") == {("1", "c1")}
     truth = pd.DataFrame(
         {
             "lead_id": ["1", "2"],
@@ -125,9 +131,9 @@ def test_quality_recall_counts_only_the_pairs_own_route() -> None:
     assert (email["planted"], email["found"], email["found_any"]) == (2, 1, 2)
     assert (email["recall"], email["recall_any"]) == (0.5, 1.0)
     assert email["precision"] == 1.0
-    # Name proposes two true pairs, though none was planted under it: no recall to speak of.
+    # Name proposes a true pair, though none was planted under it: no recall to speak of.
     name = q.loc["name"]
-    assert (name["proposed"], name["true_pos"], name["planted"]) == (2, 2, 0)
+    assert (name["proposed"], name["true_pos"], name["planted"]) == (1, 1, 0)
     assert name["precision"] == 1.0 and pd.isna(name["recall"])
 
 
@@ -135,11 +141,12 @@ def test_quality_recall_counts_only_the_pairs_own_route() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 15: the sample now plants nicknames from the generator's own list (about half "
-        "unknown to crmkit.normalize), role mailboxes in several languages, namesakes and "
-        "one-letter mailboxes; the list-based matcher scores email P 0.66, name P 0.84 / R 0.59 "
-        "on it. The evidence-weighing matcher (issue 15, wt/15b) is to meet these figures; "
-        "remove this marker when it does (strict: an unexpected pass fails)."
+        "issue 15: the sample plants true name pairs whose only agreement is the name (a "
+        "nickname from the generator's own list) beside namesakes that look the same; the "
+        "evidence-weighing matcher refuses a name alone, so name recall is 0.35 (precision 1.0) "
+        "and phone recall 0.81 (unknown short forms beside a shared phone need an email or the "
+        "company); test_sample_quality_holds_what_it_reaches pins the figures reached. Remove "
+        "this marker when all four routes reach 0.95 / 0.90 (strict: an unexpected pass fails)."
     ),
 )
 def test_quality_on_the_planted_sample_set() -> None:
@@ -167,3 +174,31 @@ def test_quality_on_the_planted_sample_set() -> None:
     negatives = truth[truth["is_match"] == "false"]
     proposed = cand.merge(negatives, on=["lead_id", "module", "record_id"])
     assert proposed.empty, proposed.to_string()
+
+
+@pytest.mark.slow
+def test_sample_quality_holds_what_it_reaches() -> None:
+    """The figures the evidence-weighing matcher reaches on the bundled sample (docs/matching.md),
+    computed from the truth file: precision per route, strict recall per route, no trap."""
+    root = bundled_path()
+    leads, contacts, accounts = (
+        read_module_csv(root / f"{m}.csv") for m in ("Leads", "Contacts", "Accounts")
+    )
+    pred = predict_data_dir(root)
+    answered = pred.options.loc[pred.options["outcome"] != "error", "lead_id"]
+    cand = near_duplicates(
+        leads[leads["id"].isin(answered)], contacts, accounts, exact=pred.matches
+    )
+    truth = pd.read_csv(root / "near_duplicates_truth.csv", dtype="string")
+    q = quality(cand, truth).set_index("route")
+    floors = {"company": 0.98, "email": 0.92, "phone": 0.78, "name": 0.33}
+    for route, floor in floors.items():
+        r = q.loc[route]
+        assert r["precision"] >= 0.98, (route, r.to_dict())
+        assert r["recall"] >= floor, (route, r.to_dict())
+    negatives = truth[truth["is_match"] == "false"]
+    proposed = cand.merge(negatives, on=["lead_id", "module", "record_id"])
+    assert proposed.empty, proposed.to_string()
+    # Every pair says why: each field's level and weight, and a score that discriminates.
+    assert cand["explanation"].str.contains(r"[+-]\d", regex=True).all()
+    assert cand["score"].nunique() > 20 and cand["score"].between(0.5, 1.0).all()

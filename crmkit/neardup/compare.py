@@ -1,0 +1,92 @@
+"""Vectorised comparisons of two records' keys, shared by the person and company matchers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from crmkit.neardup.settings import NearDupSettings
+
+
+def osa(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OSA distance (a transposition is one slip) and normalised similarity, pair by pair."""
+    if not len(a):
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    la, lb = a.tolist(), b.tolist()  # str objects already (see strings())
+    dist = np.asarray(process.cpdist(la, lb, scorer=OSA.distance), dtype=np.int64)
+    longest = np.maximum(
+        np.fromiter(map(len, la), np.int64, len(la)), np.fromiter(map(len, lb), np.int64, len(lb))
+    )
+    return dist, 1.0 - dist / np.maximum(longest, 1)
+
+
+def strings(s: pd.Series) -> np.ndarray:
+    """A string column as an object array with "" for NA (for rapidfuzz and slicing)."""
+    return s.astype("string").fillna("").to_numpy(dtype=object)
+
+
+def tf_of(values: pd.Series, counts: pd.Series, total: int) -> np.ndarray:
+    """Term frequency of each value (count / total); NaN where NA."""
+    got = values.map(counts).to_numpy(dtype=float, na_value=np.nan)
+    return got / max(total, 1)
+
+
+def rare_slip(counts_a: np.ndarray, counts_b: np.ndarray) -> np.ndarray:
+    """True where the differing token on one side is rare (a slip), not an established word.
+
+    "solar pharma" vs "polar pharma" differ by one letter, but both words are used by other
+    records too: two companies. A typo makes a token hardly anybody else uses (two records at
+    most) and far rarer than the word it misspells (a third as common at most), or both are
+    unique.
+    """
+    lo = np.minimum(counts_a, counts_b)
+    hi = np.maximum(counts_a, counts_b)
+    slip: np.ndarray = (hi <= 1) | ((lo <= 2) & (hi >= 3 * lo))
+    return slip
+
+
+def take(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    return values[idx] if len(idx) else values[:0]
+
+
+def token_slips(lkeys: pd.Series, rkeys: pd.Series, vocabulary: pd.Series) -> np.ndarray:
+    """Per pair of keys: every token that differs is a slip (see :func:`rare_slip`).
+
+    ``vocabulary``: token -> number of records using it. Computed on the (few) close pairs only.
+    """
+    n = len(lkeys)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    frame = pd.DataFrame(
+        {
+            "pair": np.arange(n),
+            "l": lkeys.astype("string").to_numpy(),
+            "r": rkeys.astype("string").to_numpy(),
+        }
+    )
+    left = frame.assign(tok=frame["l"].str.split(" ")).explode("tok")[["pair", "tok"]]
+    right = frame.assign(tok=frame["r"].str.split(" ")).explode("tok")[["pair", "tok"]]
+    only_l = left.merge(right.assign(shared=True), on=["pair", "tok"], how="left")
+    only_l = only_l[only_l["shared"].isna()]
+    only_r = right.merge(left.assign(shared=True), on=["pair", "tok"], how="left")
+    only_r = only_r[only_r["shared"].isna()]
+    cl = only_l.groupby("pair")["tok"].first().map(vocabulary).reindex(range(n)).fillna(0)
+    cr = only_r.groupby("pair")["tok"].first().map(vocabulary).reindex(range(n)).fillna(0)
+    return rare_slip(cl.to_numpy(dtype=float), cr.to_numpy(dtype=float))
+
+
+def vocabulary(*keys: pd.Series) -> pd.Series:
+    """Token -> number of records using it, over all the given key columns."""
+    tokens = pd.concat([k.dropna().astype("string").str.split(" ").explode() for k in keys])
+    return tokens.value_counts()
+
+
+def company_close(dist: np.ndarray, sim: np.ndarray, settings: NearDupSettings) -> np.ndarray:
+    """Company keys a typo apart: one slip at ``company_min_similarity``, two only in a long
+    name (``company_two_slip_similarity``): "mistral" and "misra" are two words, not a slip."""
+    one = (dist <= 1) & (sim >= settings.company_min_similarity)
+    two = (dist <= settings.company_max_slips) & (sim >= settings.company_two_slip_similarity)
+    close: np.ndarray = one | two
+    return close

@@ -1,0 +1,185 @@
+"""Per-record comparison keys, computed once per distinct value of each column.
+
+Every column a comparison reads is normalised here, once: names folded to ASCII letters (accents
+removed with ``unicodedata``), nicknames mapped to a formal name, emails normalised, company keys
+from cleanco, phones to E.164 with ``phonenumbers`` — but only the phones whose last seven digits
+also occur on the other side, since no other phone can agree with anything (the prefilter turns a
+million parses into the few thousand that matter).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jellyfish
+import numpy as np
+import pandas as pd
+
+from crmkit.normalize import (
+    FREE_MAIL_DOMAINS,
+    NICKNAMES,
+    ROLE_LOCAL_PARTS,
+    normalize_companies,
+    normalize_emails,
+    normalize_phones,
+)
+
+
+def text(frame: pd.DataFrame, col: str) -> pd.Series:
+    """The column as trimmed string dtype (NA for blanks); all-NA when the frame lacks it."""
+    if col not in frame.columns:
+        return pd.Series(pd.NA, index=range(len(frame)), dtype="string")
+    s = frame[col].astype("string").str.strip().reset_index(drop=True)
+    return s.mask(s == "")
+
+
+def ids(frame: pd.DataFrame) -> pd.Series:
+    return frame["id"].astype("string").str.strip().reset_index(drop=True)
+
+
+def fold(values: pd.Series) -> pd.Series:
+    """Lower-case ASCII letters, digits, spaces, apostrophes and hyphens; accents removed.
+
+    "José Müller" and "Jose Muller" are the same key; computed once per distinct value.
+    """
+    s = values.astype("string")
+    uniq = s.dropna().unique()
+    table = {v: _fold_one(str(v)) for v in uniq}
+    out = s.map(table, na_action="ignore").astype("string")
+    return out.mask(out == "")
+
+
+# Letters NFKD does not split into a base letter and an accent.
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th", "ı": "i"})
+
+
+def _fold_one(value: str) -> str:
+    text = value.casefold().translate(_LETTERS)  # casefold: ß -> ss
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    kept = "".join(c if c.isalnum() or c in " '-" else " " for c in plain.lower())
+    return " ".join(kept.replace("'", "").split())
+
+
+def per_distinct(values: pd.Series, fn: Callable[[str], str]) -> pd.Series:
+    """``fn`` once per distinct non-NA value, broadcast back."""
+    s = values.astype("string")
+    uniq = s.dropna().unique()
+    table = {v: fn(str(v)) for v in uniq}
+    return s.map(table, na_action="ignore").astype("string")
+
+
+def _first_form(token: str) -> str:
+    forms = NICKNAMES.get(token, ())
+    return forms[0] if forms else token
+
+
+def _phonetic(token: str) -> str:
+    return str(jellyfish.metaphone(token)) or token
+
+
+@dataclass
+class People:
+    """Comparison keys of Leads or Contacts, one row per record (positional)."""
+
+    frame: pd.DataFrame  # id, first, last, form, full, phon, email, local, domain, org_domain…
+    raw_phones: list[pd.Series]  # Phone, Mobile as written (keyed later: see phone_keys)
+
+
+def people(frame: pd.DataFrame, company_col: str) -> People:
+    """Keys of a person-like module (Leads: Company; Contacts: Account_Name.name)."""
+    if "First_Name" in frame.columns or "Last_Name" in frame.columns:
+        first, last = fold(text(frame, "First_Name")), fold(text(frame, "Last_Name"))
+        # A multi-word first name ("Mary Ann") keeps its first word for comparisons.
+        first = first.str.split(" ").str[0].astype("string")
+    else:
+        full = fold(text(frame, "Full_Name"))
+        first = full.str.split(" ").str[0].astype("string")
+        last = full.str.split(" ").str[-1].astype("string").where(full.str.contains(" "))
+        last = last.fillna(full)
+    form = per_distinct(first, _first_form)
+    full_name = (first.fillna("") + " " + last.fillna("")).str.strip().astype("string")
+    raw = text(frame, "Email")
+    email = normalize_emails(raw)
+    local = email.str.split("@").str[0].astype("string")
+    domain = email.str.split("@").str[1].astype("string")
+    role = local.str.split("+").str[0].isin(list(ROLE_LOCAL_PARTS)).fillna(False).astype(bool)
+    email = email.mask(role)
+    local = local.mask(role)
+    free = domain.isin(list(FREE_MAIL_DOMAINS)).fillna(False).astype(bool)
+    table = pd.DataFrame(
+        {
+            "id": ids(frame),
+            "first": first,
+            "last": last,
+            "form": form,
+            "full": full_name.mask(full_name == ""),
+            "phon": per_distinct(last, _phonetic),
+            "phon_first": per_distinct(first, _phonetic),
+            "email": email,
+            "local": local,
+            "domain": domain.mask(role),
+            "org_domain": domain.mask(free),
+            "company": companies(text(frame, company_col)),
+        }
+    )
+    return People(table, [text(frame, c) for c in ("Phone", "Mobile")])
+
+
+def companies(values: pd.Series) -> pd.Series:
+    """Company keys (``crmkit.normalize.company_key``) with accents folded: "Müller" = "Muller"."""
+    return fold(normalize_companies(values))
+
+
+def website_domain(values: pd.Series) -> pd.Series:
+    s = values.astype("string").str.strip().str.lower()
+    s = s.str.replace(r"^[a-z]+://", "", regex=True).str.replace(r"^www\d?\.", "", regex=True)
+    s = s.str.split("/").str[0].str.split(":").str[0]
+    return s.mask(s == "").astype("string")
+
+
+def digits_of(values: pd.Series) -> pd.Series:
+    """Digits only, leading zeros (trunk and international prefixes) dropped; NA under 7."""
+    d = values.astype("string").str.replace(r"\D", "", regex=True).str.lstrip("0")
+    return d.where(d.str.len() >= 7).astype("string")
+
+
+def phone_keys(
+    sides: list[list[pd.Series]], region: str
+) -> list[list[tuple[pd.Series, pd.Series]]]:
+    """(E.164, national digits) per phone column of each side, parsed only where needed.
+
+    A phone can agree with another only if their last seven digits are equal, so values whose
+    last seven digits occur on one side only are never parsed (their keys stay NA).
+    """
+    digits = [[digits_of(col) for col in side] for side in sides]
+    tails = [
+        set(pd.concat([d.str[-7:] for d in side]).dropna().unique()) if side else set()
+        for side in digits
+    ]
+    shared = set.intersection(*tails) if tails else set()
+    out = []
+    for side, side_digits in zip(sides, digits, strict=True):
+        cols = []
+        for col, d in zip(side, side_digits, strict=True):
+            needed = d.str[-7:].isin(shared).fillna(False).to_numpy(dtype=bool)
+            e164 = pd.Series(pd.NA, index=col.index, dtype="string")
+            if needed.any():
+                e164[needed] = normalize_phones(col[needed], region).to_numpy()
+            cols.append((e164.reset_index(drop=True), d.where(needed).reset_index(drop=True)))
+        out.append(cols)
+    return out
+
+
+def counts(*columns: pd.Series) -> pd.Series:
+    """Value -> number of records holding it, over the given columns (for term frequencies)."""
+    both = pd.concat([c.dropna() for c in columns], ignore_index=True)
+    return both.value_counts()
+
+
+def codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Shared integer codes of two string columns (NA -> -1): equality becomes int compares."""
+    both = pd.concat([left.astype("string"), right.astype("string")], ignore_index=True)
+    c, _ = pd.factorize(both, use_na_sentinel=True)
+    return c[: len(left)], c[len(left) :]
