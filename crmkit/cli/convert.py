@@ -42,14 +42,8 @@ from crmkit.conversion.validate import blocked_leads, recheck
 from crmkit.frames import write_csv
 from crmkit.wording import plural
 
-CONVERT_SUMMARY = (
-    "Convert the leads of a reviewed plan (CSV) in Zoho CRM or a sandbox: validated live first, "
-    "journaled, resumable."
-)
-HISTORY_SUMMARY = (
-    "List the conversion runs a journal recorded, one run's per-lead outcomes, or export what "
-    "a run created."
-)
+CONVERT_SUMMARY = "Convert the leads of a reviewed plan (CSV), journaled and resumable."
+HISTORY_SUMMARY = "List the conversion runs a journal recorded, or what one run did."
 
 
 def add_parser(subparsers: Any) -> None:
@@ -102,6 +96,7 @@ def add_parser(subparsers: Any) -> None:
         "history",
         help="list conversion runs from the journal; export what a run created",
         description=HISTORY_SUMMARY,
+        epilog="--run N shows that run's per-lead outcomes; --export writes what it created.",
     )
     hist.add_argument(
         "--journal",

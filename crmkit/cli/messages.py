@@ -17,7 +17,14 @@ import pandas as pd
 
 from crmkit.wording import plural
 
-__all__ = ["estimate_text", "plan_lines", "problem_line", "talking_to"]
+__all__ = [
+    "estimate_text",
+    "is_sandbox",
+    "place",
+    "plan_lines",
+    "problem_line",
+    "talking_to",
+]
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -41,14 +48,18 @@ def is_sandbox(client: Any) -> bool:
     return host in _LOOPBACK or host.startswith("127.")
 
 
-def talking_to(client: Any) -> str:
-    """ "the sandbox at http://127.0.0.1:8000 (org Zylker Corp)" or "Zoho CRM (org Zylker Corp)"."""
-    name = _org_name(client)
+def place(client: Any) -> str:
+    """What the client talks to: Zoho CRM, the embedded sandbox or the sandbox at its URL."""
     if not is_sandbox(client):
-        return f"Zoho CRM (org {name})"
+        return "Zoho CRM"
     if client.target.is_sandbox and "embedded" in client.target.label:
-        return f"the embedded sandbox (org {name})"
-    return f"the sandbox at {client.api_domain} (org {name})"
+        return "the embedded sandbox"
+    return f"the sandbox at {client.api_domain}"
+
+
+def talking_to(client: Any) -> str:
+    """`place` and the org's name: "the sandbox at http://127.0.0.1:8000 (org Zylker Corp)"."""
+    return f"{place(client)} (org {_org_name(client)})"
 
 
 def estimate_text(est: Any) -> str:

@@ -21,9 +21,10 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "predict",
         help="predict conversion options from exported CSVs (no API calls)",
-        description=(
-            "Predict Zoho's Lead Conversion Options from a data directory (Leads.csv, "
-            "Contacts.csv, Accounts.csv, org.json) and save a snapshot like `crmkit fetch`."
+        description="Predict Zoho's conversion options from exported CSVs (no API calls).",
+        epilog=(
+            "Reads a data directory (Leads.csv, Contacts.csv, Accounts.csv, org.json) and "
+            "saves a snapshot like `crmkit fetch`."
         ),
     )
     p.add_argument("--data", required=True, type=Path, help="data directory (export)")

@@ -14,9 +14,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p = subparsers.add_parser(
         "report",
         help="write the duplicate report (HTML) from a snapshot",
-        description=(
-            "Write one self-contained HTML report (plots embedded) from a snapshot written by "
-            "`crmkit fetch` or `crmkit predict`. Costs no API credits."
+        description="Write the duplicate report (one self-contained HTML file) from a snapshot.",
+        epilog=(
+            "The snapshot is one written by `crmkit fetch` or `crmkit predict`; plots are "
+            "embedded. Costs no API credits."
         ),
     )
     p.add_argument("--snapshot", required=True, type=Path, help="snapshot directory")
