@@ -18,6 +18,7 @@ from typing import Any
 from crmkit.conversion.journal_path import journal_path
 from crmkit.report import Report, compute_report, write_report
 from crmkit.report.answer_errors import error_breakdown
+from crmkit.wording import plural
 
 __all__ = ["DemoResult", "run_demo", "summary_lines"]
 
@@ -65,7 +66,7 @@ def run_demo(
         with connect(sandbox=sandbox, progress=progress) as client:
             echo(
                 f"Fetching every lead and its conversion options, the Contacts and the "
-                f"Accounts from {client.api_domain} ..."
+                f"Accounts from the embedded sandbox at {client.api_domain} ..."
             )
             snapshot = fetch_snapshot(client)
         lap("fetch snapshot")
@@ -101,7 +102,7 @@ def summary_lines(result: DemoResult) -> list[str]:
     for module, name, leads, rate in zip(
         table["module"], table["field"], table["leads_first"], table["rate_first"], strict=True
     ):
-        top_lines.append(f"  {name} ({module}): {int(leads):,} leads ({float(rate):.1%})")
+        top_lines.append(f"  {name} ({module}): {plural(int(leads), 'lead')} ({float(rate):.1%})")
     lines.extend(top_lines)
     lines.append(f"Near-duplicates: {result.report.notes['near_duplicates']}")
     lines.append(f"Zoho vs crmkit's prediction: {result.report.notes['agreement']}")

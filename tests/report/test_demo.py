@@ -86,7 +86,7 @@ def test_printed_figures_match_the_snapshot(demo_run: Any) -> None:
 
     table = analysis.rate_table(snapshot.options, snapshot.matches)
     top = table.sort_values("leads_first", ascending=False).head(3)
-    printed = re.findall(r"^  (\w+) \((\w+)\): ([\d,]+) leads", text, re.M)
+    printed = re.findall(r"^  (\w+) \((\w+)\): ([\d,]+) leads?", text, re.M)
     assert [(f, m, number(n)) for f, m, n in printed] == [
         (f, m, int(n))
         for f, m, n in zip(top["field"], top["module"], top["leads_first"], strict=True)
