@@ -84,3 +84,19 @@ def test_thin_ticks_keeps_the_last_month_and_at_most_eight() -> None:
     shown = [t.get_text() for t in ax.get_xticklabels()]
     assert len(shown) == 8 and shown[-1] == "2025-12" and shown[0] == "2024-03"
     assert all(b.x1 <= c.x0 + 1 for b, c in pairwise(_label_boxes(fig)))
+
+
+def test_crmkit_report_prints_the_errors_per_code_and_the_near_duplicate_count(
+    demo_run: Any, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crmkit.cli import main
+
+    snapshot = demo_run.out / "snapshot"
+    assert main(["report", "--snapshot", str(snapshot), "--out", str(tmp_path / "r.html")]) == 0
+    out = capsys.readouterr().out
+    report = compute_report(load_snapshot(snapshot))
+    pairs = zip(report.errors["code"], report.errors["leads"], strict=True)
+    counts = ", ".join(f"{int(n):,} {c}" for c, n in pairs)
+    assert f"{report.headline.errors:,} leads answered with an error: {counts}\n" in out
+    assert f"Near-duplicates: {report.notes['near_duplicates']}\n" in out
+    assert "have a near-duplicate Zoho's exact matching does not offer" in out
