@@ -150,12 +150,6 @@ def _settled_already(
     return {str(lead) for lead in done} & set(plan["lead_id"].astype(str))
 
 
-def _lines_of(subset: pd.DataFrame, plan: pd.DataFrame, lines: list[int]) -> list[int]:
-    """The file lines of `subset`'s rows (a part of `plan`, problems numbered within it)."""
-    where = {lead: lines[i] for i, lead in enumerate(plan["lead_id"].astype(str))}
-    return [where.get(str(lead), 0) for lead in subset["lead_id"]]
-
-
 def _report_recheck(problems: pd.DataFrame, plan: pd.DataFrame, lines: list[int]) -> None:
     """The live re-check's problems (numbered within the plan execute checked: the whole one)."""
     print(f"{plural(len(problems), 'problem')} found by the live re-check:")
@@ -197,16 +191,17 @@ def run_convert(args: argparse.Namespace) -> int:
             left = f" (the other {len(done):,} settled already)" if done else ""
             print(f"estimate: {estimate_text(est)}{left}")
         if args.dry_run:
-            problems = recheck(client, todo, progress=not args.quiet) if len(todo) else None
-            if problems is None:
+            if todo.empty:
                 print("dry run: nothing would be sent; nothing was converted")
                 return 0
+            # the whole plan: its rows may refer to leads converted before (`lead:<id>`)
+            problems = recheck(client, plan, progress=not args.quiet)
             if len(problems):
                 print(f"{plural(len(problems), 'problem')}:")
-                _print_problems(problems, _lines_of(todo, plan, lines))
+                _print_problems(problems, lines)
             blocked = blocked_leads(problems)
             print(
-                f"dry run: {plural(len(todo) - len(blocked), 'lead')} would be sent, "
+                f"dry run: {plural(len(plan) - len(blocked), 'lead')} would be sent, "
                 f"{len(blocked):,} refused; nothing was converted"
             )
             return 2 if blocked else 0
