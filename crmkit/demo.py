@@ -17,6 +17,8 @@ from typing import Any
 
 from crmkit.conversion.journal_path import journal_path
 from crmkit.report import Report, compute_report, write_report
+from crmkit.report.answer_errors import error_breakdown
+from crmkit.wording import plural
 
 __all__ = ["DemoResult", "run_demo", "summary_lines"]
 
@@ -57,13 +59,14 @@ def run_demo(
         timings[step] = now - clock
         clock = now
 
-    echo("Starting the embedded sandbox (the bundled sample org)...")
+    what = "the bundled sample org" if data is None else f"the data in {Path(data)}"
+    echo(f"Starting the embedded sandbox ({what})...")
     with Sandbox(data) as sandbox:
         lap("start sandbox")
         with connect(sandbox=sandbox, progress=progress) as client:
             echo(
                 f"Fetching every lead and its conversion options, the Contacts and the "
-                f"Accounts from {client.api_domain} ..."
+                f"Accounts from the embedded sandbox at {client.api_domain} ..."
             )
             snapshot = fetch_snapshot(client)
         lap("fetch snapshot")
@@ -89,7 +92,8 @@ def summary_lines(result: DemoResult) -> list[str]:
         "",
         f"Org: {meta.get('org_name', '?')} ({meta.get('api_domain', '?')}), "
         f"{meta.get('credits_spent', '?')} API credits spent",
-        f"Leads: {h.leads:,} ({h.answered:,} answered, {h.errors:,} answered with an error)",
+        f"Leads: {h.leads:,} ({h.answered:,} answered, {h.errors:,} answered with an error"
+        + (f": {error_breakdown(result.report.errors)})" if h.errors else ")"),
         f"Already existing: {h.matched:,} ({h.rate:.1%}) — as a Contact {h.contacts:,} "
         f"({h.contact_rate:.1%}), as an Account {h.accounts:,} ({h.account_rate:.1%})",
         "Top matching fields (first attribution):",
@@ -98,9 +102,9 @@ def summary_lines(result: DemoResult) -> list[str]:
     for module, name, leads, rate in zip(
         table["module"], table["field"], table["leads_first"], table["rate_first"], strict=True
     ):
-        top_lines.append(f"  {name} ({module}): {int(leads):,} leads ({float(rate):.1%})")
+        top_lines.append(f"  {name} ({module}): {plural(int(leads), 'lead')} ({float(rate):.1%})")
     lines.extend(top_lines)
-    lines.append(f"Near-duplicates Zoho would miss: {result.report.notes['near_duplicates']}")
+    lines.append(f"Near-duplicates: {result.report.notes['near_duplicates']}")
     lines.append(f"Zoho vs crmkit's prediction: {result.report.notes['agreement']}")
     lines.append(f"Snapshot: {result.snapshot_dir.resolve()}")
     lines.append(f"Report:   {result.report_path.resolve()}")

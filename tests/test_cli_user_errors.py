@@ -102,7 +102,7 @@ def test_predict_reads_an_excel_semicolon_cp1252_export(
     root = data_dir(tmp_path, f"id;Last_Name;Email\n{LEAD};Müller;m@x.de\n", encoding="cp1252")
     assert main(["predict", "--data", str(root), "--out", str(tmp_path / "o")]) == 0
     captured = capsys.readouterr()
-    assert "predicted 1 leads" in captured.out
+    assert "predicted 1 lead in " in captured.out  # "1 lead", never "1 leads"
     warnings = [w for w in captured.err.splitlines() if w]
     assert any("warning:" in w and "Windows-1252" in w for w in warnings)
     company = [w for w in warnings if "'Company'" in w]

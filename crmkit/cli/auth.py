@@ -32,9 +32,10 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "auth",
         help="exchange a Zoho self-client grant code for a refresh token",
-        description=__doc__,
+        description="Exchange a Zoho self-client grant code for a refresh token, and save it.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f"Scopes to select when generating the code: {SCOPES}",
+        epilog=__doc__.split("\n\n", 1)[1]
+        + f"\nScopes to select when generating the code: {SCOPES}",
     )
     parser.add_argument("--client-id", default=os.environ.get("ZOHO_CLIENT_ID"))
     parser.add_argument(

@@ -1,5 +1,8 @@
 """`crmkit convert` and `crmkit history`: run a reviewed plan, and look back at what runs did.
 
+The help of each command opens with its own one-line summary (`CONVERT_SUMMARY`,
+`HISTORY_SUMMARY`); the usage below follows as the epilog of `crmkit convert --help`.
+
     crmkit convert --plan plan.csv --dry-run        # validate live + estimate, send nothing
     crmkit convert --plan plan.csv [--journal J]    # convert (resumes if run before in this org)
     crmkit history [--journal J | --org ID] [--run N] [--export created.csv]
@@ -23,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from crmkit.cli.guard import UsageError, check_output_file
+from crmkit.cli.messages import estimate_text, plan_lines, problem_line, talking_to
 from crmkit.conversion.estimate import estimate
 from crmkit.conversion.execute import execute
 from crmkit.conversion.execute_options import MODES
@@ -36,6 +40,10 @@ from crmkit.conversion.journal_path import (
 from crmkit.conversion.plan import load_plan
 from crmkit.conversion.validate import blocked_leads, recheck
 from crmkit.frames import write_csv
+from crmkit.wording import plural
+
+CONVERT_SUMMARY = "Convert the leads of a reviewed plan (CSV), journaled and resumable."
+HISTORY_SUMMARY = "List the conversion runs a journal recorded, or what one run did."
 
 
 def add_parser(subparsers: Any) -> None:
@@ -43,7 +51,8 @@ def add_parser(subparsers: Any) -> None:
     conv = subparsers.add_parser(
         "convert",
         help="convert leads from a reviewed plan (CSV), journaled and resumable",
-        description=__doc__,
+        description=CONVERT_SUMMARY,
+        epilog=__doc__.split("\n\n", 2)[2],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     conv.add_argument("--plan", required=True, type=Path, help="plan CSV (crmkit.conversion.plan)")
@@ -86,6 +95,8 @@ def add_parser(subparsers: Any) -> None:
     hist = subparsers.add_parser(
         "history",
         help="list conversion runs from the journal; export what a run created",
+        description=HISTORY_SUMMARY,
+        epilog="--run N shows that run's per-lead outcomes; --export writes what it created.",
     )
     hist.add_argument(
         "--journal",
@@ -106,17 +117,47 @@ def add_parser(subparsers: Any) -> None:
     hist.set_defaults(handler=run_history)
 
 
-def _print_problems(problems: pd.DataFrame) -> None:
+def _print_problems(problems: pd.DataFrame, lines: list[int]) -> None:
+    """Each problem with the plan line a spreadsheet shows (row 0 is line 2)."""
     for rec in problems.to_dict("records"):
-        print(
-            f"  [{rec['severity']}] lead {rec['lead_id']} (row {rec['row']}, "
-            f"{rec['column']}): {rec['rule']}: {rec['reason']}"
-        )
+        print(problem_line(rec, lines))
 
 
-def _report_recheck(problems: pd.DataFrame) -> None:
-    print(f"{len(problems)} problem(s) found by the live re-check:")
-    _print_problems(problems)
+def _settled_already(
+    client: Any, plan: pd.DataFrame, named: Path | None, retry_failed: bool
+) -> set[str]:
+    """Leads of the plan a run would not send again: converted in this org by any run of the
+    journal, or settled (converted, failed, skipped) in this plan's own run unless
+    --retry-failed. The same rules `execute` applies, read before the estimate is printed."""
+    from crmkit.conversion.journal_schema import FINAL_OUTCOMES
+    from crmkit.conversion.org_binding import org_identity
+    from crmkit.conversion.plan import plan_hash
+
+    org_id = org_identity(client).org_id
+    path = named or journal_path(org_id=org_id)
+    if path is None or not Path(path).is_file():
+        return set()
+    with Journal(path) as journal:
+        runs = journal.runs()
+        ours = runs.loc[(runs["org_id"].astype("string") == org_id).fillna(False)]
+        attempts = journal.attempts()
+        attempts = attempts.loc[attempts["run_id"].isin(ours["run_id"]).to_numpy(dtype=bool)]
+        done = set(attempts.loc[(attempts["outcome"] == "converted").fillna(False), "lead_id"])
+        same = ours.loc[(ours["plan_hash"] == plan_hash(plan)).fillna(False), "run_id"]
+        if len(same) and not retry_failed:
+            last = journal.last_attempts(int(same.max()))
+            done |= {lead for lead, a in last.items() if a["outcome"] in FINAL_OUTCOMES}
+    return {str(lead) for lead in done} & set(plan["lead_id"].astype(str))
+
+
+def _report_recheck(problems: pd.DataFrame, plan: pd.DataFrame, lines: list[int]) -> None:
+    """The live re-check's problems (numbered within the plan execute checked: the whole one)."""
+    print(f"{plural(len(problems), 'problem')} found by the live re-check:")
+    by_lead = {lead: lines[i] for i, lead in enumerate(plan["lead_id"].astype(str))}
+    for rec in problems.to_dict("records"):
+        line = by_lead.get(str(rec["lead_id"]))
+        own: dict[Any, Any] = {**rec, "row": 0}  # numbered by the user's plan, not execute's
+        print(problem_line(own, [line]) if line else problem_line(rec, []))
 
 
 def run_convert(args: argparse.Namespace) -> int:
@@ -130,26 +171,38 @@ def run_convert(args: argparse.Namespace) -> int:
         check_output_file(args.results, "--results")
     from crmkit.connection import connect  # late: connecting may start the embedded sandbox
 
+    lines = plan_lines(args.plan, len(plan))
     client = connect(progress=not args.quiet)
     try:
-        print(f"plan {args.plan}: {len(plan)} leads, against {client.description}")
-        est = estimate(
-            plan,
-            mode=args.mode,
-            snapshots=not args.no_snapshots,
-            concurrency=client.concurrency,
-            latency_s=args.latency_ms / 1000,
-        )
-        print(f"estimate: {est}")
+        print(f"plan {args.plan}: {plural(len(plan), 'lead')}, against {talking_to(client)}")
+        done = _settled_already(client, plan, named, args.retry_failed) if len(plan) else set()
+        todo = plan.loc[~plan["lead_id"].astype(str).isin(done).to_numpy(dtype=bool)]
+        if todo.empty:
+            why = "the plan is empty" if plan.empty else "every lead is settled in the journal"
+            print(f"nothing to convert: {why}")
+        else:
+            est = estimate(
+                todo,
+                mode=args.mode,
+                snapshots=not args.no_snapshots,
+                concurrency=client.concurrency,
+                latency_s=args.latency_ms / 1000,
+            )
+            left = f" (the other {len(done):,} settled already)" if done else ""
+            print(f"estimate: {estimate_text(est)}{left}")
         if args.dry_run:
+            if todo.empty:
+                print("dry run: nothing would be sent; nothing was converted")
+                return 0
+            # the whole plan: its rows may refer to leads converted before (`lead:<id>`)
             problems = recheck(client, plan, progress=not args.quiet)
             if len(problems):
-                print(f"{len(problems)} problem(s):")
-                _print_problems(problems)
+                print(f"{plural(len(problems), 'problem')}:")
+                _print_problems(problems, lines)
             blocked = blocked_leads(problems)
             print(
-                f"dry run: {len(plan) - len(blocked)} lead(s) would be sent, "
-                f"{len(blocked)} refused; nothing was converted"
+                f"dry run: {plural(len(plan) - len(blocked), 'lead')} would be sent, "
+                f"{len(blocked):,} refused; nothing was converted"
             )
             return 2 if blocked else 0
         report = execute(
@@ -161,7 +214,7 @@ def run_convert(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             plan_name=str(args.plan),
             retry_failed=args.retry_failed,
-            on_problems=_report_recheck,
+            on_problems=lambda problems: _report_recheck(problems, plan, lines),
             claim_legacy_runs=args.claim_legacy_runs,
         )
         print(report.message)
@@ -237,8 +290,8 @@ def _history_of(path: Path, args: argparse.Namespace, *, several: bool) -> int:
             created = journal.created(args.run)
             write_csv(created, args.export)
             print(
-                f"run {args.run} ({info.org_label}): {len(created)} converted lead(s) written "
-                f"to {args.export}"
+                f"run {args.run} ({info.org_label}): {plural(len(created), 'converted lead')} "
+                f"written to {args.export}"
             )
             return 0
         if args.run is not None:

@@ -12,9 +12,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p = subparsers.add_parser(
         "demo",
         help="run the main job end to end on the embedded sandbox",
-        description=(
-            "Start the embedded sandbox, fetch every lead's conversion options, save a snapshot, "
-            "write the HTML report and print the headline figures."
+        description="Run crmkit's main job end to end on the embedded sandbox, timed.",
+        epilog=(
+            "Starts the embedded sandbox, fetches every lead's conversion options, saves a "
+            "snapshot, writes the HTML report and prints the headline figures."
         ),
     )
     p.add_argument("--out", default=Path("out"), type=Path, help="output directory (default out/)")

@@ -19,9 +19,11 @@ from typing import Any
 import pandas as pd
 
 from crmkit.cli.guard import UsageError
+from crmkit.cli.messages import place
 from crmkit.frames import FramesError
 from crmkit.orgconfig import OrgConfig
 from crmkit.snapshot import SnapshotError
+from crmkit.wording import plural
 
 __all__ = ["add_parser", "format_rates", "run_fetch", "run_rates"]
 
@@ -31,7 +33,8 @@ def add_parser(subparsers: Any) -> None:
     fetch = subparsers.add_parser(
         "fetch",
         help="fetch every lead and its conversion options into a snapshot directory",
-        description=__doc__,
+        description="Fetch every lead and its conversion options into a snapshot directory.",
+        epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     fetch.add_argument("--out", required=True, type=Path, help="snapshot directory to write")
@@ -78,7 +81,9 @@ def add_parser(subparsers: Any) -> None:
     )
     rates.add_argument("--by", default=None, help="segment column (Lead_Source, Owner.name, …)")
     rates.add_argument(
-        "--freq", default=None, help="bucket a datetime --by column: W (week) or M (month)"
+        "--freq",
+        default=None,
+        help="bucket a datetime --by column: W (week) or M (month); alone, by Created_Time",
     )
     rates.set_defaults(handler=run_rates)
 
@@ -107,6 +112,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     note = ""
     try:
         with connect(progress=not args.quiet) as client:
+            where = place(client)
             if not args.refresh:
                 fetch_bulk.print_estimate(client, via=args.via, verify=args.verify or 0)
             if args.via == "bulk":
@@ -129,14 +135,16 @@ def run_fetch(args: argparse.Namespace) -> int:
         print(f"crmkit fetch: {exc}", file=sys.stderr)
         return 1
     counts = snap.options["outcome"].value_counts()
+    org = snap.meta.org_name or f"org {snap.meta.org_id}"
     print(
-        f"{snap.meta.n_leads:,} leads from {snap.meta.org_name or 'org ' + str(snap.meta.org_id)}: "
+        f"{plural(snap.meta.n_leads, 'lead')} from {org} ({where}): "
         + ", ".join(f"{k} {int(v):,}" for k, v in counts.items())
-        + f"; {snap.meta.credits_spent:,} credits spent in total"
+        + f"; {plural(snap.meta.credits_spent, 'credit')} spent in total"
     )
     if snap.meta.n_contacts is not None and snap.meta.n_accounts is not None:
         print(
-            f"with {snap.meta.n_contacts:,} contacts and {snap.meta.n_accounts:,} accounts "
+            f"with {plural(snap.meta.n_contacts, 'contact')} and "
+            f"{plural(snap.meta.n_accounts, 'account')} "
             "(for crmkit's prediction and near-duplicates)"
         )
     if note:
@@ -164,6 +172,8 @@ def format_rates(
     from crmkit.snapshot import load_snapshot
 
     snap = load_snapshot(snapshot_dir)
+    if freq is not None and by is None:  # "rates per month" means per month of creation
+        by = "Created_Time"
     if by is not None:
         _check_segment(snap.leads, by, freq)
     s = summary(snap.options)

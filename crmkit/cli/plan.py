@@ -30,6 +30,7 @@ from crmkit.conversion.merge_policy import MergePolicy
 from crmkit.conversion.plan import Policy, plan_from_options, save_plan
 from crmkit.errors import CrmkitError
 from crmkit.snapshot import load_snapshot
+from crmkit.wording import plural
 
 __all__ = ["add_parser", "run_plan"]
 
@@ -41,7 +42,8 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "plan",
         help="build a conversion plan (CSV) for a snapshot's open leads, clusters resolved",
-        description=__doc__,
+        description="Build a conversion plan (CSV) for every open lead of a snapshot.",
+        epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--snapshot", required=True, type=Path, help="snapshot directory")
@@ -138,7 +140,7 @@ def _summary(
     pairs: pd.DataFrame,
     out: Path,
 ) -> None:
-    print(f"wrote {out}: {len(plan)} lead(s) planned, {len(skipped)} skipped")
+    print(f"wrote {out}: {plural(len(plan), 'lead')} planned, {len(skipped):,} skipped")
     actions = plan.groupby(["contact_action", "account_action"]).size().reset_index(name="n")
     for contact, account, n in actions.itertuples(index=False):
         print(f"  contact {contact}, account {account}: {n}")
@@ -154,7 +156,7 @@ def _summary(
         mine = strong[strong["kind"] == kind]
         print(
             f"clusters ({kind}): {mine['cluster_id'].nunique()} "
-            f"({len(mine)} leads, strong tier: resolved)"
+            f"({plural(len(mine), 'lead')}, strong tier: resolved)"
         )
     print(f"review-tier pairs (not merged; check them): {len(pairs)}")
     for rec in pairs.head(20).to_dict("records"):

@@ -15,15 +15,17 @@ from crmkit.frames import read_leads_csv
 from crmkit.matching import api_cost, check_data_dir, predict_data_dir, read_module_csv
 from crmkit.orgconfig import OrgConfig
 from crmkit.snapshot import Snapshot, SnapshotMeta, check_snapshot_target, save_snapshot
+from crmkit.wording import plural
 
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "predict",
         help="predict conversion options from exported CSVs (no API calls)",
-        description=(
-            "Predict Zoho's Lead Conversion Options from a data directory (Leads.csv, "
-            "Contacts.csv, Accounts.csv, org.json) and save a snapshot like `crmkit fetch`."
+        description="Predict Zoho's conversion options from exported CSVs (no API calls).",
+        epilog=(
+            "Reads a data directory (Leads.csv, Contacts.csv, Accounts.csv, org.json) and "
+            "saves a snapshot like `crmkit fetch`."
         ),
     )
     p.add_argument("--data", required=True, type=Path, help="data directory (export)")
@@ -90,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     out = save_snapshot(snap, args.out)
     counts = prediction.options["outcome"].value_counts().to_dict()
     print(
-        f"predicted {len(prediction.options):,} leads in {time.perf_counter() - started:.1f} s: "
+        f"predicted {plural(len(prediction.options), 'lead')} in "
+        f"{time.perf_counter() - started:.1f} s: "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items()))
     )
     print(f"wrote {out}")

@@ -8,15 +8,17 @@ from pathlib import Path
 
 from crmkit.cli.guard import check_output_file
 from crmkit.conversion.journal import Journal
+from crmkit.wording import plural
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "report",
         help="write the duplicate report (HTML) from a snapshot",
-        description=(
-            "Write one self-contained HTML report (plots embedded) from a snapshot written by "
-            "`crmkit fetch` or `crmkit predict`. Costs no API credits."
+        description="Write the duplicate report (one self-contained HTML file) from a snapshot.",
+        epilog=(
+            "The snapshot is one written by `crmkit fetch` or `crmkit predict`; plots are "
+            "embedded. Costs no API credits."
         ),
     )
     p.add_argument("--snapshot", required=True, type=Path, help="snapshot directory")
@@ -35,6 +37,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     from crmkit.conversion.journal_path import journal_path
     from crmkit.report import compute_report, write_report
+    from crmkit.report.answer_errors import error_breakdown
     from crmkit.snapshot import load_snapshot
 
     check_output_file(args.out, "--out")
@@ -52,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
         f"{h.matched:,} of {h.answered:,} answered leads ({h.rate:.1%}) already exist "
         f"as a Contact or an Account."
     )
+    if h.errors:
+        codes = error_breakdown(report.errors)
+        print(f"{plural(h.errors, 'lead')} answered with an error: {codes}")
     if report.agreement is not None:
         print(report.notes["agreement"])
+    print(f"Near-duplicates: {report.notes['near_duplicates']}")
     print(f"Report written to {path.resolve()}")
     return 0

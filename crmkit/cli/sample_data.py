@@ -15,8 +15,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "sample-data",
         help="write a deterministic sample org (data directory + ground truth)",
-        description=(
-            "Write Leads/Contacts/Accounts/Deals CSVs, org.json, ground_truth.csv and "
+        description="Write a deterministic sample org: a data directory and its ground truth.",
+        epilog=(
+            "Writes Leads/Contacts/Accounts/Deals CSVs, org.json, ground_truth.csv and "
             "near_duplicates_truth.csv. The same arguments always give the same bytes."
         ),
     )

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from crmkit.clusters import among_open_leads
 from crmkit.frames import FramesError
 from crmkit.report import tables
+from crmkit.report.answer_errors import error_counts
 from crmkit.report.dropped import dropped_fields
 from crmkit.report.formatters import num
 
@@ -38,8 +39,11 @@ META_KEYS: dict[str, str] = {
     "n_leads": "Leads",
     "n_contacts": "Contacts",
     "n_accounts": "Accounts",
-    "converted": "Converted leads listed",
+    "converted": "Leads listed",
 }
+
+
+_NO_OPTIONS = pd.DataFrame({"outcome": pd.Series(dtype="string")})
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ class Report:
     open_leads: pd.DataFrame | None = None
     # lead fields with values no conversion mapping carries (`crmkit.report.dropped`)
     dropped_fields: pd.DataFrame | None = None
+    # leads answered with an error, per Zoho code with its meaning (`crmkit.report.answer_errors`)
+    errors: pd.DataFrame = field(default_factory=lambda: error_counts(_NO_OPTIONS))
 
     @property
     def top_fields(self) -> list[str]:
@@ -175,18 +181,30 @@ def compute_report(
         agreement=agreement,
         open_leads=open_leads,
         dropped_fields=dropped,
+        errors=error_counts(options),
     )
+
+
+# The snapshot's `converted` setting (Zoho's `converted` listing parameter) in plain words.
+LISTED: dict[str, str] = {
+    "false": "open leads only (not yet converted)",
+    "true": "converted leads only",
+    "both": "open and converted leads",
+}
 
 
 def _safe_meta(meta: Mapping[str, Any]) -> dict[str, str]:
     """Keep only the documented, harmless metadata keys, as text."""
-    return {
+    shown = {
         k: num(meta[k])
         if isinstance(meta[k], int) and not isinstance(meta[k], bool)
         else str(meta[k])
         for k in META_KEYS
         if k in meta and meta[k] is not None
     }
+    if "converted" in shown:
+        shown["converted"] = LISTED.get(shown["converted"].lower(), shown["converted"])
+    return shown
 
 
 def _png(fig: Figure) -> bytes:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from crmkit.report.answer_errors import error_breakdown
 from crmkit.report.compute import META_KEYS, Report
 from crmkit.report.formatters import cell, is_number, missing, num, pct
 
@@ -90,6 +91,7 @@ def _near_display(table: pd.DataFrame | None) -> pd.DataFrame | None:
                 lead_key == record_key, lead_key + " ≈ " + record_key
             ),
             "score": table["score"].astype("Float64") if "score" in table.columns else pd.NA,
+            "routes": table["routes"].astype("Int64") if "routes" in table.columns else pd.NA,
         }
     )
 
@@ -120,4 +122,6 @@ def page(report: Report) -> dict[str, Any]:
         conversions=_table(report.conversions),
         conversion_attempts=_table(report.conversion_attempts),
         dropped_fields=_table(report.dropped_fields, percent=("share",)),
+        errors=_table(report.errors),
+        error_breakdown=error_breakdown(report.errors),
     )

@@ -17,8 +17,10 @@ from matplotlib.figure import Figure
 
 from crmkit import agreement, analysis, matching, neardup
 from crmkit.conversion.journal import Journal
+from crmkit.neardup_summary import RANKING, near_duplicate_counts, rank_near_duplicates
 from crmkit.orgconfig import OrgConfig
 from crmkit.snapshot import load_snapshot
+from crmkit.wording import plural
 
 _BAR_COLOUR = "#4C72B0"
 
@@ -158,7 +160,17 @@ def source_label(options: pd.DataFrame) -> str:
 
 
 _NEAR_LEAD_COLUMNS = ("Full_Name", "Company", "Email", "Phone")
-_NEAR_COLUMNS = ["module", "record_id", "route", "method", "score", "lead_key", "record_key"]
+_NEAR_COLUMNS = [
+    "module",
+    "record_id",
+    "route",
+    "method",
+    "score",
+    "routes",
+    "found_by",
+    "lead_key",
+    "record_key",
+]
 
 
 def near_duplicates_missed(
@@ -168,47 +180,32 @@ def near_duplicates_missed(
     top: int = 50,
     shadow: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame | None, str]:
-    """Near-duplicates of leads that Zoho would convert into a brand-new Contact or Account.
+    """The strongest near-duplicates Zoho's exact matching does not offer, and the count.
 
     `near` is `crmkit.neardup.near_duplicates(...)` output (candidate pairs; `zoho_exact` marks
-    pairs Zoho offers already). A lead is listed when Zoho offers nothing in a module where crmkit
-    sees an existing record (`crmkit.neardup.shadow`); its best candidates there are shown.
+    pairs Zoho offers already). The count and the order are `crmkit.neardup_summary`'s, the
+    same the demo, the explorer and notebook 01 show. `options` and `shadow` are accepted for
+    callers that pass them; the figure depends on the candidates alone.
     """
+    del options, shadow
     if near is None:
         near = compute_near_duplicates(frames)
         if near is None:
             return None, _not_computed(frames.note)
-    if shadow is None:
-        shadow = shadow_view(options, near, frames.leads)
-    contact = shadow["new_duplicate_contact"].fillna(False).astype(bool)
-    account = shadow["new_duplicate_account"].fillna(False).astype(bool)
-    flagged = pd.concat(
-        [
-            shadow.loc[contact, ["lead_id"]].assign(module="Contacts"),
-            shadow.loc[account, ["lead_id"]].assign(module="Accounts"),
-        ],
-        ignore_index=True,
-    ).astype("string")
-    beyond = near.loc[~near["zoho_exact"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
-    pairs = beyond.astype({"lead_id": "string", "module": "string"}).merge(
-        flagged, on=["lead_id", "module"], how="inner"
-    )
-    pairs = pairs.sort_values(["score", "lead_id"], ascending=[False, True], kind="stable")
+    counts = near_duplicate_counts(near)
+    pairs = rank_near_duplicates(near)
     columns = [c for c in _NEAR_LEAD_COLUMNS if c in frames.leads.columns]
     lead_info = frames.leads[["id", *columns]].astype({"id": "string"})
     lead_info = lead_info.rename(columns={"id": "lead_id"})
     table = pairs[["lead_id", *_NEAR_COLUMNS]].merge(lead_info, on="lead_id", how="left")
     table = table[["lead_id", *columns, *_NEAR_COLUMNS]].head(top).reset_index(drop=True)
     table = _with_record_names(table, frames)
-    note = (
-        f"{int(contact.sum()):,} leads would become a new Contact and {int(account.sum()):,} a "
-        f"new Account although crmkit finds an existing one"
-        + (
-            f"; the report lists the {len(table)} strongest candidates."
-            if len(pairs) > top
-            else "."
-        )
+    listed = (
+        f" The report lists the {len(table)} strongest of {len(pairs):,} such pairs"
+        if len(pairs) > top
+        else f" The report lists {plural(len(pairs), 'such pair')}"
     )
+    note = f"{counts.sentence()}.{listed}, {RANKING}."
     return table, note
 
 
@@ -431,9 +428,23 @@ def plot_trend(leads: pd.DataFrame, options: pd.DataFrame, matches: pd.DataFrame
     """`analysis.plot_trend` over the creation month."""
     if "Created_Time" not in leads.columns or leads["Created_Time"].isna().all():
         return _placeholder("No creation dates")
-    return analysis.plot_trend(
+    fig = analysis.plot_trend(
         leads, options, matches, title="Share of leads already existing, by month created"
     )
+    for ax in fig.axes[:1]:
+        thin_ticks(ax)
+    return fig
+
+
+def thin_ticks(ax: Any, most: int = 8) -> None:
+    """Month labels level and at most `most` of them (every k-th, the last always kept), so they
+    never collide at the report's width however many months there are."""
+    ticks = list(ax.get_xticks())
+    labels = [label.get_text() for label in ax.get_xticklabels()]
+    step = -(-len(ticks) // most) if len(ticks) > most else 1
+    keep = list(range(len(ticks) - 1, -1, -step))[::-1]
+    ax.set_xticks([ticks[i] for i in keep], [labels[i] for i in keep], rotation=0, ha="center")
+    ax.tick_params(axis="x", labelsize=9)
 
 
 def plot_overlaps(matrix: pd.DataFrame) -> Figure:

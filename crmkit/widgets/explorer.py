@@ -17,11 +17,28 @@ import ipywidgets as w
 import pandas as pd
 from itables.widget import ITable
 
-from crmkit.widgets.explorer_model import ExplorerModel
+from crmkit.neardup_summary import DEFINITION
+from crmkit.widgets.explorer_model import DEFAULT_EXPORT, ExplorerModel
+from crmkit.wording import plural
 
 __all__ = ["DuplicateExplorer", "explore"]
 
-_ALL: Any = None  # the dropdown value meaning "no restriction"
+# The dropdown value meaning "no restriction". Not None: a Dropdown whose value is None shows
+# no selection (a blank box) instead of the "All" option.
+_ALL = "\x00all"
+# Every row goes to the page: itables downsamples a table above `maxBytes` (64KB by default)
+# unless told 0, and `ITable.update` falls back to that default when it is not passed again.
+_TABLE_ARGS: dict[str, Any] = {"maxBytes": 0}
+# Descriptions as wide as their text ("Created from"), not cut at ipywidgets' default width.
+_LABEL_STYLE = {"description_width": "initial"}
+
+
+def _widget_value(value: Any) -> Any:
+    return _ALL if value is None else value
+
+
+def _model_value(value: Any) -> Any:
+    return None if value == _ALL else value
 
 
 def _png(model: ExplorerModel) -> bytes:
@@ -40,14 +57,16 @@ class DuplicateExplorer:
             options=[("All", _ALL), *[(s, s) for s in model.lead_sources()]],
             value=_ALL,
             description="Lead source",
+            style=_LABEL_STYLE,
         )
         self.owner = w.Dropdown(
             options=[("All", _ALL), *[(o, o) for o in model.owners()]],
             value=_ALL,
             description="Owner",
+            style=_LABEL_STYLE,
         )
-        self.created_from = w.DatePicker(description="Created from", value=None)
-        self.created_to = w.DatePicker(description="to", value=None)
+        self.created_from = w.DatePicker(description="Created from", value=None, style=_LABEL_STYLE)
+        self.created_to = w.DatePicker(description="to", value=None, style=_LABEL_STYLE)
         if first is not None:
             self.created_from.min = self.created_to.min = first
             self.created_to.max = self.created_from.max = last
@@ -55,11 +74,13 @@ class DuplicateExplorer:
             options=[("Any module", "any"), ("Contacts", "Contacts"), ("Accounts", "Accounts")],
             value=model.filters.module,
             description="Module",
+            style=_LABEL_STYLE,
         )
         self.attribution = w.ToggleButtons(
             options=[("Any field", "any"), ("First field", "first")],
             value=model.filters.attribution,
             description="Attribution",
+            style=_LABEL_STYLE,
             tooltips=[
                 "A lead counts under every field that matched it",
                 "A lead counts once, under the first field in Zoho's order (bars add up)",
@@ -69,15 +90,24 @@ class DuplicateExplorer:
             options=[(label, key) for key, label in model.sources.items()],
             value=model.filters.source,
             description="Source",
+            style=_LABEL_STYLE,
         )
-        self.bar = w.Dropdown(description="Show leads", layout=w.Layout(width="420px"))
+        self.bar = w.Dropdown(
+            description="Show leads", layout=w.Layout(width="480px"), style=_LABEL_STYLE
+        )
         self.summary = w.HTML()
+        self.definition = w.HTML()
         self.message = w.HTML()
         self.chart = w.Image(format="png")
         self.table = ITable(
-            model.display_table(), maxBytes=0, caption="Leads", classes="display compact"
+            model.display_table(), caption="Leads", classes="display compact", **_TABLE_ARGS
         )
-        self.export_path = w.Text(value="duplicates.csv", description="CSV file")
+        self.export_path = w.Text(
+            value=str(DEFAULT_EXPORT),
+            description="CSV file",
+            style=_LABEL_STYLE,
+            layout=w.Layout(width="420px"),
+        )
         self.export_button = w.Button(description="Export CSV", icon="download")
         self.export_status = w.HTML()
         self.open_leads = w.HTML()
@@ -105,6 +135,7 @@ class DuplicateExplorer:
                 self.source,
                 self.message,
                 self.summary,
+                self.definition,
                 self.chart,
                 self.bar,
                 self.table,
@@ -117,10 +148,11 @@ class DuplicateExplorer:
 
     # handlers: one line each, the logic is the model's
     def _on_filter(self, change: Any) -> None:
-        self.show(self.model.update(**{self._filter_names[change["owner"]]: change["new"]}))
+        name = self._filter_names[change["owner"]]
+        self.show(self.model.update(**{name: _model_value(change["new"])}))
 
     def _on_bar(self, change: Any) -> None:
-        self.show(self.model.choose(change["new"]))
+        self.show(self.model.choose(_model_value(change["new"])))
 
     def _on_export(self, _button: Any) -> None:
         self.export_status.value = self.model.export(self.export_path.value)
@@ -133,18 +165,25 @@ class DuplicateExplorer:
         )
         rates = self.model.rates()
         options = [("All filtered leads", _ALL)] + [
-            (f"{label} — {int(n):,} leads", label)
-            for label, n in zip(rates["label"], rates["leads"], strict=True)
+            (f"{label} — {plural(int(n), 'lead')} ({float(rate):.1%})", label)
+            for label, n, rate in zip(rates["label"], rates["leads"], rates["rate"], strict=True)
         ]
         with self._quiet():
             self.bar.options = options
-            self.bar.value = self.model.selected
+            self.bar.value = _widget_value(self.model.selected)
             for widget, name in self._filter_names.items():
-                widget.value = getattr(self.model.filters, name)
+                value = getattr(self.model.filters, name)
+                widget.value = _widget_value(value) if isinstance(widget, w.Dropdown) else value
         self.summary.value = f"<b>{html.escape(self.model.summary())}</b>"
+        near = self.model.filters.source == "near"
+        self.definition.value = (
+            f"<small>Near-duplicates: {html.escape(DEFINITION)}.</small>" if near else ""
+        )
         self.chart.value = _png(self.model)
         caption = self.model.selected or "All filtered leads"
-        self.table.update(self.model.display_table(), caption=caption, selected_rows=[])
+        self.table.update(
+            self.model.display_table(), caption=caption, selected_rows=[], **_TABLE_ARGS
+        )
         self.open_leads.value = _open_leads_html(self.model)
 
     @contextlib.contextmanager

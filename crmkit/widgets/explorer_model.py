@@ -12,6 +12,7 @@ overall rate.
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,11 +23,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from crmkit.frames import write_csv
+from crmkit.neardup_summary import near_duplicate_counts
 from crmkit.orgconfig import OrgConfig
 from crmkit.report import tables as report_tables
 from crmkit.widgets.open_leads_model import OpenLeadClusters
+from crmkit.wording import plural
 
-__all__ = ["ATTRIBUTIONS", "MODULES", "SOURCES", "ExplorerModel", "Filters"]
+__all__ = ["ATTRIBUTIONS", "DEFAULT_EXPORT", "MODULES", "SOURCES", "ExplorerModel", "Filters"]
+
+# Where "Export CSV" writes unless told otherwise: `exports/` under the current directory (the
+# notebook's folder in Jupyter), which the repository's .gitignore keeps out of version control.
+DEFAULT_EXPORT = Path("exports") / "duplicates.csv"
 
 SOURCES: dict[str, str] = {
     "api": "Zoho's answer",
@@ -180,6 +187,7 @@ class ExplorerModel:
                 self._hits[name] = _hits_from_matches(options, matches)
                 answered = options["outcome"].isin(["matched", "no_match"]).to_numpy(dtype=bool)
                 self._answered[name] = options.loc[answered, "lead_id"].astype("string")
+        self._near = near_duplicates
         if near_duplicates is not None:
             self._hits["near"] = _hits_from_near(near_duplicates)
             self._answered["near"] = self.leads["id"]
@@ -388,11 +396,12 @@ class ExplorerModel:
             target, count = self.export_csv(path)
         except (OSError, ValueError) as exc:
             return f"Export failed: {exc}"
-        return f"Exported {count:,} leads to {target}"
+        return f"Exported {plural(count, 'lead')} to {target}"
 
-    def export_csv(self, path: str | Path) -> tuple[Path, int]:
-        """Write `table()` to `path` as UTF-8 CSV; returns the path and the number of leads."""
-        target = Path(path)
+    def export_csv(self, path: str | Path = DEFAULT_EXPORT) -> tuple[Path, int]:
+        """Write `table()` to `path` as UTF-8 CSV; returns the absolute path written and the
+        number of leads (a relative path is under the current directory)."""
+        target = Path(path).expanduser().resolve()
         if target.suffix.lower() != ".csv":
             raise ValueError(f"export path {target} should end with .csv")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -417,10 +426,16 @@ class ExplorerModel:
         return self.open_leads().note(self.filtered_leads()["id"])
 
     def summary(self) -> str:
-        """One line: how many filtered leads matched, under which source and attribution."""
+        """One line: how many filtered leads matched, under which source and attribution.
+
+        For near-duplicates the figure is `crmkit.neardup_summary.near_duplicate_counts`, the
+        one the demo, the report and notebook 01 print."""
         matched, n = self.overall()
         share = matched / n if n else 0.0
         f = self.filters
+        if f.source == "near" and self._near is not None and f.module == "any":
+            counts = near_duplicate_counts(self._near, self.filtered_leads()["id"])
+            return f"{counts.sentence()} ({share:.1%}) — crmkit, {f.attribution} attribution."
         module = "a Contact or an Account" if f.module == "any" else f"in {f.module}"
         return (
             f"{matched:,} of {n:,} leads ({share:.1%}) match {module} — {SOURCES[f.source]}, "
@@ -449,7 +464,9 @@ class ExplorerModel:
         ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
         ax.set_xlim(0, max(float(rates["rate"].max()) * 1.25, 0.05))
         n = self.overall()[1]
-        ax.set_title(self.summary(), fontsize=9, loc="left")
+        # The figure's title, from its left edge (an axes title starts after the bar labels)
+        # and wrapped to its width: a long summary is never cut at the right edge.
+        fig.suptitle(textwrap.fill(self.summary(), 90), fontsize=9, x=0.01, ha="left")
         ax.set_xlabel(f"share of {n:,} filtered leads answered")
         ax.spines[["top", "right"]].set_visible(False)
         return fig

@@ -52,7 +52,10 @@ def test_dry_run_then_convert_then_history(
     assert main(["convert", "--plan", str(plan), "--dry-run", "--quiet"]) == 2
     out = capsys.readouterr().out
     assert "estimate: 3 leads" in out and "lead_locked" in out
-    assert "2 lead(s) would be sent, 1 refused; nothing was converted" in out
+    assert f"plan {plan}: 3 leads, against the sandbox at {env.url} (org " in out
+    assert "2 leads would be sent, 1 refused; nothing was converted" in out
+    # validation names the plan line a spreadsheet shows: L_LOCKED is the third row, line 4
+    assert f"lead {L_LOCKED} (line 4, " in out
     assert not env.control.record("Leads", L_FRESH)["Converted__s"]  # type: ignore[index]
 
     code = main(
@@ -74,7 +77,9 @@ def test_dry_run_then_convert_then_history(
     assert res.set_index("lead_id").loc[L_PAT, "contact_id"] == C_PAT
 
     assert main(["convert", "--plan", str(plan), "--journal", str(journal), "--quiet"]) == 1
-    assert "nothing to convert" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "nothing to convert: every lead is settled in the journal" in out
+    assert "estimate:" not in out  # nothing will be sent, so nothing is estimated
 
     assert main(["history", "--journal", str(journal)]) == 0
     out = capsys.readouterr().out

@@ -39,7 +39,7 @@ def test_fetch_plan_convert_creates_each_record_once(
     capsys.readouterr()
     assert main(["plan", "--snapshot", str(snap), "--out", str(plan)]) == 0
     out = capsys.readouterr().out
-    assert f"wrote {plan}: {len(ALL)} lead(s) planned, 0 skipped" in out
+    assert f"wrote {plan}: {len(ALL)} leads planned, 0 skipped" in out
     assert "referencing another lead of the plan (lead:<id>): 6" in out
     assert "clusters (person): 4" in out and "clusters (company): 4" in out
     assert f"lead {N1} ~ lead {N2}" in out  # the name-only twins, for a person to check

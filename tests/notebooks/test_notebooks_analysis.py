@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+import crmkit
+from crmkit.neardup_summary import near_duplicate_counts
 from crmkit.sandbox import Sandbox
 
 pytestmark = pytest.mark.slow
@@ -70,7 +73,21 @@ def test_01_duplicates(workdir: Path, clean_sandbox: Sandbox) -> None:
     assert "leads from Zylker Corp" in printed
     assert "of answered leads already exist" in printed
     assert "Prediction differs from Zoho on 0 leads." in printed
-    assert "have near-duplicates Zoho does not offer" in printed
+    # the one count of near-duplicates (crmkit.neardup_summary), as the demo and report print it
+    snapshot = crmkit.load_snapshot(workdir.parent / "out" / "snapshot")
+    near = crmkit.near_duplicates(
+        snapshot.leads, snapshot.contacts, snapshot.accounts, exact=snapshot.matches
+    )
+    assert near_duplicate_counts(near).sentence() + "." in printed
+    assert "leads have a near-duplicate Zoho's exact matching does not offer (" in printed
+    # rates shown as percentages, never raw fractions
+    html_parts = [
+        output.get("data", {}).get("text/html", "")
+        for cell in book.cells
+        for output in cell.get("outputs", [])
+    ]
+    tables = "".join(p if isinstance(p, str) else "".join(p) for p in html_parts)
+    assert re.search(r">\d+\.\d%<", tables) and not re.search(r">0\.\d{4,}<", tables)
     assert "with 3,000 contacts and 1,200 accounts" in printed  # kept in the snapshot
     assert (workdir.parent / "out" / "snapshot" / "snapshot.json").is_file()
     last = book.cells[-1]["outputs"]
@@ -109,6 +126,10 @@ def test_03_report(workdir: Path, clean_sandbox: Sandbox) -> None:
     assert "No conversions yet" in html
     assert 'id="table-near-duplicates"' in html
     assert "already exist" in printed
+    snapshot = crmkit.load_snapshot(workdir.parent / "out" / "snapshot")
+    codes = snapshot.options["error_code"].dropna().value_counts()
+    expected = ", ".join(f"{n:,} {code}" for code, n in codes.items())
+    assert f"Answered with an error: {expected}" in printed and len(codes) >= 2
     manifest = json.loads((NOTEBOOKS.parent / "sample_data" / "manifest.json").read_text("utf-8"))
     n = manifest["sizes"]["Leads"] - manifest["lead_states"]["converted"]
     assert f"crmkit's offline prediction gives Zoho's exact answer for {n:,} of {n:,}" in printed

@@ -11,6 +11,7 @@ import pytest
 
 from crmkit import analysis
 from crmkit.cli import build_parser
+from crmkit.neardup import near_duplicates
 from crmkit.snapshot import load_snapshot
 
 pytestmark = pytest.mark.slow
@@ -53,13 +54,28 @@ def test_printed_figures_match_the_snapshot(demo_run: Any) -> None:
     assert number(existing[3]) == int(figures["n_contacts"])
     assert number(existing[5]) == int(figures["n_accounts"])
     assert int(figures["n_matched"]) > 0  # the sample org has duplicates
+    # one count of near-duplicates everywhere: crmkit.neardup_summary over the candidates
     near = re.search(
-        r"^Near-duplicates Zoho would miss: ([\d,]+) leads would become a new "
-        r"Contact and ([\d,]+) a new Account",
+        r"^Near-duplicates: ([\d,]+) leads have a near-duplicate Zoho's exact matching does not "
+        r"offer \(([\d,]+) in Contacts, ([\d,]+) in Accounts",
         text,
         re.M,
     )
     assert near is not None and number(near[1]) > 0  # the sample org plants near-duplicates
+    candidates = near_duplicates(
+        snapshot.leads, snapshot.contacts, snapshot.accounts, exact=snapshot.matches
+    )
+    beyond = candidates.loc[~candidates["zoho_exact"].to_numpy(dtype=bool)]
+    assert number(near[1]) == beyond["lead_id"].nunique()
+    for group, module in ((2, "Contacts"), (3, "Accounts")):
+        assert number(near[group]) == beyond.loc[beyond["module"] == module, "lead_id"].nunique()
+    # the errors, per Zoho code
+    codes = snapshot.options.loc[snapshot.options["outcome"] == "error", "error_code"]
+    assert int(figures["n_errors"]) > 0
+    breakdown = re.search(r"^Leads: .* answered with an error: ([^)]*)\)$", text, re.M)
+    assert breakdown is not None
+    shown = dict(reversed(part.split(" ")) for part in breakdown[1].split(", "))
+    assert {c: number(n) for c, n in shown.items()} == codes.value_counts().to_dict()
     agree = re.search(
         r"^Zoho vs crmkit's prediction: crmkit's offline prediction gives Zoho's exact answer "
         r"for ([\d,]+) of ([\d,]+) leads",
@@ -70,7 +86,7 @@ def test_printed_figures_match_the_snapshot(demo_run: Any) -> None:
 
     table = analysis.rate_table(snapshot.options, snapshot.matches)
     top = table.sort_values("leads_first", ascending=False).head(3)
-    printed = re.findall(r"^  (\w+) \((\w+)\): ([\d,]+) leads", text, re.M)
+    printed = re.findall(r"^  (\w+) \((\w+)\): ([\d,]+) leads?", text, re.M)
     assert [(f, m, number(n)) for f, m, n in printed] == [
         (f, m, int(n))
         for f, m, n in zip(top["field"], top["module"], top["leads_first"], strict=True)

@@ -66,9 +66,7 @@ def test_trend_top_accounts_and_overlaps(hand: ModuleType) -> None:
     assert report.top_fields[0].endswith("(Contacts)")
 
 
-def test_near_duplicates_section_lists_leads_that_would_become_new_records(
-    hand: ModuleType,
-) -> None:
+def test_near_duplicates_section_lists_the_pairs_zoho_does_not_offer(hand: ModuleType) -> None:
     report = compute_report(hand.frames(), near_duplicates=hand.near_duplicates())
     table = report.near_duplicates
     assert table is not None
@@ -76,7 +74,15 @@ def test_near_duplicates_section_lists_leads_that_would_become_new_records(
     assert list(table["lead_id"]) == ["L4", "L3"]
     assert list(table["record_id"]) == ["C9", "C8"]
     assert table.loc[0, "Full_Name"] == "Cy Dunn"
-    assert report.notes["near_duplicates"].startswith("2 leads would become a new Contact")
+    assert report.notes["near_duplicates"].startswith(
+        "2 leads have a near-duplicate Zoho's exact matching does not offer (2 in Contacts, "
+        "0 in Accounts"
+    )
+    assert (
+        "strongest first: by score, then by the number of routes"
+        in (report.notes["near_duplicates"])
+    )
+    assert list(table["routes"]) == [1, 1]
 
 
 def test_without_near_duplicates_the_section_says_why(hand: ModuleType) -> None:

@@ -126,8 +126,14 @@ def test_near_duplicates_and_agreement_come_from_the_snapshot(demo_run: Any) -> 
     exports_report = compute_report(snapshot, near_duplicates=from_exports)
     assert report.notes["near_duplicates"] == exports_report.notes["near_duplicates"]
     assert report.near_duplicates["record_name"].notna().all()
-    flagged = int(report.shadow["new_duplicate_contact"].sum())
-    assert report.notes["near_duplicates"].startswith(f"{flagged:,} leads would become")
+    beyond = from_exports.loc[~from_exports["zoho_exact"].to_numpy(dtype=bool), "lead_id"]
+    assert report.notes["near_duplicates"].startswith(
+        f"{beyond.nunique():,} leads have a near-duplicate Zoho's exact matching does not offer"
+    )
+    # strongest first: score, then the number of routes that found the same record
+    table = report.near_duplicates
+    keys = list(zip(-table["score"].astype(float), -table["routes"].astype(int), strict=True))
+    assert keys == sorted(keys)
     # The prediction from the snapshot gives Zoho's answer for every lead of the sample org.
     agreement = report.agreement
     assert agreement is not None

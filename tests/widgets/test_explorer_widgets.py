@@ -53,13 +53,13 @@ def test_filters_update_chart_bars_and_table_together(explorer: DuplicateExplore
     explorer.attribution.value = "first"
     assert shown_ids(explorer) == ["L2"]
     explorer.owner.value = "Ana Owner"  # L1 only: first field Phone, the Email bar disappears
-    assert explorer.bar.value is None
+    assert explorer.model.selected is None and explorer.bar.label == "All filtered leads"
     assert shown_ids(explorer) == ["L1"]
 
 
 def test_module_and_source(explorer: DuplicateExplorer) -> None:
     explorer.module.value = "Accounts"
-    assert [v for _, v in explorer.bar.options] == [None, "Account_Name (Accounts)"]
+    assert [v for _, v in explorer.bar.options][1:] == ["Account_Name (Accounts)"]
     explorer.module.value = "any"
     explorer.source.value = "near"
     assert [v for _, v in explorer.bar.options][1:] == ["email (Contacts)", "name (Contacts)"]
