@@ -42,6 +42,7 @@ from crmkit.api.models import (
     MatchedField,
 )
 from crmkit.api.target import ZOHO_CRM, Target
+from crmkit.api.updates import UpdateOutcome
 
 __all__ = [
     "ZOHO_CRM",
@@ -78,5 +79,6 @@ __all__ = [
     "TokenEndpointError",
     "UnexpectedAnswerError",
     "UnexpectedWriteAnswerError",
+    "UpdateOutcome",
     "Usage",
 ]

@@ -52,6 +52,7 @@ from crmkit.api.models import (
 from crmkit.api.pages import MAX_PER_PAGE, PAGE_LIMIT, SEARCH_LIMIT, iter_pages
 from crmkit.api.send import API_PREFIX, Call, Sender
 from crmkit.api.target import ZOHO_CRM, Target
+from crmkit.api.updates import UpdateOutcome, send_update
 
 log = logging.getLogger("crmkit.api")
 
@@ -494,6 +495,16 @@ class CRMClient:
         if str(entry["status"]).lower() == "error":
             raise from_body(entry, method="POST", path=API_PREFIX + path, status=200, lead_id=lid)
         return ConvertResult.from_entry(lid, entry)
+
+    def update_records(
+        self, module: str, records: Sequence[Mapping[str, Any]], trigger: Sequence[str] = ()
+    ) -> list[UpdateOutcome]:
+        """Update Records (`PUT /{module}`, <= 100 records): one outcome per record, in order.
+
+        A lost answer raises `OutcomeUnknownError`; see `crmkit.api.updates`."""
+        if self._closed:
+            raise CRMError("this client is closed", method="PUT", path=f"{API_PREFIX}/{module}")
+        return send_update(self._sender, self.retry, _module(module), records, trigger)
 
     def convert_many(
         self, items: Sequence[tuple[str, ConvertRequest]], *, progress: bool | None = None

@@ -307,11 +307,12 @@ class CreditLedger:
         self._throttled = 0
         self._retries = 0
 
-    def charge(self, kind: str, remaining_header: str | None) -> None:
-        """Count one answered call (Zoho charges those, not 429 or 401 rejections)."""
+    def charge(self, kind: str, remaining_header: str | None, credits: int | None = None) -> None:
+        """Count one answered call (Zoho charges those, not 429 or 401 rejections); `credits`
+        when its price depends on the call (Update Records: per 10 records)."""
         with self._lock:
             self._calls[kind] += 1
-            self._credits[kind] += call_credits(kind)
+            self._credits[kind] += call_credits(kind) if credits is None else credits
             self._see_remaining(remaining_header)
 
     def observe(self, remaining_header: str | None, *, throttled: bool = False) -> None:

@@ -77,6 +77,7 @@ class Call:
     limited: bool = True
     shape: Shape | None = None
     prefix: str = API_PREFIX  # `/crm/bulk/v8` for Bulk Read; the sender's base URL ends with it
+    credits: int | None = None  # what this call costs when not its kind's fixed price (updates)
 
     @property
     def full_path(self) -> str:
@@ -348,7 +349,7 @@ class Sender:
             )
         except NetworkError as exc:  # no slot came free, or the token endpoint is unreachable
             return exc
-        self.account(call.kind, response)
+        self.account(call.kind, response, call.credits)
         return Answer(response.status_code, response.headers, body, response.reason_phrase)
 
     def _exchange(self, call: Call, url: str) -> tuple[httpx.Response, Any]:
@@ -360,12 +361,13 @@ class Sender:
         finally:
             response.close()
 
-    def account(self, kind: str, response: httpx.Response) -> None:
-        """Zoho charges every answered call but 429 and 401 rejections."""
+    def account(self, kind: str, response: httpx.Response, credits: int | None = None) -> None:
+        """Zoho charges every answered call but 429 and 401 rejections (`credits`: this call's
+        price when it is not its kind's fixed one)."""
         remaining = response.headers.get(CREDITS_HEADER)
         if response.status_code == 429:
             self._ledger.observe(remaining, throttled=True)
         elif response.status_code == 401:
             self._ledger.observe(remaining)
         else:
-            self._ledger.charge(kind, remaining)
+            self._ledger.charge(kind, remaining, credits)

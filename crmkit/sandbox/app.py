@@ -49,13 +49,15 @@ def gate(call: Call) -> Endpoint:
                 rt.limiter.release(call.pool)
                 return error_response(err)
         daily = rt.daily_credits()
+        cost = call.cost if isinstance(call.cost, int) else await call.cost(request)
         try:
-            remaining = rt.ledger.spend(call.cost, daily)
+            remaining = rt.ledger.spend(cost, daily)
         except ApiError as err:  # the day's credits are used up: say so in the header too
             rt.limiter.release(call.pool)
             spent = error_response(err)
             spent.headers["X-API-CREDITS-REMAINING"] = "0"
             return spent
+        rt.count_call(call.method, call.path)
         response: Response
         try:
             if rt.settings.latency_ms:

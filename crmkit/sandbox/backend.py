@@ -29,6 +29,7 @@ from crmkit.sandbox.org import DEFAULT_PIPELINES, Org
 from crmkit.sandbox.roles import roles_answer
 from crmkit.sandbox.settings import Settings
 from crmkit.sandbox.store import Store
+from crmkit.sandbox.updates import update_records
 
 PageTokens = dict[str, dict[str, Any]]
 
@@ -121,6 +122,10 @@ class ZohoBackend:
         self, module: str, record_id: str, params: dict[str, str]
     ) -> dict[str, Any] | None:
         return views.get_record(self.store, self.org, module, record_id, params)
+
+    def update_records(self, module: str, body: Any) -> dict[str, Any]:
+        """`PUT /{module}`: Update Records, one answer per record (`updates.py`)."""
+        return update_records(self.store, self.org, module, body)
 
     def search(self, module: str, params: dict[str, str]) -> dict[str, Any] | None:
         return search.search_records(self.store, self.org, module, params)

@@ -30,6 +30,7 @@ KINDS = (
     "latency",
     "mass_convert_failed",
     "bulk_read_failed",
+    "slow_answer",
 )
 METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MAX_INT = {"count": 10**9, "skip": 10**9, "latency_ms": 600_000}
@@ -48,6 +49,9 @@ class FaultRule:
     composes: its delay is added and the request still meets the other rules.
     `mass_convert_failed` (path `/crm/v8/Leads/actions/mass_convert`, method POST) lets the request
     through marked: the job it schedules converts half of its leads, then ends FAILED.
+    `slow_answer` runs the request to the end, then holds its answer `latency_ms` before sending
+    it: the change is made while the client still waits, so a client killed meanwhile (a crash
+    test) has lost the answer of a write that happened.
     """
 
     kind: str
@@ -171,6 +175,16 @@ class FaultMiddleware:
             await _answer(send, InvalidToken())
         elif rule.kind == "drop_before":
             await _drop(send)
+        elif rule.kind == "slow_answer":
+            held: list[dict[str, Any]] = []
+
+            async def hold(message: dict[str, Any]) -> None:
+                held.append(message)
+
+            await self.app(scope, receive, hold)
+            await asyncio.sleep(rule.latency_ms / 1000)
+            for message in held:
+                await send(message)
         elif rule.kind == "drop_midway":
             await self.app(scope, receive, _half_then_close(send))
         else:  # drop_after: let the request run to the end, then lose its answer

@@ -99,6 +99,11 @@ def _pick_value(pick_id: str, value: str, sequence: int) -> dict[str, Any]:
     }
 
 
+def picklist_values(org: Org, module: str, name: str) -> list[str]:
+    """The values a picklist field takes (its `pick_list_values`): what Update Records accepts."""
+    return _picklist(org, module, name)
+
+
 def _picklist(org: Org, module: str, name: str) -> list[str]:
     if module == "Deals" and name == "Stage":
         stages: list[str] = []

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from crmkit.sandbox import bounds
+from crmkit.sandbox import bounds, updates
 from crmkit.sandbox.errors import ApiError
 from crmkit.sandbox.exceptions import RequiredParamMissing
 from crmkit.sandbox.faults import FAULT_KEY
@@ -86,6 +86,19 @@ async def list_records(request: Request, rt: Runtime) -> Response:
 async def get_record(request: Request, rt: Runtime) -> Response:
     module, record_id = request.path_params["module"], request.path_params["record_id"]
     return await run(rt.backend.get_record, module, record_id, _params(request))
+
+
+async def update_records(request: Request, rt: Runtime) -> Response:
+    body = await read_json(request)
+    return await run(rt.backend.update_records, request.path_params["module"], body)
+
+
+async def update_credits(request: Request) -> int:
+    """What an Update Records call costs (1 credit per 10 records): read before it is charged."""
+    try:
+        return updates.update_credits(await read_json(request))
+    except ApiError:  # a body that cannot be read is refused by the handler, charged 1
+        return 1
 
 
 async def search(request: Request, rt: Runtime) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ class Runtime:
     faults: FaultBook = field(default_factory=FaultBook)
     url: str = ""
     lock: threading.RLock = field(default_factory=threading.RLock)
+    calls: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def create(
@@ -97,6 +99,11 @@ class Runtime:
         org = self.org()
         return catalog.daily_credits(org.edition, len(org.users))
 
+    def count_call(self, method: str, path: str) -> None:
+        """One charged call of a route (`state()["calls"]`: how often each was served)."""
+        with self.lock:
+            self.calls[f"{method} {path}"] += 1
+
     # -- the control surface ---------------------------------------------------------------------
     def configure(self, values: dict[str, Any]) -> None:
         """Apply control-surface settings; org settings are validated like org.json."""
@@ -115,6 +122,7 @@ class Runtime:
             self.backend.settings = Settings(**self.base_settings)
             self.faults.clear()
             self.ledger.clear()
+            self.calls.clear()
 
     def state(self) -> dict[str, Any]:
         org = self.org()
@@ -140,6 +148,7 @@ class Runtime:
                 "credits_remaining": None if daily is None else daily - used,
             },
             "faults": self.faults.describe(),
+            "calls": dict(self.calls),
             "counts": {m: self.store.count(m) for m in catalog.MODULES},
             "outbox": len(self.outbox),
             "jobs": self.backend.jobs.describe(),

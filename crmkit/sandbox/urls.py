@@ -19,6 +19,7 @@ from crmkit.sandbox.runtime import Runtime
 Handler = Callable[[Request, Runtime], Awaitable[Response]]
 Scope = str | Callable[[Request], str]
 Admit = Callable[[Request, Runtime], None]
+CostOf = Callable[[Request], Awaitable[int]]
 V8 = "/crm/v8"
 BULK = "/crm/bulk/v8"
 BULK_SCOPE = "ZohoCRM.bulk.read"
@@ -34,7 +35,7 @@ class Call:
     path: str
     handler: Handler
     scope: Scope
-    cost: int = 1  # credits charged (zoho-api.md §7)
+    cost: int | CostOf = 1  # credits charged (zoho-api.md §7), or read from the request
     pool: bool = False  # also holds a slot of the sub-concurrency pool
     admit: Admit | None = None  # a check before the call is charged (Bulk Read downloads)
 
@@ -86,6 +87,13 @@ CALLS: tuple[Call, ...] = (
     Call("GET", f"{V8}/{{module}}/actions/count", responses.record_count, module_scope("READ")),
     Call("GET", f"{V8}/{{module}}/{{record_id}}", responses.get_record, module_scope("READ")),
     Call("GET", f"{V8}/{{module}}", responses.list_records, module_scope("READ")),
+    Call(
+        "PUT",
+        f"{V8}/{{module}}",
+        responses.update_records,
+        module_scope("UPDATE"),
+        cost=responses.update_credits,
+    ),
     Call("POST", f"{BULK}/read", responses.bulk_create, BULK_SCOPE, cost=BULK_CREATE_CREDITS),
     Call("GET", f"{BULK}/read/{{job_id}}", responses.bulk_status, BULK_SCOPE),
     Call(
