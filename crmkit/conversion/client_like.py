@@ -8,7 +8,7 @@ a rate meter) has to offer to drive a conversion. `CRMClient` satisfies it as it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from crmkit.api.errors import CRMError
@@ -20,6 +20,7 @@ from crmkit.api.models import (
     MassConvertRequest,
     MassConvertStatus,
 )
+from crmkit.api.updates import UpdateOutcome
 
 __all__ = ["ClientLike"]
 
@@ -91,6 +92,13 @@ class ClientLike(Protocol):
 
     def convert_lead(self, lead_id: str, request: ConvertRequest) -> ConvertResult:
         """Convert one lead (`OutcomeUnknownError` when the answer was lost)."""
+        ...
+
+    def update_records(
+        self, module: str, records: Sequence[Mapping[str, Any]], trigger: Sequence[str] = ()
+    ) -> list[UpdateOutcome]:
+        """Update Records (<= 100 records): one outcome per record (`OutcomeUnknownError` when
+        the answer was lost) — how a merge policy is applied after the convert."""
         ...
 
     def mass_convert(self, request: MassConvertRequest) -> str:

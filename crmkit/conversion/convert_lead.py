@@ -21,6 +21,7 @@ from crmkit.api.errors import (
     OutcomeUnknownError,
     RateLimitError,
 )
+from crmkit.conversion.merge_apply import merge_targets, wants_updates
 from crmkit.conversion.plan import request_for
 from crmkit.conversion.run_context import RunContext, Snapshot
 from crmkit.conversion.settle import lost_answer_note, settle
@@ -50,15 +51,13 @@ class ConvertLeadWorker:
             ctx.done(False)
             return
         converted = False
+        copies = ctx.options.snapshots or wants_updates(row)  # a merge policy reads the copies
         for attempt in range(1, self.max_attempts + 1):
             before: list[Snapshot] = [("Leads", lead_id, ctx.leads_before.get(lead_id))]
-            if ctx.options.snapshots:
+            if copies:
                 try:
-                    if row["contact_action"] == "merge":
-                        snap = ctx.read("Contacts", str(row["contact_id"]))
-                        before += [snap] if snap else []
-                    if row["account_action"] == "merge" and row["contact_action"] != "merge":
-                        snap = ctx.read("Accounts", str(row["account_id"]))
+                    for module in _merged(row, ctx.options.snapshots):
+                        snap = ctx.read(module, row[ID_COLUMN[module]])
                         before += [snap] if snap else []
                 except CRMError as exc:
                     log.warning("before-copy for lead %s failed: %s", lead_id, exc)
@@ -134,12 +133,12 @@ class ConvertLeadWorker:
             }
             message = result.message + _account_mismatch(row, result.account_id)
             after: list[Snapshot] = []
-            if ctx.options.snapshots:
+            if copies:
                 try:
                     lead_after = ctx.client.get_record("Leads", lead_id, converted="both")
                 except CRMError:
                     lead_after = None
-                after = ctx.after(lead_after, ids, lead_id)
+                after = ctx.after(lead_after, ids, lead_id, copies=True)
             self.journal.answer(
                 aid,
                 outcome="converted",
@@ -165,6 +164,23 @@ class ConvertLeadWorker:
         ) as pool:
             for future in [pool.submit(self.convert_one, r) for r in rows]:
                 future.result()
+
+
+ID_COLUMN = {"Contacts": "contact_id", "Accounts": "account_id"}
+
+
+def _merged(row: Mapping[str, Any], snapshots: bool) -> list[str]:
+    """The merge targets whose before-copy is taken: the Contact, and the Account the row names
+    when no Contact brings one — or also then, when the row's merge policy governs Accounts (it
+    needs the Account's values from before the convert)."""
+    out = ["Contacts"] if row["contact_action"] == "merge" else []
+    if row["account_action"] == "merge" and (
+        row["contact_action"] != "merge" or "Accounts" in merge_targets(row)
+    ):
+        out.append("Accounts")
+    if not snapshots:  # copies only for the policy
+        out = [m for m in out if m in merge_targets(row)]
+    return out
 
 
 def _account_mismatch(row: Mapping[str, Any], account_id: str | None) -> str:

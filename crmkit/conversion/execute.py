@@ -37,6 +37,8 @@ from crmkit.conversion.execute_options import ExecuteChanges, ExecuteOptions
 from crmkit.conversion.facts import Facts, live_facts, transient
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
 from crmkit.conversion.journal_path import journal_path
+from crmkit.conversion.journal_updates import UpdateJournal
+from crmkit.conversion.merge_apply import apply_merge_policies
 from crmkit.conversion.org_binding import OrgIdentity, org_identity
 from crmkit.conversion.own_conversions import defer_unavailable, settle_own_conversions
 from crmkit.conversion.plan import make_plan, plan_hash, rows_of
@@ -61,12 +63,15 @@ RESULTS_SCHEMA: dict[str, str] = {
     "via": "string",
     "attempts": "Int64",
     "anchor_lead_id": "string",
+    "merge_update": "string",
 }
 log = logging.getLogger("crmkit.conversion")
 # Outcomes: converted | failed (Zoho refused; nothing changed) | skipped (not sent: validation)
 # | not_converted (known not to have happened; a rerun tries again) | unknown (answer lost and
 # not yet settled; a rerun settles it first). `via`: how it was sent (single | mass | none);
 # `anchor_lead_id`: the lead whose records a row referencing another (`lead:<id>`) merged into.
+# `merge_update`: what the row's merge policy came to after the convert, per corrected record
+# (`Contacts <id> applied (Phone)`, `… conflict (Title): CONFLICT …`; see merge_apply).
 
 
 @dataclass
@@ -101,6 +106,7 @@ def results_of(journal: Journal, run_id: int, lead_ids: Sequence[str]) -> pd.Dat
         for r in journal.plan_rows(run_id)
         if r.get("lead_id") is not None
     }
+    notes = UpdateJournal(journal).notes(run_id)
     rows = []
     for lead_id in lead_ids:
         att = last.get(lead_id)
@@ -127,6 +133,7 @@ def results_of(journal: Journal, run_id: int, lead_ids: Sequence[str]) -> pd.Dat
                 "via": att["kind"],
                 "attempts": int(sent.get(lead_id, 0)),
                 "anchor_lead_id": anchors.get(lead_id),
+                "merge_update": notes.get(lead_id),
             }
         )
     frame = pd.DataFrame.from_records(rows, columns=list(RESULTS_SCHEMA))
@@ -260,6 +267,7 @@ def _execute(
         ]
         problems = validate(make_plan(todo)) if todo else validate(make_plan(rows[:0]))
         if not todo and not still_open:
+            apply_merge_policies(ctx, jr, rows)  # a crash may have come between convert and update
             results = results_of(jr, run.run_id, lead_ids)
             counts = _summary(results)
             message = (
@@ -324,6 +332,8 @@ def _execute(
             sendable = resolve_roles(sendable, roles)
         # Anchors before the rows that reference them, each later wave re-checked live.
         send_in_order(ctx, jr, sendable, ordered)
+        # Merge policies: what Zoho's mapping did not do, on every merged record (this run's).
+        apply_merge_policies(ctx, jr, rows)
         problems = pd.concat([problems, ordered.problems], ignore_index=True)
     results = results_of(jr, run.run_id, lead_ids)
     counts = _summary(results)

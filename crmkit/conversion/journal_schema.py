@@ -11,6 +11,9 @@ Tables:
   reading the lead back (`state='settled'`). `outcome` is `converted`, `failed`, `not_converted`
   (known not to have happened: safe to try again), `unknown` (still to settle) or `skipped`.
 - `snapshots`: before/after copies of each touched record (lead, Contact, Account, Deal).
+- `record_updates`: one per record crmkit corrects after a merge's convert (the merge policy,
+  `crmkit.conversion.journal_updates`): the values to write and the record as read just before,
+  written `state='sent'` before the Update Records call and answered or settled after it.
 
 Secrets never enter: `redact` removes token-like keys from everything stored (defence in depth:
 crmkit never passes request headers to the journal).
@@ -96,6 +99,27 @@ CREATE TABLE IF NOT EXISTS snapshots (
     taken_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS snapshots_attempt ON snapshots (attempt_id);
+CREATE TABLE IF NOT EXISTS record_updates (
+    update_id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    lead_id TEXT NOT NULL,
+    attempt_id INTEGER NOT NULL,
+    module TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    fields_json TEXT NOT NULL,
+    old_json TEXT,
+    record_json TEXT,
+    state TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    tries INTEGER NOT NULL DEFAULT 0,
+    code TEXT,
+    message TEXT,
+    answer_json TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    answered_at TEXT
+);
+CREATE INDEX IF NOT EXISTS record_updates_run ON record_updates (run_id, lead_id, update_id);
 """
 
 

@@ -54,11 +54,17 @@ class RunContext:
         return (module, record_id, self.client.get_record(module, record_id, converted=converted))
 
     def after(
-        self, lead_record: Mapping[str, Any] | None, ids: Mapping[str, str | None], lead_id: str
+        self,
+        lead_record: Mapping[str, Any] | None,
+        ids: Mapping[str, str | None],
+        lead_id: str,
+        *,
+        copies: bool | None = None,
     ) -> list[Snapshot]:
-        """After-copies: the lead as read, and (with snapshots) the records it became."""
+        """After-copies: the lead as read, and (with snapshots, or `copies`) the records it became
+        (a merge policy compares them with the record right before its update)."""
         out: list[Snapshot] = [("Leads", lead_id, lead_record)]
-        if not self.options.snapshots:
+        if not (self.options.snapshots if copies is None else copies):
             return out
         for module in ("Contacts", "Accounts", "Deals"):
             try:

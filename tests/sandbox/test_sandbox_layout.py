@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from crmkit.api import limits as client_limits
+from crmkit.api import updates as client_updates
 from crmkit.mapping import STANDARD_MAPPING
 from crmkit.sandbox import catalog, responses
+from crmkit.sandbox import updates as sandbox_updates
 from crmkit.sandbox.loader import load_data_dir
 from crmkit.sandbox.org import Org
 from crmkit.sandbox.server import bundled_data_path
@@ -91,8 +93,12 @@ def test_the_sandbox_copy_of_zoho_limits_agrees_with_the_clients() -> None:
     bulk_create = next(c for c in CALLS if c.method == "POST" and c.path == "/crm/bulk/v8/read")
     assert convert.cost == client_limits.call_credits("convert") == 5
     assert bulk_create.cost == client_limits.call_credits("bulk_create") == 50
-    others = {c.cost for c in CALLS if c not in (convert, bulk_create)}
+    update = next(c for c in CALLS if c.method == "PUT" and c.path == "/crm/v8/{module}")
+    others = {c.cost for c in CALLS if c not in (convert, bulk_create, update)}
     assert others == {client_limits.call_credits("get")}
+    for n in (1, 9, 10, 11, 100):  # Update Records: 1 credit per 10 records, on both sides
+        body = {"data": [{"id": "1"}] * n}
+        assert sandbox_updates.update_credits(body) == client_updates.update_credits(n)
     assert [c for c in CALLS if c.pool] == [convert, search]
     assert {"convert", "search"} <= client_limits.SUB_POOL_KINDS
 

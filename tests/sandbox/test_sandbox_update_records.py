@@ -76,7 +76,13 @@ def test_each_record_is_answered_apart_and_only_successes_are_written(
     ok = data[0]
     assert ok["code"] == "SUCCESS" and ok["status"] == "success"
     assert ok["message"] == "record updated"
-    assert set(ok["details"]) == {"Modified_Time", "Modified_By", "Created_Time", "id", "Created_By"}
+    assert set(ok["details"]) == {
+        "Modified_Time",
+        "Modified_By",
+        "Created_Time",
+        "id",
+        "Created_By",
+    }
     assert ok["details"]["id"] == C1
     assert ok["details"]["Modified_Time"] != before["Modified_Time"]
     assert data[1]["code"] == "INVALID_DATA"
@@ -112,7 +118,9 @@ def test_accounts_take_updates_and_picklists_are_checked_against_their_values(
 ) -> None:
     sb = small_sandbox(**_org())
     api = Api(sb)
-    r = _put(api, "Accounts", {"data": [{"id": A1, "Phone": "123", "Industry": "Large Enterprise"}]})
+    r = _put(
+        api, "Accounts", {"data": [{"id": A1, "Phone": "123", "Industry": "Large Enterprise"}]}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["data"][0]["code"] == "SUCCESS"
     rec = _record(api, "Accounts", A1)
