@@ -99,7 +99,7 @@ def _pick_value(pick_id: str, value: str, sequence: int) -> dict[str, Any]:
     }
 
 
-def picklist_values(org: Org, module: str, name: str) -> list[str]:
+def picklist_of(org: Org, module: str, name: str) -> list[str]:
     """The values a picklist field takes (its `pick_list_values`): what Update Records accepts."""
     return _picklist(org, module, name)
 

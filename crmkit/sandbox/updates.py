@@ -28,7 +28,7 @@ from crmkit.sandbox.exceptions import (
     RecordLocked,
 )
 from crmkit.sandbox.loader import Record
-from crmkit.sandbox.metadata import picklist_values
+from crmkit.sandbox.metadata import picklist_of
 from crmkit.sandbox.org import Org
 from crmkit.sandbox.store import Store
 from crmkit.sandbox.views import check_module
@@ -144,7 +144,7 @@ def _check_field(org: Org, module: str, name: str, value: Any, at: str) -> None:
     if expected is not None and not _of_type(value, expected):
         raise InvalidData({**details, "expected_data_type": expected})
     if dtype == "picklist":
-        allowed = picklist_values(org, module, name)
+        allowed = picklist_of(org, module, name)
         if not isinstance(value, str) or value not in allowed:
             raise InvalidData({**details, "expected_data_type": "picklist"})
         return
