@@ -6,6 +6,7 @@ The help of each command opens with its own one-line summary (`CONVERT_SUMMARY`,
     crmkit convert --plan plan.csv --dry-run        # validate live + estimate, send nothing
     crmkit convert --plan plan.csv [--journal J]    # convert (resumes if run before in this org)
     crmkit history [--journal J | --org ID] [--run N] [--export created.csv]
+                   [--export-changes changes.csv]
 
 The journal is --journal, else $CRMKIT_JOURNAL, else one file per org under the user data dir
 (a rehearsal on a sandbox and a real run never share one). Every run records its org.
@@ -37,6 +38,7 @@ from crmkit.conversion.journal_path import (
     journals_dir,
     known_journals,
 )
+from crmkit.conversion.journal_updates import UpdateJournal
 from crmkit.conversion.plan import load_plan
 from crmkit.conversion.validate import blocked_leads, recheck
 from crmkit.frames import write_csv
@@ -112,7 +114,15 @@ def add_parser(subparsers: Any) -> None:
         "--export",
         type=Path,
         default=None,
-        help="write what the run created (CSV) for audit; needs --run",
+        help="write what the run created (CSV) for audit, and every field crmkit changed after "
+        "a merge (old -> new) beside it as <name>.field_changes.csv; needs --run",
+    )
+    hist.add_argument(
+        "--export-changes",
+        type=Path,
+        default=None,
+        help="where the field changes go instead (CSV: lead_id, module, record_id, field, old, "
+        "new, status, …); needs --export",
     )
     hist.set_defaults(handler=run_history)
 
@@ -260,6 +270,9 @@ def run_history(args: argparse.Namespace) -> int:
         if args.run is None:
             raise UsageError("--export needs --run N (the run whose records to export)")
         check_output_file(args.export, "--export")
+        check_output_file(changes_path(args), "--export-changes")
+    elif args.export_changes is not None:
+        raise UsageError("--export-changes needs --export FILE and --run N")
     paths = [p for p in _history_paths(args) if Path(p).exists()]
     if not paths:
         where = _history_paths(args) or [journals_dir()]
@@ -279,6 +292,15 @@ def run_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def changes_path(args: argparse.Namespace) -> Path:
+    """Where `history --export` writes the field changes: --export-changes, else beside --export
+    (`created.csv` -> `created.field_changes.csv`)."""
+    if args.export_changes is not None:
+        return Path(args.export_changes)
+    export = Path(args.export)
+    return export.with_name(f"{export.stem}.field_changes.csv")
+
+
 def _history_of(path: Path, args: argparse.Namespace, *, several: bool) -> int:
     with Journal(path) as journal:
         if args.run is not None:
@@ -292,6 +314,12 @@ def _history_of(path: Path, args: argparse.Namespace, *, several: bool) -> int:
             print(
                 f"run {args.run} ({info.org_label}): {plural(len(created), 'converted lead')} "
                 f"written to {args.export}"
+            )
+            changes = UpdateJournal(journal).changes(args.run)
+            write_csv(changes, changes_path(args))
+            print(
+                f"run {args.run}: {len(changes)} field change(s) crmkit made after merges "
+                f"written to {changes_path(args)}"
             )
             return 0
         if args.run is not None:

@@ -15,9 +15,11 @@ import pandas as pd
 
 from crmkit.api.limits import CALL_CREDITS as CREDITS
 from crmkit.api.limits import SUB_CONCURRENCY, call_credits
+from crmkit.api.updates import MAX_UPDATE_RECORDS, update_credits
 from crmkit.conversion.contact_roles import plan_has_roles
 from crmkit.conversion.execute_options import Mode, check_mode
 from crmkit.conversion.facts import merged_contact_accounts
+from crmkit.conversion.merge_apply import merge_targets
 from crmkit.conversion.plan import mass_key, rows_of
 
 __all__ = ["CREDITS", "Estimate", "estimate", "mass_groups"]
@@ -90,7 +92,10 @@ def estimate(
     Account a merged Contact brings (`merged_contact_accounts`); Convert Lead
     (5 credits); with `snapshots`, a before-copy of each merge target and an after-copy of the lead
     and of the Contact, Account and Deal it became. Mass Convert: one call per job of <= 50, polls,
-    and a read-back of each lead (which is also its after-copy).
+    and a read-back of each lead (which is also its after-copy). A merge policy (`merge_policy`)
+    on a merged Contact or Account: the mapping's metadata (2 calls), a read of each record right
+    before its update, and one Update Records call per <= 100 records of a module (1 credit per
+    10 records) — an upper bound: a record the policy leaves as Zoho did is not updated.
     """
     mode = check_mode(mode)
     rows = {str(r["lead_id"]): r for r in rows_of(plan)}
@@ -108,9 +113,14 @@ def estimate(
         calls["read"] += len(merged_contact_accounts(plan))  # the Accounts merged Contacts bring
     if rows and plan_has_roles(rows.values()):
         calls["metadata"] += 1  # the org's Contact Roles, to check and send roles picked by name
+    corrected: Counter[str] = Counter()  # merged records a merge policy may correct, per module
     for lead_id, row in rows.items():
         account_after = row["account_action"] != "none" or row["contact_action"] == "merge"
+        targets = merge_targets(row) if lead_id not in in_mass else []
+        corrected.update(targets)
         deal = any(row[c] is not None for c in ("deal_name", "stage", "pipeline"))
+        if targets and not snapshots:  # the policy's own before- and after-copies
+            calls["read"] += len(targets) + 2 + int(account_after) + int(deal)
         if lead_id in in_mass:
             calls["read"] += 1  # read-back (the lead's after-copy)
             if snapshots:
@@ -120,13 +130,25 @@ def estimate(
         if snapshots:
             calls["read"] += int(row["contact_action"] == "merge")
             calls["read"] += int(
-                row["account_action"] == "merge" and row["contact_action"] != "merge"
+                row["account_action"] == "merge"
+                and (row["contact_action"] != "merge" or "Accounts" in targets)
             )
             calls["read"] += 2 + int(account_after) + int(deal)
     if jobs:
         calls["mass_convert"] += jobs
         calls["mass_convert_status"] += jobs * polls_per_job
+    update_credit = 0
+    if corrected:  # the mapping (Leads fields, layouts); each record read right before its update
+        calls["metadata"] += 2 + (0 if recheck else len(corrected))
+        calls["read"] += sum(corrected.values())
+        for n in corrected.values():  # one Update Records call per <= 100 records per module
+            sizes = [MAX_UPDATE_RECORDS] * (n // MAX_UPDATE_RECORDS) + [n % MAX_UPDATE_RECORDS]
+            sizes = [k for k in sizes if k]
+            calls["update"] += len(sizes)
+            update_credit += sum(update_credits(k) for k in sizes)
     credits = {k: v * call_credits(k) for k, v in calls.items()}
+    if update_credit:
+        credits["update"] = update_credit
     sub = min(SUB_CONCURRENCY, concurrency)
     seconds = calls["convert"] * latency_s / sub
     reads = sum(v for k, v in calls.items() if k not in ("convert", "mass_convert_status"))
