@@ -31,6 +31,7 @@ KINDS = (
     "mass_convert_failed",
     "bulk_read_failed",
     "slow_answer",
+    "stall_before",
 )
 METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MAX_INT = {"count": 10**9, "skip": 10**9, "latency_ms": 600_000}
@@ -51,7 +52,9 @@ class FaultRule:
     through marked: the job it schedules converts half of its leads, then ends FAILED.
     `slow_answer` runs the request to the end, then holds its answer `latency_ms` before sending
     it: the change is made while the client still waits, so a client killed meanwhile (a crash
-    test) has lost the answer of a write that happened.
+    test) has lost the answer of a write that happened. `stall_before` holds the request
+    `latency_ms` and then drops the connection without processing it: a write that never reached
+    Zoho while the client waited. Both stop waiting as soon as the client hangs up.
     """
 
     kind: str
@@ -182,9 +185,12 @@ class FaultMiddleware:
                 held.append(message)
 
             await self.app(scope, receive, hold)
-            await asyncio.sleep(rule.latency_ms / 1000)
-            for message in held:
-                await send(message)
+            if await _wait_unless_gone(send, rule.latency_ms):
+                for message in held:
+                    await send(message)
+        elif rule.kind == "stall_before":
+            await _wait_unless_gone(send, rule.latency_ms)
+            await _drop(send)
         elif rule.kind == "drop_midway":
             await self.app(scope, receive, _half_then_close(send))
         else:  # drop_after: let the request run to the end, then lose its answer
@@ -236,6 +242,17 @@ def _half_then_close(send: Any) -> Callable[[dict[str, Any]], Awaitable[None]]:
         cycle.disconnected = True  # type: ignore[union-attr]
 
     return half
+
+
+async def _wait_unless_gone(send: Any, ms: int) -> bool:
+    """Sleep `ms`, ending early when the client hung up; True when it is still there."""
+    cycle = getattr(send, "__self__", None)
+    deadline = asyncio.get_running_loop().time() + ms / 1000
+    while asyncio.get_running_loop().time() < deadline:
+        if getattr(cycle, "disconnected", False):
+            return False
+        await asyncio.sleep(min(0.05, max(0.0, deadline - asyncio.get_running_loop().time())))
+    return not getattr(cycle, "disconnected", False)
 
 
 async def _drop(send: Any) -> None:

@@ -106,8 +106,9 @@ class SandboxControl:
     ) -> int:
         """Inject a fault (`429`, `500`, `drop_before`, `drop_after`, `drop_midway` — half the
         body, then the connection closes —, `expired_token`, `latency`, `mass_convert_failed`,
-        `bulk_read_failed`, `slow_answer` — the answer held `latency_ms` after the change) on
-        requests whose path matches the fnmatch `path`; returns its id."""
+        `bulk_read_failed`, `slow_answer` — the answer held `latency_ms` after the change —,
+        `stall_before` — held `latency_ms`, then dropped unprocessed) on requests whose path
+        matches the fnmatch `path`; returns its id."""
         spec = {
             "kind": kind,
             "path": path,
