@@ -32,6 +32,7 @@ from typing import Any
 
 from crmkit.api.errors import AuthError, CRMError, NetworkError, OutcomeUnknownError, RateLimitError
 from crmkit.api.updates import MAX_UPDATE_RECORDS, UpdateOutcome
+from crmkit.conversion.field_diffs import mapped_lead
 from crmkit.conversion.journal import Journal
 from crmkit.conversion.journal_updates import FINAL_UPDATE_OUTCOMES, PendingUpdate, UpdateJournal
 from crmkit.conversion.merge_policy import (
@@ -209,8 +210,8 @@ def _apply(
             )
             continue
         reference = after if after is not None else current
-        fields = _fields(mapping, module, lead or {}, w.policy, writable)
-        lead_values = _mapped(mapping, module, lead or {})
+        lead_values = mapped_lead(mapping, lead or {}, module)  # as the preview maps it
+        fields = _fields(lead_values, module, w.policy, writable)
         wanted = updates_after_convert(w.policy, module, before, lead_values, reference, fields)
         old = {name: current.get(name) for name in wanted}
         if not wanted:
@@ -339,31 +340,14 @@ def _writable(fields: Sequence[Mapping[str, Any]]) -> frozenset[str]:
         for f in fields
         if f.get("api_name")
         and not f.get("read_only")
+        and not f.get("field_read_only")
         and str(f.get("data_type", "")) not in _COMPUTED
     )
 
 
-def _layout(lead: Mapping[str, Any]) -> str | None:
-    layout = lead.get("Layout")
-    if isinstance(layout, Mapping):
-        return None if layout.get("name") is None else str(layout["name"])
-    return None if layout is None else str(layout)
-
-
-def _mapped(mapping: ConversionMapping, module: str, lead: Mapping[str, Any]) -> dict[str, Any]:
-    """The lead's values under the module's field names, by the lead's layout's mapping."""
-    fmap = mapping.for_layout(_layout(lead)).get(module, {})
-    return {target: lead.get(source) for source, target in fmap.items()}
-
-
 def _fields(
-    mapping: ConversionMapping,
-    module: str,
-    lead: Mapping[str, Any],
-    policy: MergePolicy,
-    writable: frozenset[str],
+    lead_values: Mapping[str, Any], module: str, policy: MergePolicy, writable: frozenset[str]
 ) -> list[str]:
     """The fields the policy decides: those the mapping fills, and those it names, if writable."""
-    fmap = mapping.for_layout(_layout(lead)).get(module, {})
     named = [f for m, f in policy.overrides if m == module]
-    return sorted({*fmap.values(), *named} & writable)
+    return sorted({*lead_values, *named} & writable)

@@ -135,7 +135,7 @@ def test_zoho_policy_or_nothing_to_restore_sends_no_update(
     sb: Sandbox, client: CRMClient, tmp_path: Path
 ) -> None:
     # prefer_lead where Zoho already took the lead's values: nothing differs, nothing is sent
-    report = _run(client, "Contacts=prefer_lead", tmp_path)
+    report = _run(client, "Contacts=prefer_lead;Contacts.Lead_Source=zoho", tmp_path)
     assert report.results.loc[0, "outcome"] == "converted"
     assert pd.isna(report.results.loc[0, "merge_update"])
     assert PUT not in _calls(sb)
@@ -181,8 +181,10 @@ def test_a_record_changed_between_convert_and_update_is_not_overwritten(
 def test_a_picklist_value_the_contact_does_not_allow_is_refused_for_that_record(
     sb: Sandbox, client: CRMClient, tmp_path: Path
 ) -> None:
+    """Validation refuses such a policy when it re-checks live (`merge_policy_picklist`); without
+    the re-check, or when an admin edits the picklist after it, Zoho's answer is the guard."""
     sb.control.configure(merge_overwrites="none")
-    report = _run(client, "Contacts=prefer_lead;Accounts=prefer_lead", tmp_path)
+    report = _run(client, "Contacts=prefer_lead;Accounts=prefer_lead", tmp_path, recheck=False)
     row = report.results.set_index("lead_id").loc[L_PAT]
     assert row["outcome"] == "converted"
     assert f"Contacts {C_PAT} failed" in row["merge_update"]
