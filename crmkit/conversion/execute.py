@@ -273,7 +273,7 @@ def _execute(
             message = (
                 f"nothing to convert: every lead of this plan is already settled in run "
                 f"{run.run_id} ({_describe(counts)})"
-            )
+            ) + UpdateJournal(jr).summary(run.run_id)
             jr.finish_run(run.run_id, status="done", summary=_describe(counts))
             return ExecutionReport(
                 _info(jr, run),
@@ -347,6 +347,7 @@ def _execute(
     )
     verb = "resumed run" if run.resumed else "run"
     message = f"{verb} {run.run_id}: converted {ctx.converted_now} now; {_describe(counts)}"
+    message += UpdateJournal(jr).summary(run.run_id)
     if ordered.waiting:
         message += (
             f"; {len(ordered.waiting)} lead(s) wait for their anchor (lead "

@@ -237,6 +237,18 @@ class UpdateJournal:
             parts.setdefault(item.lead_id, []).append(text)
         return {lead: "; ".join(texts) for lead, texts in parts.items()}
 
+    def summary(self, run_id: int) -> str:
+        """`; merge policy: 2 record(s) applied, 1 conflict` for a run's message ("" if none)."""
+        counts: dict[str, int] = {}
+        for item in self.latest(run_id).values():
+            if item.outcome != "unchanged":
+                counts[item.outcome] = counts.get(item.outcome, 0) + 1
+        if not counts:
+            return ""
+        order = ["applied", "conflict", "failed", "not_sent", "unknown"]
+        parts = [f"{counts[k]} {k}" for k in order if k in counts]
+        return f"; merge policy updates: {', '.join(parts)} (see merge_update)"
+
     def changes(self, run_id: int) -> pd.DataFrame:
         """Every field crmkit changed or meant to change in a run: one row per field, old -> new
         (CHANGES_SCHEMA); `status` is the row's outcome."""

@@ -162,6 +162,7 @@ def test_a_record_changed_between_convert_and_update_is_not_overwritten(
     assert row["outcome"] == "converted"  # still converted; the conflict is reported
     assert f"Contacts {C_PAT} conflict" in row["merge_update"]
     assert "CONFLICT" in row["merge_update"]
+    assert "merge policy updates: 1 applied, 1 conflict" in report.message
     assert _values(sb, "Contacts", C_PAT, ("Phone", "Lead_Source")) == {
         "Phone": "555-4242",  # the other user's edit stands
         "Lead_Source": "Trade Show",  # and crmkit wrote nothing else on that record
