@@ -125,6 +125,9 @@ def test_each_policy_on_contacts_and_accounts(
     assert f"Accounts {A_ACME} applied" in row["merge_update"]
     calls = _calls(sb)
     assert calls[CONVERT] == 1 and calls[PUT] == 2  # one call per module
+    promised = estimate(make_plan([{**PAT_ROW, "merge_policy": policy}]))
+    assert client.usage.calls["update"] == promised.calls["update"] == 2
+    assert client.usage.credits["update"] == promised.credits["update"] == 2
     with Journal(tmp_path / "j.sqlite") as jr:
         changes = UpdateJournal(jr).changes(report.run.run_id)
     assert set(changes["status"]) == {"applied"}
