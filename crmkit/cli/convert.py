@@ -234,8 +234,8 @@ def run_convert(args: argparse.Namespace) -> int:
             write_csv(report.results, args.results)
             print(f"results: {args.results}")
         outcomes = set(report.results["outcome"].tolist())
-        if outcomes & {"unknown", "not_converted"}:
-            return 3
+        if outcomes & {"unknown", "not_converted"} or not report.finished:
+            return 3  # open: a lead, or a merge policy's update (run the plan again)
         if outcomes & {"failed", "skipped"}:
             return 1
         return 0

@@ -37,7 +37,7 @@ from crmkit.conversion.execute_options import ExecuteChanges, ExecuteOptions
 from crmkit.conversion.facts import Facts, live_facts, transient
 from crmkit.conversion.journal import FINAL_OUTCOMES, Journal, RunInfo
 from crmkit.conversion.journal_path import journal_path
-from crmkit.conversion.journal_updates import UpdateJournal
+from crmkit.conversion.journal_updates import UpdateJournal, open_updates
 from crmkit.conversion.merge_apply import apply_merge_policies
 from crmkit.conversion.org_binding import OrgIdentity, org_identity
 from crmkit.conversion.own_conversions import defer_unavailable, settle_own_conversions
@@ -86,14 +86,16 @@ class ExecutionReport:
     usage: Usage | None = None
     counts: dict[str, int] = field(default_factory=dict)
     journal_path: Path | None = None
+    merge_updates: dict[str, int] = field(default_factory=dict)  # record_updates outcome -> n
 
     def __str__(self) -> str:
         return self.message
 
     @property
     def finished(self) -> bool:
-        """True when every planned lead has a final outcome."""
-        return bool(self.results["outcome"].isin(list(FINAL_OUTCOMES)).all())
+        """True when every planned lead has a final outcome, and so has every merge update."""
+        done = bool(self.results["outcome"].isin(list(FINAL_OUTCOMES)).all())
+        return done and not open_updates(self.merge_updates)
 
 
 def results_of(journal: Journal, run_id: int, lead_ids: Sequence[str]) -> pd.DataFrame:
@@ -274,7 +276,9 @@ def _execute(
                 f"nothing to convert: every lead of this plan is already settled in run "
                 f"{run.run_id} ({_describe(counts)})"
             ) + UpdateJournal(jr).summary(run.run_id)
-            jr.finish_run(run.run_id, status="done", summary=_describe(counts))
+            updates = UpdateJournal(jr).counts(run.run_id)
+            status = "incomplete" if open_updates(updates) else "done"
+            jr.finish_run(run.run_id, status=status, summary=_describe(counts))
             return ExecutionReport(
                 _info(jr, run),
                 results,
@@ -283,6 +287,7 @@ def _execute(
                 message,
                 client.usage,
                 counts,
+                merge_updates=updates,
             )
         # References to anchors settled before: resolved now; to open anchors: the row waits.
         ordered = Ordered()
@@ -337,10 +342,12 @@ def _execute(
         problems = pd.concat([problems, ordered.problems], ignore_index=True)
     results = results_of(jr, run.run_id, lead_ids)
     counts = _summary(results)
+    updates = UpdateJournal(jr).counts(run.run_id)
     finished = (
         not still_open
         and not ordered.waiting
         and all(o in FINAL_OUTCOMES for o in results["outcome"].tolist())
+        and not open_updates(updates)
     )
     jr.finish_run(
         run.run_id, status="done" if finished else "incomplete", summary=_describe(counts)
@@ -368,6 +375,7 @@ def _execute(
         message,
         client.usage,
         counts,
+        merge_updates=updates,
     )
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "PendingUpdate",
     "UpdateJournal",
     "changes_frame",
+    "open_updates",
 ]
 
 FINAL_UPDATE_OUTCOMES = frozenset({"applied", "unchanged", "conflict", "failed"})
@@ -237,12 +238,16 @@ class UpdateJournal:
             parts.setdefault(item.lead_id, []).append(text)
         return {lead: "; ".join(texts) for lead, texts in parts.items()}
 
-    def summary(self, run_id: int) -> str:
-        """`; merge policy: 2 record(s) applied, 1 conflict` for a run's message ("" if none)."""
-        counts: dict[str, int] = {}
+    def counts(self, run_id: int) -> dict[str, int]:
+        """Records per latest outcome in a run (`applied`, `unchanged`, `conflict`, …)."""
+        out: dict[str, int] = {}
         for item in self.latest(run_id).values():
-            if item.outcome != "unchanged":
-                counts[item.outcome] = counts.get(item.outcome, 0) + 1
+            out[item.outcome] = out.get(item.outcome, 0) + 1
+        return out
+
+    def summary(self, run_id: int) -> str:
+        """`; merge policy updates: 2 applied, 1 conflict …` for a run's message ("" if none)."""
+        counts = {k: v for k, v in self.counts(run_id).items() if k != "unchanged"}
         if not counts:
             return ""
         order = ["applied", "conflict", "failed", "not_sent", "unknown"]
@@ -259,6 +264,11 @@ class UpdateJournal:
         for r in rows:
             latest[(str(r["lead_id"]), str(r["module"]), str(r["record_id"]))] = r
         return changes_frame(run_id, latest.values())
+
+
+def open_updates(counts: Mapping[str, int]) -> bool:
+    """Some merge update is still open (`not_sent`, `unknown`): the run is not finished."""
+    return any(counts.get(k) for k in ("not_sent", "unknown"))
 
 
 def changes_frame(run_id: int, rows: Iterable[Any]) -> pd.DataFrame:

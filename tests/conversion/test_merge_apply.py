@@ -273,3 +273,24 @@ def test_history_export_lists_every_field_crmkit_changed(
     assert set(changes["lead_id"]) == {L_PAT}
     assert set(changes["record_id"]) == {C_PAT, A_ACME}
     assert "field change(s)" in done.stdout
+
+
+def test_an_update_zoho_did_not_take_yet_leaves_the_run_open_for_a_rerun(
+    sb: Sandbox, client: CRMClient, tmp_path: Path
+) -> None:
+    """429 on every update (after the client's retries): nothing changed, the lead stays
+    converted, the run is incomplete; the rerun sends the update and converts nothing."""
+    sb.control.add_fault("429", "/crm/v8/Contacts", method="PUT", count=None)
+    first = _run(client, "Contacts=keep", tmp_path)
+    row = first.results.set_index("lead_id").loc[L_PAT]
+    assert row["outcome"] == "converted"
+    assert f"Contacts {C_PAT} not_sent" in row["merge_update"]
+    assert not first.finished and first.run.status == "incomplete"
+    assert first.merge_updates == {"not_sent": 1}
+    assert _values(sb, "Contacts", C_PAT, ("Phone",)) == {"Phone": "555-0199"}  # Zoho's merge
+    sb.control.clear_faults()
+    again = _run(client, "Contacts=keep", tmp_path)
+    assert again.finished and again.run.status == "done"
+    assert again.converted_now == 0 and _calls(sb)[CONVERT] == 1
+    assert _values(sb, "Contacts", C_PAT, ("Phone",)) == {"Phone": "555-0100"}
+    assert again.merge_updates == {"applied": 1}
