@@ -13,7 +13,8 @@ The journal is --journal, else $CRMKIT_JOURNAL, else one file per org under the 
 
 Exit codes: 0 all planned leads settled as converted (or already done), 1 some lead failed or was
 skipped, 2 the plan is invalid / validation refused rows in a dry run / any other user error,
-3 outcomes still open (also when the CRM or the network failed after every retry: run again),
+3 outcomes still open — a lead's, or a merge policy's update after the convert — (also when the
+CRM or the network failed after every retry: run again),
 4 another conversion is running on the same journal.
 """
 
