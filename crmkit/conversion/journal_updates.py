@@ -8,7 +8,8 @@ write, the values they replace and the record as read just before), then answere
 
 Outcomes: `applied` (Zoho said SUCCESS, or the record read back holds what was sent),
 `unchanged` (the policy wants nothing Zoho did not do: nothing sent), `conflict` (someone else
-changed the record since the convert: nothing sent), `failed` (Zoho refused the record), and,
+changed the record since the convert: nothing sent), `failed` (Zoho refused the record),
+`skipped` (another lead of the run merged into the record later: its policy is applied), and,
 not final, `not_sent` (known not applied: the next run tries again) and `unknown` (sent, answer
 lost: the next run reads the record back).
 """
@@ -34,7 +35,7 @@ __all__ = [
     "open_updates",
 ]
 
-FINAL_UPDATE_OUTCOMES = frozenset({"applied", "unchanged", "conflict", "failed"})
+FINAL_UPDATE_OUTCOMES = frozenset({"applied", "unchanged", "conflict", "failed", "skipped"})
 
 CHANGES_SCHEMA: dict[str, str] = {
     "run_id": "Int64",
@@ -222,6 +223,23 @@ class UpdateJournal:
         value = json.loads(rows[0]["record_json"])
         return value if isinstance(value, dict) else None
 
+    def first_before(
+        self, run_id: int, leads: Sequence[str], module: str, record_id: str
+    ) -> dict[str, Any] | None:
+        """The earliest before-copy of a record among these leads' attempts in the run."""
+        marks = ", ".join("?" for _ in leads)
+        rows = self.journal._query(
+            "SELECT s.record_json FROM snapshots s JOIN attempts a ON a.attempt_id = s.attempt_id "
+            f"WHERE a.run_id = ? AND a.lead_id IN ({marks}) AND s.phase = 'before' "
+            "AND s.module = ? AND s.record_id = ? AND s.record_json IS NOT NULL "
+            "ORDER BY s.snapshot_id LIMIT 1",
+            [run_id, *map(str, leads), module, str(record_id)],
+        )
+        if not rows:
+            return None
+        value = json.loads(rows[0]["record_json"])
+        return value if isinstance(value, dict) else None
+
     def notes(self, run_id: int) -> dict[str, str]:
         """Per lead, what its merge correction came to (the results' `merge_update` column)."""
         parts: dict[str, list[str]] = {}
@@ -232,7 +250,10 @@ class UpdateJournal:
             text = f"{item.module} {item.record_id} {item.outcome}"
             if names:
                 text += f" ({names})"
-            if item.outcome in ("failed", "conflict", "not_sent", "unknown") and item.code:
+            if (
+                item.outcome in ("failed", "conflict", "skipped", "not_sent", "unknown")
+                and item.code
+            ):
                 text += f": {item.code}"
                 text += f" {item.message}" if item.message else ""
             parts.setdefault(item.lead_id, []).append(text)
@@ -250,7 +271,7 @@ class UpdateJournal:
         counts = {k: v for k, v in self.counts(run_id).items() if k != "unchanged"}
         if not counts:
             return ""
-        order = ["applied", "conflict", "failed", "not_sent", "unknown"]
+        order = ["applied", "conflict", "failed", "skipped", "not_sent", "unknown"]
         parts = [f"{counts[k]} {k}" for k in order if k in counts]
         return f"; merge policy updates: {', '.join(parts)} (see merge_update)"
 

@@ -26,8 +26,8 @@ Calls: a read per record, then one Update Records call per module per <= 100 rec
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from crmkit.api.errors import AuthError, CRMError, NetworkError, OutcomeUnknownError, RateLimitError
@@ -90,6 +90,7 @@ class _Work:
     record_id: str
     policy: MergePolicy
     prior: PendingUpdate | None
+    earlier: tuple[str, ...] = ()  # leads of this run merged into the record before this one
 
 
 def apply_merge_policies(ctx: RunContext, jr: Journal, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -101,7 +102,7 @@ def apply_merge_policies(ctx: RunContext, jr: Journal, rows: Sequence[Mapping[st
         _settle(ctx, updates, item, note="answer lost (process stopped or connection dropped)")
     mapping: ConversionMapping | None = None
     for _ in range(MAX_SENDS):
-        work = list(_to_do(ctx, jr, updates, rows))
+        work = _to_do(ctx, jr, updates, rows)
         if not work:
             return
         if mapping is None:
@@ -109,6 +110,7 @@ def apply_merge_policies(ctx: RunContext, jr: Journal, rows: Sequence[Mapping[st
                 mapping = ConversionMapping.from_client(ctx.client)
             except CRMError as exc:
                 log.warning("merge policies not applied now (mapping unread): %s", exc)
+                _not_now(updates, run_id, work, f"the conversion mapping could not be read ({exc})")
                 return
         by_module: dict[str, list[_Work]] = {}
         for w in work:
@@ -120,11 +122,14 @@ def apply_merge_policies(ctx: RunContext, jr: Journal, rows: Sequence[Mapping[st
 
 def _to_do(
     ctx: RunContext, jr: Journal, updates: UpdateJournal, rows: Sequence[Mapping[str, Any]]
-) -> Iterator[_Work]:
+) -> list[_Work]:
+    """The records still to correct. Several leads of the run merged into one record: the last
+    converted one's policy is applied (over the record as the first found it), the others are
+    `skipped` (`MERGED_AGAIN`) — each convert moved the record, none is someone else's edit."""
     run_id = ctx.run.run_id
     last = jr.last_attempts(run_id)
     latest = updates.latest(run_id)
-    seen: set[tuple[str, str]] = set()
+    groups: dict[tuple[str, str], list[_Work]] = {}
     for row in rows:
         lead_id = str(row["lead_id"])
         policy = policy_of(row)
@@ -136,13 +141,52 @@ def _to_do(
             if record_id is None:
                 continue
             prior = latest.get((lead_id, module, str(record_id)))
-            if prior is not None and prior.outcome in {*FINAL_UPDATE_OUTCOMES, "unknown"}:
-                continue
-            key = (module, str(record_id))
-            if key in seen:  # two leads of this pass merged into one record: one at a time
-                continue
-            seen.add(key)
-            yield _Work(lead_id, int(att["attempt_id"]), module, str(record_id), policy, prior)
+            item = _Work(lead_id, int(att["attempt_id"]), module, str(record_id), policy, prior)
+            groups.setdefault((module, str(record_id)), []).append(item)
+    out: list[_Work] = []
+    for items in groups.values():
+        items.sort(key=lambda w: w.attempt_id)
+        *earlier, final = items
+        for w in earlier:
+            if w.prior is None or w.prior.outcome not in FINAL_UPDATE_OUTCOMES:
+                uid = _row_of(updates, run_id, w)
+                updates.decide(
+                    uid,
+                    outcome="skipped",
+                    fields={},
+                    old={},
+                    record=None,
+                    code="MERGED_AGAIN",
+                    message=f"lead {final.lead_id} of this run merged into the record after this "
+                    "one: its policy is applied instead",
+                )
+        open_ = final.prior is None or final.prior.outcome not in {
+            *FINAL_UPDATE_OUTCOMES,
+            "unknown",
+        }
+        if open_:
+            out.append(replace(final, earlier=tuple(w.lead_id for w in earlier)))
+    return out
+
+
+def _row_of(updates: UpdateJournal, run_id: int, w: _Work) -> int:
+    if w.prior is not None:
+        return w.prior.update_id
+    return updates.new(run_id, w.lead_id, w.attempt_id, w.module, w.record_id)
+
+
+def _not_now(updates: UpdateJournal, run_id: int, items: Sequence[_Work], why: str) -> None:
+    """Records whose update cannot be worked out now (metadata unread): open for a rerun."""
+    for w in items:
+        updates.decide(
+            _row_of(updates, run_id, w),
+            outcome="not_sent",
+            fields={},
+            old={},
+            record=None,
+            code="READ_FAILED",
+            message=f"{why}; a rerun tries again",
+        )
 
 
 def _apply(
@@ -158,16 +202,14 @@ def _apply(
         writable = _writable(ctx.client.fields(module))
     except CRMError as exc:
         log.warning("merge policies on %s not applied now (fields unread): %s", module, exc)
+        _not_now(updates, run_id, items, f"the {module} fields could not be read ({exc})")
         return
     sends: list[tuple[int, dict[str, Any]]] = []
     begun: list[tuple[int, Mapping[str, Any], Mapping[str, Any], Mapping[str, Any] | None]] = []
     for w in items:
-        uid = (
-            w.prior.update_id
-            if w.prior is not None
-            else updates.new(run_id, w.lead_id, w.attempt_id, w.module, w.record_id)
-        )
-        before = updates.snapshot(run_id, w.lead_id, "before", module, w.record_id)
+        uid = _row_of(updates, run_id, w)
+        # the record as it was before the run's first convert into it
+        before = updates.first_before(run_id, (*w.earlier, w.lead_id), module, w.record_id)
         if before is None:
             updates.decide(
                 uid,

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from conversion_support import client_for
-from merge_org import A_ACME, C_PAT, L_PAT, records
+from merge_org import A_ACME, C_PAT, L_MATE, L_PAT, records
 
 from crmkit.api import CRMClient
 from crmkit.conversion import Journal, execute, make_plan
@@ -294,3 +294,26 @@ def test_an_update_zoho_did_not_take_yet_leaves_the_run_open_for_a_rerun(
     assert again.converted_now == 0 and _calls(sb)[CONVERT] == 1
     assert _values(sb, "Contacts", C_PAT, ("Phone",)) == {"Phone": "555-0100"}
     assert again.merge_updates == {"applied": 1}
+
+
+def test_two_leads_merged_into_one_contact_restore_what_it_held_before_both(
+    tmp_path: Path,
+) -> None:
+    """Each convert moves the record (crmkit's own writes, no conflict): the last converted
+    lead's policy is applied over the record as it was before the first, the other is skipped."""
+    org = records()
+    mate = next(x for x in org["leads"] if x["id"] == L_MATE)
+    mate.update(Phone="555-0400", Email="pat@acme.com", Lead_Source="Cold Call")  # Pat again
+    second = {**PAT_ROW, "lead_id": L_MATE, "merge_policy": "Contacts=keep"}
+    plan = make_plan([{**PAT_ROW, "merge_policy": "Contacts=keep"}, second])
+    with Sandbox(write_data_dir(tmp_path / "org", **org)) as sb, client_for(sb) as client:
+        report = execute(
+            client, plan, journal=tmp_path / "j.sqlite", progress=False, recheck=False, workers=1
+        )
+        contact = _values(sb, "Contacts", C_PAT, ("Phone", "Email", "Lead_Source"))
+    assert set(report.results["outcome"]) == {"converted"}, report.results
+    assert contact == {"Phone": "555-0100", "Email": "pat@acme.com", "Lead_Source": "Partner"}
+    assert report.merge_updates == {"applied": 1, "skipped": 1}
+    notes = report.results.set_index("lead_id")["merge_update"]
+    assert "MERGED_AGAIN" in notes[L_PAT]  # converted first: the later lead's policy applies
+    assert f"Contacts {C_PAT} applied" in notes[L_MATE]
