@@ -9,26 +9,12 @@ table per selected lead that merges, the cells that change highlighted.
 from __future__ import annotations
 
 import html
-from dataclasses import fields
 
 import pandas as pd
 
-from crmkit.conversion import ExecutionReport, MergePolicy, MergePolicyError
+from crmkit.conversion import MergePolicy, MergePolicyError
 
-__all__ = ["DIFF_COLUMNS", "NOT_APPLIED", "diff_html", "merge_policy_text", "policies_applied"]
-
-NOT_APPLIED = (
-    "this crmkit's conversion engine does not apply merge policies yet (no merge step after the "
-    "convert): Zoho's merge would decide every field, not the diff's 'after'; clear the merge "
-    "policy to convert"
-)
-
-
-def policies_applied() -> bool:
-    """Whether the conversion engine applies a plan's `merge_policy` after the convert (its
-    report then counts the merge updates); the console refuses a policy it would not apply."""
-    return "merge_updates" in {f.name for f in fields(ExecutionReport)}
-
+__all__ = ["DIFF_COLUMNS", "diff_html", "merge_policy_text"]
 
 DIFF_COLUMNS = ("module", "field", "existing", "lead", "after", "source")
 _CHANGED = "background:#fff3c4;font-weight:600"

@@ -60,7 +60,6 @@ from crmkit.widgets.console_deal import (
     deal_required,
     has_deals,
 )
-from crmkit.widgets.console_merge import NOT_APPLIED, policies_applied
 from crmkit.widgets.console_model_options import ConsoleOptionsMixin
 from crmkit.widgets.console_options import LeadOptions
 from crmkit.widgets.console_run import run_plan
@@ -479,10 +478,6 @@ class ConsoleModel(ConsoleOptionsMixin):
         problem = self.deal_problem()
         if problem is not None:
             out.append(problem)
-        if not policies_applied() and any(
-            self.option_columns(i)["merge_policy"] for i in self.selected
-        ):
-            out.append(f"Merge policy: {NOT_APPLIED}.")
         return out
 
     def problems(self) -> pd.DataFrame:

@@ -11,7 +11,6 @@ from console_org import client_for
 
 from crmkit.sandbox import Sandbox
 from crmkit.widgets import ConversionConsole
-from crmkit.widgets.console_merge import NOT_APPLIED, policies_applied
 from crmkit.widgets.console_model import ConsoleError
 
 A_KEEP = "2000000000000000081"
@@ -107,24 +106,15 @@ def test_a_policy_that_cannot_be_read_is_refused_with_why(console: ConversionCon
     assert console.model.defaults.merge_policy == "Contacts=keep"
 
 
-def test_a_policy_is_converted_only_by_an_engine_that_applies_it(
+def test_a_policy_chosen_in_the_console_is_applied_after_the_convert(
     console: ConversionConsole,
 ) -> None:
-    """Until the engine applies merge policies after the convert, the console refuses to send a
-    plan with one (Zoho's merge would decide, not what the diff shows); once it does, the
-    policy's values are read back from the sandbox."""
+    """The engine applies the console's merge policy after the convert: the value the diff
+    promised is read back from the sandbox."""
     console.model.select_ids([L_KEEP])
     console._build_choices()
     console.refresh()
     console.defaults.merge_policy.value = "Contacts=keep"
-    if not policies_applied():
-        assert f"Merge policy: {NOT_APPLIED}." in console.model.general_messages()
-        assert console.convert_button.disabled
-        with pytest.raises(ConsoleError, match="does not apply merge policies"):
-            console.model.convert()
-        console.defaults.merge_policy.value = ""
-        assert not console.convert_button.disabled
-        return
     assert not console.convert_button.disabled, console.general.value
     console.convert()
     contact = console.model.client.get_record("Contacts", C_KEEP)
