@@ -24,6 +24,7 @@ import pandas as pd
 from itables.widget import ITable
 
 from crmkit.api.errors import CRMError
+from crmkit.errors import CrmkitError
 from crmkit.widgets.console_browse_view import BrowseBar
 from crmkit.widgets.console_deal_view import DealView
 from crmkit.widgets.console_merge import diff_html
@@ -246,6 +247,7 @@ class ConversionConsole:
             if m.is_converted(lead_id):
                 parts.append(_line("Converted: nothing more can be sent for this lead.", "ok"))
             parts += [_line(f"Not offered: {why}", "warning") for _, why in m.not_offered(lead_id)]
+            parts += _dropped_lines(m, lead_id)
             parts += [_line(t, "error" if t.startswith("error") else "warning") for t in lines]
             if not lines:
                 parts.append(_line(statuses.get(lead_id, ""), "ok"))
@@ -275,6 +277,26 @@ def _diffs_html(model: ConsoleModel, lead_id: str) -> str:
         return diff_html(model.field_diffs(lead_id))
     except (ConsoleError, CRMError) as exc:
         return _line(f"No field diffs: {exc}", "warning")
+
+
+def _dropped_lines(model: ConsoleModel, lead_id: str) -> list[str]:
+    """A warning naming the lead's values no conversion mapping carries (lost on converting)."""
+    if model.is_converted(lead_id):
+        return []
+    try:
+        dropped = model.dropped_fields(lead_id)
+    except CrmkitError as exc:  # the mapping unreadable: say so, the rest still works
+        return [_line(f"Fields a conversion would drop: unknown ({exc})", "warning")]
+    if not dropped:
+        return []
+    names = ", ".join(dropped)
+    return [
+        _line(
+            f"Fields a conversion would drop: {names} (no conversion mapping carries them; map "
+            "them in the Leads layout's conversion mapping, or accept the loss)",
+            "warning",
+        )
+    ]
 
 
 def _title(model: ConsoleModel, lead_id: str) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from crmkit.conversion import OrgFacts, field_diffs, make_plan
 from crmkit.errors import CrmkitError
+from crmkit.mapping import ConversionMapping
 from crmkit.widgets.console_candidates import Candidate
 from crmkit.widgets.console_deal import DealForm
 from crmkit.widgets.console_options import (
@@ -38,6 +39,8 @@ class ConsoleOptionsMixin:
 
     client: Any
     _diffs: dict[str, tuple[tuple[Any, ...], pd.DataFrame]]
+    _mapping: ConversionMapping | None = None
+    _dropped: dict[str, list[str]] | None = None
 
     def _known(self, lead_id: str) -> str:
         raise NotImplementedError
@@ -127,6 +130,23 @@ class ConsoleOptionsMixin:
         frame = field_diffs(make_plan([row]), client=self.client, lead_ids=[lead_id])
         self._diffs[lead_id] = (key, frame)
         return frame
+
+    def dropped_fields(self, lead_id: str) -> list[str]:
+        """The lead's fields holding a value that no conversion mapping carries to a Contact,
+        Account or Deal: Zoho drops them when the lead converts, so the console names them
+        before the user converts (map them in the Leads layout, or accept the loss). The
+        mapping is the org's own, read once from its metadata; the lead is read whole once (the
+        list holds only the columns the table shows)."""
+        lead_id = self._known(lead_id)
+        if self._dropped is None:
+            self._dropped = {}
+        if lead_id not in self._dropped:
+            if self._mapping is None:
+                self._mapping = ConversionMapping.from_client(self.client)
+            record = self.client.get_record("Leads", lead_id) or self.records[lead_id]
+            found = self._mapping.dropped_fields(pd.DataFrame([record]))["field"]
+            self._dropped[lead_id] = [str(f) for f in found]
+        return list(self._dropped[lead_id])
 
     def option_columns(self, lead_id: str) -> dict[str, Any]:
         """The plan columns the lead's options give (what is not offered left out)."""

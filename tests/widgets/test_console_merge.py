@@ -119,3 +119,29 @@ def test_a_policy_chosen_in_the_console_is_applied_after_the_convert(
     console.convert()
     contact = console.model.client.get_record("Contacts", C_KEEP)
     assert contact is not None and contact["Phone"] == "+1 555 0100"  # kept, as the diff said
+
+
+def test_the_console_names_the_fields_a_conversion_would_drop(
+    small_sandbox: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    """Lead_Status is on no conversion mapping (Zoho's standard map carries it nowhere): the lead
+    holding a value is warned before converting; a lead without one is not."""
+    sb = small_sandbox(
+        leads=[
+            {"id": L_KEEP, "Last_Name": "Keeper", "Company": "Keepco", "Lead_Status": "Contacted"},
+            {"id": L_NEW, "Last_Name": "Newman", "Company": "Newco"},
+        ],
+    )
+    client = client_for(sb)
+    try:
+        console = ConversionConsole.load(client, journal=tmp_path / "j.sqlite")
+        assert console.model.dropped_fields(L_KEEP) == ["Lead_Status"]
+        assert console.model.dropped_fields(L_NEW) == []
+        console.model.select_ids([L_KEEP, L_NEW])
+        console._build_choices()
+        console.refresh()
+        keep = console.lead_messages[L_KEEP].value
+        assert "Fields a conversion would drop: Lead_Status" in keep
+        assert "would drop" not in console.lead_messages[L_NEW].value
+    finally:
+        client.close()
