@@ -57,6 +57,10 @@ def voila_config(*, host: str, port: int, token: str, cell_timeout: int) -> Conf
     config.Voila.port = port
     config.Voila.port_retries = 0
     config.Voila.token = token
+    # the token is the only way in: no Jupyter password (a user's own would outlive this start),
+    # and no "set a password" form on the token prompt (it would persist one for every start)
+    config.PasswordIdentityProvider.hashed_password = ""
+    config.PasswordIdentityProvider.allow_password_change = False
     config.Voila.open_browser = False
     config.Voila.log_level = "WARN"
     config.VoilaConfiguration.show_tracebacks = False
