@@ -4,8 +4,9 @@ The command runs as a subprocess pointed at a sandbox started here (through the 
 environment, as a user points crmkit at an org), and prints its URL. Chromium:
 - opens the page without the token: a token prompt, no console (refused);
 - opens the printed URL: the header names the org (name and id) as a REHEARSAL; the lead sought
-  is not on the first page of the list but on page 3; a search finds it, it is converted, and its
-  result shows. The sandbox confirms that lead, and only it, converted.
+  is not on the first page of the list but on page 3 (the browse bar's Next page, twice); a
+  search finds it, it is converted, and its result shows. The sandbox confirms that lead, and
+  only it, converted.
 
 Screenshots: artifacts/console_page_refused.png, artifacts/console_page.png.
 """
@@ -73,7 +74,7 @@ def org_sb(small_sandbox: Callable[..., Sandbox]) -> Sandbox:
 def console(
     org_sb: Sandbox, tmp_path: Path, sandbox_environ: Callable[[Sandbox], dict[str, str]]
 ) -> Iterator[ConsoleProcess]:
-    env = {**sandbox_environ(org_sb), "CRMKIT_CONSOLE_LEADS": str(N_LEADS)}
+    env = sandbox_environ(org_sb)  # the console lists every open lead: no CRMKIT_CONSOLE_LEADS
     started = start_console(env, tmp_path, "--journal", str(tmp_path / "journal.sqlite"))
     yield started
     assert started.stop(signal.SIGTERM) == 0, started.output()
@@ -121,20 +122,25 @@ def test_console_page_search_a_lead_on_page_3_convert_it_and_see_the_header(
     console_box = page.locator(".crmkit-console")
     table = console_box.locator("table.dataTable").first
     rows = table.locator("tbody tr")
+    counts = console_box.locator(".crmkit-counts")
     rows.filter(has_text=listed[0]).wait_for(timeout=STARTUP_MS)
+    expect(counts).to_contain_text(f"Leads 1–25 of {N_LEADS}")  # the whole org, paged
     expect(rows.filter(has_text=sought)).to_have_count(0)  # not on page 1
-    paging = console_box.locator(".dt-paging").first  # DataTables' pager: links by number
-    paging.get_by_role("link", name="3", exact=True).click()
-    expect(console_box.get_by_text("Showing 51 to 75 of 80 entries")).to_be_visible()
+    next_page = console_box.get_by_role("button", name="Next page")
+    next_page.click()
+    expect(counts).to_contain_text("page 2 of 4")
+    next_page.click()
+    expect(counts).to_contain_text(f"Leads 51–75 of {N_LEADS} · page 3 of 4")
     expect(rows.filter(has_text=sought)).to_have_count(1)  # page 3 of the list
-    paging.get_by_role("link", name="1", exact=True).click()
-    expect(rows.filter(has_text=listed[0])).to_have_count(1)
 
-    console_box.locator("input[type=search]").first.fill("Zephyr")
+    search = console_box.get_by_placeholder("name, email or company")
+    search.fill("Zephyr")
+    search.press("Enter")
+    expect(counts).to_contain_text(f"Lead 1–1 of 1 (filtered from {N_LEADS} open leads)")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(sought)
     rows.first.click()
-    choices = page.locator(".crmkit-choices select")
+    choices = page.locator(".crmkit-choices .crmkit-options")  # one group per selected lead
     expect(choices).to_have_count(1)
     button = page.get_by_role("button", name="Convert")
     expect(button).to_be_enabled()
