@@ -163,5 +163,14 @@ class OrgHeader:
 
     @classmethod
     def for_client(cls, client: Any) -> OrgHeader:
-        """The header for the org `client` converts in."""
-        return cls(org_banner(client))
+        """The header for the org `client` converts in.
+
+        A client that `connect()` labelled "Zoho CRM" (a sandbox reached through `ZOHO_*`
+        settings) but whose facts prove a crmkit sandbox is relabelled a sandbox, so that the
+        console's other lines and the journal's record of a run say what the header says.
+        """
+        banner = org_banner(client)
+        target = getattr(client, "target", None)
+        if banner.mode == "rehearsal" and isinstance(target, Target) and not target.is_sandbox:
+            client.target = Target("sandbox", banner.where.removeprefix("crmkit "))
+        return cls(banner)

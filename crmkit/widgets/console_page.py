@@ -3,9 +3,8 @@
 Voila runs `console_page()` in a fresh kernel for each page load. The kernel inherits the
 command's environment: the `ZOHO_*` settings of the org the user configured, or those of the
 sandbox `crmkit console` started for every page to share, and `CRMKIT_JOURNAL` when `--journal`
-was given. A sandbox reached through `ZOHO_*` settings looks like Zoho to `connect()`; when the
-header's facts prove it is a crmkit sandbox (a loopback server answering `type: "sandbox"`), the
-client's target says so, so every message on the page names it a sandbox.
+was given. A sandbox reached through `ZOHO_*` settings looks like Zoho to `connect()`; the
+console's header recognises it (`console_header.OrgHeader.for_client`) and names it a sandbox.
 
 Nothing secret is shown: the page names the org and the API domain, never a credential, and a
 failure to connect or load is one line under the header (Voila hides tracebacks).
@@ -19,7 +18,6 @@ from typing import Any
 
 import ipywidgets as w
 
-from crmkit.api.target import Target
 from crmkit.connection import connect
 from crmkit.errors import CrmkitError
 from crmkit.widgets.console import ConversionConsole
@@ -36,9 +34,6 @@ def console_page() -> Any:
         client = connect(progress=False)
     except CrmkitError as exc:
         return w.HTML(_error(f"Could not connect: {exc}"))
-    banner = org_banner(client)
-    if banner.mode == "rehearsal" and not getattr(client.target, "is_sandbox", False):
-        client.target = Target("sandbox", f"sandbox at {client.api_domain}")
     kwargs: dict[str, Any] = {}
     leads = os.environ.get(LEADS_ENV, "").strip()
     if leads.isdigit() and int(leads) > 0:

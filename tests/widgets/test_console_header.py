@@ -127,6 +127,25 @@ def test_org_banner_reads_a_sandbox_reached_through_zoho_settings(
     assert f"crmkit sandbox at {org_sb.url}" in banner.detail
 
 
+def test_the_header_relabels_a_sandbox_reached_through_zoho_settings(
+    org_sb: Sandbox, use_sandbox_environ: Callable[[Sandbox], None]
+) -> None:
+    use_sandbox_environ(org_sb)
+    client = connect(progress=False, token_cache=False)
+    try:
+        OrgHeader.for_client(client)
+        assert client.target == Target("sandbox", f"sandbox at {org_sb.url}")
+        assert client.description == f"sandbox at {org_sb.url}"  # the console's lines, the journal
+    finally:
+        client.close()
+
+
+def test_the_header_never_relabels_what_it_cannot_prove_a_sandbox() -> None:
+    client = _RefusingClient()
+    OrgHeader.for_client(client)
+    assert client.target == ZOHO_CRM
+
+
 class _RefusingClient:
     target = ZOHO_CRM
     api_domain = ZOHO_API
