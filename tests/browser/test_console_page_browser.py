@@ -143,11 +143,11 @@ def test_console_page_search_a_lead_on_page_3_convert_it_and_see_the_header(
     choices = page.locator(".crmkit-choices .crmkit-options")  # one group per selected lead
     expect(choices).to_have_count(1)
     button = page.get_by_role("button", name="Convert")
-    expect(button).to_be_enabled()
+    expect(button).to_be_enabled(timeout=TIMEOUT_MS)
     button.click()
 
     results = page.locator(".crmkit-results table.dataTable tbody tr")
-    expect(results.filter(has_text=sought)).to_contain_text("converted")
+    expect(results.filter(has_text=sought)).to_contain_text("converted", timeout=TIMEOUT_MS)
     expect(results).to_have_count(1)
     expect(header).to_contain_text(ORG_NAME)  # still named after the run
     page.screenshot(path=str(shot), full_page=True)
