@@ -197,15 +197,15 @@ def test_lab_console_converts_a_lead_with_a_deal_an_owner_and_tags(
     rows = console.locator("table.dataTable").first.locator("tbody tr")
     rows.filter(has_text=LEAD).wait_for(timeout=STARTUP_MS)
     rows.filter(has_text=LEAD).click()
-    expect(console.locator(".crmkit-choices .crmkit-options")).to_have_count(1)
+    expect(console.locator(".crmkit-choices select")).to_have_count(1, timeout=TIMEOUT_MS)
 
     defaults = console.locator(".crmkit-default-options")
     _select(page, defaults, "Owner of the new records", "Bea Busy")
     _control(defaults, "select-multiple", "Carry tags to").locator("select").select_option(
         label="Contacts"
     )
-    console.locator(".crmkit-choices").get_by_text("Options for this lead").click()
-    own = console.locator(".crmkit-choices .crmkit-options")
+    console.locator(".crmkit-lead-options").get_by_text("Options for Fay Fresh").click()
+    own = console.locator(".crmkit-lead-options .crmkit-options")
     _control(own, "select-multiple", "Tags").locator("select").select_option(label="expo")
 
     button = console.get_by_role("button", name="Convert")

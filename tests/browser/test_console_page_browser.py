@@ -140,7 +140,7 @@ def test_console_page_search_a_lead_on_page_3_convert_it_and_see_the_header(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(sought)
     rows.first.click()
-    choices = page.locator(".crmkit-choices .crmkit-options")  # one group per selected lead
+    choices = page.locator(".crmkit-choices select")
     expect(choices).to_have_count(1)
     button = page.get_by_role("button", name="Convert")
     expect(button).to_be_enabled(timeout=TIMEOUT_MS)
