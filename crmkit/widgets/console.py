@@ -249,7 +249,8 @@ class ConversionConsole:
         statuses = m.statuses(messages)
         for lead_id, box in self.lead_messages.items():
             lines = messages.get(lead_id, [])
-            parts = [_line(t, "error" if t.startswith("error") else "warning") for t in lines]
+            parts = [_line(f"Not offered: {why}", "warning") for _, why in m.not_offered(lead_id)]
+            parts += [_line(t, "error" if t.startswith("error") else "warning") for t in lines]
             if not lines:
                 parts.append(_line(statuses.get(lead_id, ""), "ok"))
             box.value = "".join(parts)

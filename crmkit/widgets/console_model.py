@@ -1,11 +1,13 @@
 """The conversion console's state and logic, without widgets (so it is tested as plain Python).
 
-The admin picks leads, chooses for each one what converting it must do (merge into one of the
-Contacts/Accounts Zoho offers, or create new), optionally adds a Deal, sees what the plan validator
-says and what the run will cost, and converts. Everything goes through crmkit.conversion: the
-choices become plan rows (`make_plan`), `validate` speaks before any call, `estimate` says the cost,
-and `execute` re-checks live, converts each lead at most once and journals every request and answer
-(so a dead kernel or a double click never converts a lead twice).
+The admin browses the org's open leads (search, filters, pages: `console_browse`), picks leads,
+chooses for each one what converting it must do (merge into one of the Contacts/Accounts Zoho
+offers, or create new) and its Convert Lead options (`console_options`: per lead, or as a default
+for the selection), optionally adds a Deal (`console_deal`: the Deals layout's fields), sees what
+the plan validator says and what the run will cost, and converts. Everything goes through
+crmkit.conversion: the choices become plan rows (`make_plan`), `validate` speaks before any call,
+`estimate` says the cost, and `execute` re-checks live, converts each lead at most once and
+journals every request and answer (so a dead kernel or a double click never converts a lead twice).
 
 The journal file is `journal=` if given, else `$CRMKIT_JOURNAL`, else the org's own default file
 (`crmkit.conversion.journal_path`, the one function every front end resolves it with).
@@ -14,12 +16,8 @@ The journal file is `journal=` if given, else `$CRMKIT_JOURNAL`, else the org's 
 from __future__ import annotations
 
 import os
-import queue
-import string
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,30 +27,37 @@ from crmkit.conversion import (
     RESULTS_SCHEMA,
     ClientLike,
     Estimate,
-    EventKind,
-    ExecuteOptions,
     ExecutionReport,
     Mode,
     OrgFacts,
-    Policy,
     blocked_leads,
     estimate,
-    execute,
     make_plan,
     org_facts,
-    plan_from_options,
     validate,
 )
 from crmkit.conversion.execute_options import check_mode
-from crmkit.conversion.facts import lead_facts
-from crmkit.conversion.journal import FINAL_OUTCOMES
+from crmkit.conversion.facts import lead_facts, role_map, truthy
 from crmkit.conversion.journal_path import JOURNAL_ENV, legacy_journal_path
 from crmkit.conversion.journal_path import journal_path as resolve_journal_path
 from crmkit.conversion.org_binding import org_identity
-from crmkit.conversion.references import is_reference
 from crmkit.errors import CrmkitError
 from crmkit.frames import leads_from_records, options_frames
 from crmkit.orgconfig import OrgConfig
+from crmkit.widgets.console_browse import BrowseCounts, LeadFilter, LeadIndex, matching_fields
+from crmkit.widgets.console_candidates import (
+    NEW,
+    Candidate,
+    build_candidates,
+    default_choices,
+    records,
+    text,
+)
+from crmkit.widgets.console_deal import DealField, DealForm, deal_fields
+from crmkit.widgets.console_model_options import ConsoleOptionsMixin
+from crmkit.widgets.console_options import LeadOptions
+from crmkit.widgets.console_run import run_plan
+from crmkit.widgets.console_views import refused_reason, results_table, says, statuses, table
 from crmkit.widgets.open_leads_model import ClusterMate, OpenLeadClusters
 
 __all__ = [
@@ -64,6 +69,8 @@ __all__ = [
     "ConsoleError",
     "ConsoleModel",
     "DealForm",
+    "LeadFilter",
+    "LeadOptions",
     "journal_path",
 ]
 
@@ -78,17 +85,7 @@ LEAD_FIELDS: tuple[str, ...] = (
     "Owner",
     "Tag",
 )
-NEW = "new"
-TABLE_COLUMNS: tuple[str, ...] = (
-    "lead_id",
-    "name",
-    "company",
-    "email",
-    "zoho_says",
-    "candidates",
-    "result",
-)
-_TEMPLATE_FIELDS = ("Full_Name", "First_Name", "Last_Name", "Company", "Email")
+PAGE_SIZE = 25
 
 
 class ConsoleError(CrmkitError, ValueError):
@@ -101,82 +98,9 @@ def journal_path(journal: str | Path | None = None, *, org_id: str | None = None
     return resolve_journal_path(journal, org_id=org_id) or legacy_journal_path()
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A Contact or Account Zoho offers as a merge target for one lead."""
-
-    module: str
-    record_id: str
-    name: str
-    fields: tuple[str, ...]
-    account_id: str | None = None
-    account_name: str | None = None
-
-    @property
-    def key(self) -> str:
-        """The choice key that merges into this record (`contact:ID` / `account:ID`)."""
-        return f"{self.module[:-1].lower()}:{self.record_id}"
-
-    @property
-    def label(self) -> str:
-        """What the choice dropdown says."""
-        how = f" (by {', '.join(self.fields)})" if self.fields else ""
-        if self.module == "Contacts":
-            acct = f", Account {self.account_name}" if self.account_name else ", no Account"
-            return f"merge into Contact {self.name}{how}{acct}"
-        return f"new Contact in Account {self.name}{how}"
-
-
-@dataclass(frozen=True)
-class DealForm:
-    """The optional Deal created with every converted lead; `name` may use `{Company}`,
-    `{Full_Name}`, `{First_Name}`, `{Last_Name}`, `{Email}` (each lead's own values)."""
-
-    enabled: bool = False
-    name: str = "{Company}"
-    closing_date: date | str | None = None
-    pipeline: str | None = None
-    stage: str | None = None
-    amount: float | None = None
-
-    def row(self, lead: Mapping[str, Any]) -> dict[str, Any]:
-        """The plan columns this form gives one lead (empty when no Deal is wanted)."""
-        if not self.enabled:
-            return {}
-        values = {k: _text(lead.get(k)) or "" for k in _TEMPLATE_FIELDS}
-        name = string.Formatter().vformat(self.name, (), values).strip() if self.name else ""
-        closing = self.closing_date
-        return {
-            "deal_name": name or None,
-            "closing_date": closing.isoformat() if isinstance(closing, date) else closing or None,
-            "pipeline": self.pipeline or None,
-            "stage": self.stage or None,
-            "amount": self.amount,
-        }
-
-    def problem(self) -> str | None:
-        """Why the form cannot make a Deal name (unknown placeholder), or None."""
-        if not self.enabled or not self.name:
-            return None
-        try:
-            string.Formatter().vformat(self.name, (), {k: "" for k in _TEMPLATE_FIELDS})
-        except (KeyError, IndexError, ValueError) as exc:
-            return f"Deal name {self.name!r}: {exc} is not a placeholder; use " + ", ".join(
-                "{" + k + "}" for k in _TEMPLATE_FIELDS
-            )
-        return None
-
-
-def _text(value: object) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 class ConsoleClient(ClientLike, Protocol):
     """What the console calls on a client: the conversion engine's calls, listing leads, and
-    the metadata the org's matching configuration comes from."""
+    the metadata the org's matching configuration and the Deal form come from."""
 
     def iter_pages(
         self, module: str, fields: Sequence[str], *, per_page: int = ...
@@ -189,8 +113,9 @@ class ConsoleClient(ClientLike, Protocol):
         ...
 
 
-class ConsoleModel:
-    """Loaded leads with their options, the admin's selection and choices, and the last run."""
+class ConsoleModel(ConsoleOptionsMixin):
+    """Listed leads with the options asked so far, the table's filter and page, the admin's
+    selection, choices and options, and the last run."""
 
     def __init__(
         self,
@@ -205,17 +130,20 @@ class ConsoleModel:
         latency_s: float = 0.3,
         poll_interval: float = 1.0,
         config: OrgConfig | None = None,
+        page_size: int = PAGE_SIZE,
+        deal_layout: Sequence[DealField] | None = None,
     ) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
         self.mode: Mode = check_mode(mode)
-        self.config = config  # the org's matching rules, for the loaded leads' clusters
+        self.config = config  # the org's matching rules, for the listed leads' clusters
         self.client = client
         self.records: dict[str, dict[str, Any]] = {
             str(r["id"]): dict(r) for r in lead_facts(records).values()
         }
         self.lead_ids: list[str] = list(self.records)
         self.leads = leads_from_records(list(self.records.values()))
-        self.options = options
-        self.matches = matches
+        self.index = LeadIndex(self.leads)
         self.org = org
         # The org's own default journal needs its id (one GET /org); a named journal does not.
         named = journal is not None or bool(os.environ.get(JOURNAL_ENV))
@@ -224,14 +152,25 @@ class ConsoleModel:
         self.latency_s = latency_s
         self.poll_interval = poll_interval
         self.deal = DealForm()
+        self.deal_layout = (
+            list(deal_layout) if deal_layout is not None else deal_fields([], (), org)
+        )
+        self.defaults = LeadOptions()
+        self._lead_options: dict[str, dict[str, Any]] = {}
+        self.filter = LeadFilter()
+        self.page = 0
+        self.page_size = page_size
         self.selected: list[str] = []
         self.running = False
         self.report: ExecutionReport | None = None
         self.results = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in RESULTS_SCHEMA.items()})
         self.outcomes: dict[str, str] = {}
         self._open_leads: OpenLeadClusters | None = None
-        self._candidates = self._build_candidates()
-        self._choices: dict[str, str] = self._default_choices()
+        self.options = options.iloc[0:0]
+        self.matches = matches.iloc[0:0]
+        self._candidates: dict[str, list[Candidate]] = {}
+        self._choices: dict[str, str] = {}
+        self._learn(options, matches)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -240,107 +179,154 @@ class ConsoleModel:
         client: ConsoleClient,
         *,
         lead_ids: Sequence[str] | None = None,
-        limit: int = 50,
+        limit: int | None = None,
         **kwargs: Any,
     ) -> ConsoleModel:
-        """Unconverted leads (`lead_ids`, else the first `limit` the CRM lists) with their
-        conversion options and the org's metadata; `kwargs` go to the constructor."""
+        """`lead_ids` (their options asked at once), else every open lead of the org (the first
+        `limit` when given; options asked page by page), with the org's metadata; `kwargs` go to
+        the constructor."""
         if lead_ids is not None:
             found = [client.get_record("Leads", str(i), converted="both") for i in lead_ids]
             missing = [str(i) for i, r in zip(lead_ids, found, strict=True) if r is None]
             if missing:
                 raise ConsoleError(f"no such lead(s) in the CRM: {', '.join(missing)}")
             records = [r for r in found if r is not None]
+            ids = [str(r["id"]) for r in records]
         else:
-            if limit < 1:
+            if limit is not None and limit < 1:
                 raise ValueError("limit must be at least 1")
             records = []
-            for page in client.iter_pages("Leads", LEAD_FIELDS, per_page=min(limit, 200)):
+            per_page = 200 if limit is None else min(limit, 200)
+            for page in client.iter_pages("Leads", LEAD_FIELDS, per_page=per_page):
                 records.extend(page)
-                if len(records) >= limit:
+                if limit is not None and len(records) >= limit:
                     break
-            records = records[:limit]
-        ids = [str(r["id"]) for r in records]
+            records = records if limit is None else records[:limit]
+            ids = [str(r["id"]) for r in records[: int(kwargs.get("page_size", PAGE_SIZE))]]
         answers = client.conversion_options_many(ids, progress=False) if ids else []
         frames = options_frames(dict(zip(ids, answers, strict=True)))
         if "config" not in kwargs:
             kwargs["config"] = OrgConfig.from_client(client)
-        return cls(client, records, frames.options, frames.matches, org=org_facts(client), **kwargs)
-
-    def _build_candidates(self) -> dict[str, list[Candidate]]:
-        out: dict[str, list[Candidate]] = {i: [] for i in self.lead_ids}
-        hits = self.matches[self.matches["record_id"].notna()]
-        fields: dict[tuple[str, str, str], list[str]] = {}
-        first: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for rec in _records(hits):
-            key = (str(rec["lead_id"]), str(rec["module"]), str(rec["record_id"]))
-            if rec["module"] not in ("Contacts", "Accounts"):
-                continue
-            first.setdefault(key, rec)
-            field = _text(rec.get("field"))
-            if field is not None and field not in fields.setdefault(key, []):
-                fields[key].append(field)
-        for key, hit in first.items():
-            lead_id, module, record_id = key
-            if lead_id not in out:
-                continue
-            out[lead_id].append(
-                Candidate(
-                    module=module,
-                    record_id=record_id,
-                    name=_text(hit.get("record_name")) or record_id,
-                    fields=tuple(fields.get(key, [])),
-                    account_id=_text(hit.get("account_id")),
-                    account_name=_text(hit.get("account_name")),
-                )
+        org = org_facts(client)
+        org = replace(org, contact_roles=role_map(client.contact_roles()))
+        if "deal_layout" not in kwargs:
+            kwargs["deal_layout"] = deal_fields(
+                client.layouts("Deals"), _deal_required(client), org
             )
-        for cands in out.values():  # Contacts first, as Zoho's dialog lists them
-            cands.sort(key=lambda c: c.module != "Contacts")
-        return out
+        return cls(client, records, frames.options, frames.matches, org=org, **kwargs)
 
-    def _default_choices(self) -> dict[str, str]:
-        """Zoho's preferred match when there is one (the first candidate when several), else new."""
-        built = plan_from_options(
-            self.options, self.matches, Policy(on_ambiguous="merge"), leads=self.leads
-        )
-        choices = {i: NEW for i in self.lead_ids}
-        for row in built.plan.to_dict("records"):
-            lead_id = str(row["lead_id"])
-            if lead_id not in choices:
-                continue
-            # A `lead:<id>` reference (a cluster mate's record) is no choice of the dialog: the
-            # console proposes it apart (`chained_choice`), so the default stays new.
-            if row["contact_action"] == "merge" and not is_reference(row["contact_id"]):
-                choices[lead_id] = f"contact:{row['contact_id']}"
-            elif row["account_action"] == "merge" and not is_reference(row["account_id"]):
-                choices[lead_id] = f"account:{row['account_id']}"
-        return choices
+    def _learn(self, options: pd.DataFrame, matches: pd.DataFrame) -> None:
+        """Add the options of more leads: their candidates and default choices."""
+        ids = [str(i) for i in options["lead_id"].tolist() if str(i) in self.records]
+        if not ids:
+            return
+        self.options = pd.concat([self.options, options], ignore_index=True)
+        self.matches = pd.concat([self.matches, matches], ignore_index=True)
+        cands = build_candidates(matches, ids)
+        self._candidates.update(cands)
+        defaults = default_choices(options, matches, cands)
+        offered = {i: {k for _, k in self.choices(i)} for i in ids}
+        self._choices.update({i: k if k in offered[i] else NEW for i, k in defaults.items()})
+
+    def ask_options(self, lead_ids: Sequence[str]) -> int:
+        """Ask Zoho the conversion options of those listed leads not asked yet (one call each);
+        returns how many were asked."""
+        todo = [str(i) for i in dict.fromkeys(lead_ids) if str(i) not in self._candidates]
+        unknown = [i for i in todo if i not in self.records]
+        if unknown:
+            raise ConsoleError(f"lead(s) not listed in the console: {', '.join(unknown)}")
+        if todo:
+            answers = self.client.conversion_options_many(todo, progress=False)
+            frames = options_frames(dict(zip(todo, answers, strict=True)))
+            self._learn(frames.options, frames.matches)
+        return len(todo)
+
+    def unasked(self) -> list[str]:
+        """Leads the current filter would look at whose options are not asked yet."""
+        flt = replace(self.filter, matched="any", field=None, module=None)
+        ids, _ = self.index.select(flt, self.options)
+        return [i for i in ids if i not in self._candidates]
+
+    # ------------------------------------------------------------------ browsing
+    def set_filter(self, **values: Any) -> LeadFilter:
+        """Change the search/filters (`LeadFilter` fields); the table goes back to page 1."""
+        try:
+            self.filter = replace(self.filter, **values)
+        except TypeError as exc:
+            filters = "search, matched, field, module, owner, source"
+            raise ConsoleError(f"{exc}; filters: {filters}") from None
+        if self.filter.matched not in ("any", "matched", "not matched"):
+            raise ConsoleError("matched must be 'any', 'matched' or 'not matched'")
+        self.page = 0
+        return self.filter
+
+    def filtered_ids(self) -> list[str]:
+        """Every lead the filter keeps, in listing order."""
+        return self.index.select(self.filter, self.options)[0]
+
+    def counts(self) -> BrowseCounts:
+        """Total, filtered and unknown leads, and the page."""
+        ids, unknown = self.index.select(self.filter, self.options)
+        pages = -(-len(ids) // self.page_size)
+        return BrowseCounts(len(self.lead_ids), len(ids), unknown, self.page, pages, self.page_size)
+
+    def show_page(self, page: int) -> list[str]:
+        """Go to a page (0-based, clamped to the pages there are); asks the options of its leads."""
+        pages = max(1, -(-len(self.filtered_ids()) // self.page_size))
+        self.page = min(max(0, int(page)), pages - 1)
+        return self.page_ids()
+
+    def page_ids(self) -> list[str]:
+        """The leads of the current page (their options asked if not yet)."""
+        start = self.page * self.page_size
+        ids = self.filtered_ids()[start : start + self.page_size]
+        self.ask_options(ids)
+        return ids
+
+    def owners(self) -> list[tuple[str, str]]:
+        """(name, id) of the listed leads' owners, for the owner filter."""
+        return self.index.owners()
+
+    def sources(self) -> list[str]:
+        """The listed leads' Lead_Source values, for the source filter."""
+        return self.index.sources()
+
+    def matching_fields(self) -> list[str]:
+        """The matching fields Zoho reported for the leads asked so far, for the field filter."""
+        return matching_fields(self.options)
 
     # ------------------------------------------------------------------ selection and choices
     def select(self, rows: Sequence[int]) -> list[str]:
-        """Select leads by their position in `table()`; returns the selected lead ids."""
-        bad = [r for r in rows if not 0 <= int(r) < len(self.lead_ids)]
+        """Select leads by their position in `table()` (the current page); returns their ids."""
+        page = self.page_ids()
+        bad = [r for r in rows if not 0 <= int(r) < len(page)]
         if bad:
-            raise ConsoleError(f"no table row(s) {bad}: the table has {len(self.lead_ids)} rows")
-        picked = {int(r) for r in rows}
-        self.selected = [self.lead_ids[r] for r in sorted(picked)]
+            raise ConsoleError(f"no table row(s) {bad}: the table has {len(page)} rows")
+        self.selected = [page[r] for r in sorted({int(r) for r in rows})]
         return self.selected
 
     def select_ids(self, lead_ids: Sequence[str]) -> list[str]:
-        """Select leads by id."""
-        unknown = [i for i in lead_ids if str(i) not in self.records]
+        """Select leads by id (any listed lead, on any page); table order."""
+        unknown = [str(i) for i in lead_ids if str(i) not in self.records]
         if unknown:
             raise ConsoleError(f"lead(s) not loaded in the console: {', '.join(unknown)}")
-        return self.select([self.lead_ids.index(str(i)) for i in lead_ids])
+        self.ask_options([str(i) for i in lead_ids])
+        wanted = {str(i) for i in lead_ids}
+        self.selected = [i for i in self.lead_ids if i in wanted]
+        return self.selected
+
+    def is_converted(self, lead_id: str) -> bool:
+        """Whether the lead is converted (by this console or before it was loaded)."""
+        return truthy(self.records[str(lead_id)].get("Converted__s"))
 
     def open_leads(self) -> OpenLeadClusters:
-        """The loaded leads' clusters: the duplicates Zoho's options cannot see in this batch."""
+        """The listed leads' clusters: the duplicates Zoho's options cannot see in this batch."""
         if self._open_leads is None:
             self._open_leads = OpenLeadClusters(self.leads, self.config)
         return self._open_leads
 
     def cluster_mates(self, lead_id: str) -> list[ClusterMate]:
-        """The other loaded leads that are the same person or company as this one."""
+        """The other listed leads that are the same person or company as this one."""
         return self.open_leads().mates(str(lead_id))
 
     def chained_choice(self, lead_id: str) -> list[str]:
@@ -348,38 +334,63 @@ class ConsoleModel:
         it (``lead:<anchor id>``) instead of creating a second Contact or Account."""
         return self.open_leads().proposals(str(lead_id))
 
+    def _error(self, message: str) -> ConsoleError:
+        return ConsoleError(message)
+
+    def _known(self, lead_id: str) -> str:
+        lead_id = str(lead_id)
+        if lead_id not in self.records:
+            raise ConsoleError(f"lead {lead_id} is not loaded in the console")
+        self.ask_options([lead_id])
+        return lead_id
+
     def candidates(self, lead_id: str) -> list[Candidate]:
-        """The Contacts and Accounts Zoho offers for this lead."""
-        return list(self._candidates[str(lead_id)])
+        """The Contacts and Accounts Zoho offers for this lead (offered or not)."""
+        return list(self._candidates[self._known(lead_id)])
+
+    def not_offered(self, lead_id: str) -> list[tuple[Candidate, str]]:
+        """Candidates the console does not offer (Zoho refuses a merge into them), with why."""
+        out = []
+        for c in self._candidates[self._known(lead_id)]:
+            reason = refused_reason(c)
+            if reason is not None:
+                out.append((c, reason))
+        return out
 
     def choices(self, lead_id: str) -> list[tuple[str, str]]:
-        """(label, key) pairs for the lead's choice dropdown: each candidate, then create-new."""
-        lead = self.records[str(lead_id)]
-        company = _text(lead.get("Company"))
+        """(label, key) pairs for the lead's choice dropdown: each candidate Zoho would accept a
+        merge into, then create-new."""
+        lead_id = self._known(lead_id)
+        company = text(self.records[lead_id].get("Company"))
         new = "create a new Contact" + (
             f" and Account {company!r}" if company else " (no Company: no Account)"
         )
-        return [(c.label, c.key) for c in self._candidates[str(lead_id)]] + [(new, NEW)]
+        offered = [c for c in self._candidates[lead_id] if refused_reason(c) is None]
+        return [(c.label, c.key) for c in offered] + [(new, NEW)]
 
     def choice(self, lead_id: str) -> str:
         """The lead's current choice key."""
-        return self._choices[str(lead_id)]
+        return self._choices[self._known(lead_id)]
 
     def set_choice(self, lead_id: str, key: str) -> None:
         """Choose what converting this lead does (`contact:ID`, `account:ID` or `new`)."""
-        lead_id = str(lead_id)
-        if lead_id not in self._choices:
-            raise ConsoleError(f"lead {lead_id} is not loaded in the console")
+        lead_id = self._known(lead_id)
         allowed = [k for _, k in self.choices(lead_id)]
         if key not in allowed:
-            raise ConsoleError(f"lead {lead_id}: {key!r} is not one of its choices {allowed}")
+            why = {c.key: r for c, r in self.not_offered(lead_id)}.get(key)
+            hint = f" ({why})" if why else ""
+            raise ConsoleError(f"lead {lead_id}: {key!r} is not one of its choices {allowed}{hint}")
         self._choices[lead_id] = key
 
+    # ------------------------------------------------------------------ the Deal form
     def set_deal(self, **values: Any) -> DealForm:
         """Change fields of the Deal form (`enabled`, `name`, `closing_date`, `pipeline`,
-        `stage`, `amount`)."""
+        `stage`, `amount`, `contact_role`)."""
         if values.get("amount") is not None and float(values["amount"]) < 0:
             raise ConsoleError("the Deal amount cannot be negative")
+        role = values.get("contact_role")
+        if role and role not in self.contact_roles():
+            raise ConsoleError(f"{role!r} is not a Contact Role of the org: {self.contact_roles()}")
         self.deal = replace(self.deal, **values)
         return self.deal
 
@@ -401,7 +412,7 @@ class ConsoleModel:
     def _row(self, lead_id: str) -> dict[str, Any]:
         lead = self.records[lead_id]
         key = self._choices[lead_id]
-        new_account = "create" if _text(lead.get("Company")) else "none"
+        new_account = "create" if text(lead.get("Company")) else "none"
         row: dict[str, Any] = {"lead_id": lead_id}
         if key.startswith("contact:"):
             cand = next(c for c in self._candidates[lead_id] if c.key == key)
@@ -418,6 +429,7 @@ class ConsoleModel:
         else:
             row.update(contact_action="create", account_action=new_account, note="console: new")
         row.update(self.deal.row(lead))
+        row.update(self.option_columns(lead_id))
         return row
 
     def plan(self) -> pd.DataFrame:
@@ -443,7 +455,7 @@ class ConsoleModel:
             plan,
             options=self.options,
             matches=self.matches,
-            leads=list(self.records.values()),
+            leads=[self.records[i] for i in self.selected],
             org=self.org,
         )
 
@@ -473,7 +485,15 @@ class ConsoleModel:
         )
 
     def estimate(self) -> Estimate:
-        """Calls, credits and time the conversion of the selection will take."""
+        """Calls, credits and time the conversion of the selection will take; refused when a
+        selected lead is converted already (nothing can be sent for it)."""
+        done = [i for i in self.selected if self.is_converted(i)]
+        if done:
+            raise ConsoleError(
+                f"lead{'s' if len(done) > 1 else ''} {', '.join(done)} "
+                f"{'are' if len(done) > 1 else 'is'} converted already: nothing can be sent "
+                "for it; deselect it to see the estimate of the others"
+            )
         return estimate(
             self.plan(),
             mode=self.mode,
@@ -499,53 +519,21 @@ class ConsoleModel:
         plan = self.plan()
         self.running = True
         try:
-            report = self._run(plan, progress)
+            report = run_plan(
+                self.client,
+                plan,
+                journal=self.journal_path,
+                mode=self.mode,
+                poll_interval=self.poll_interval,
+                on_outcome=self._note_outcome,
+                progress=progress,
+            )
         finally:
             self.running = False
         self.report = report
         self.results = report.results
         for rec in report.results.to_dict("records"):
             self._note_outcome(str(rec["lead_id"]), str(rec["outcome"]))
-        return report
-
-    def _run(
-        self, plan: pd.DataFrame, progress: Callable[[int, int], None] | None
-    ) -> ExecutionReport:
-        """Run `execute` on a worker thread; its events come back here through a queue, so
-        `progress` and the outcomes are updated on this thread, as each step is journaled."""
-        total = len(plan)
-        events: queue.SimpleQueue[tuple[str, str] | None] = queue.SimpleQueue()
-
-        def on_event(kind: EventKind, lead_id: str, outcome: str) -> None:  # engine threads
-            events.put((lead_id, outcome))
-
-        options = ExecuteOptions(
-            mode=self.mode,
-            progress=False,
-            plan_name="conversion console",
-            poll_interval=self.poll_interval,
-            on_event=on_event,
-        )
-        latest: dict[str, str] = {}
-        if progress is not None:
-            progress(0, total)
-        with ThreadPoolExecutor(1, thread_name_prefix="crmkit-console") as pool:
-            future = pool.submit(
-                execute, self.client, plan, journal=self.journal_path, options=options
-            )
-            future.add_done_callback(lambda _: events.put(None))
-            last = 0
-            while (event := events.get()) is not None:
-                lead_id, outcome = event
-                latest[lead_id] = outcome
-                self._note_outcome(lead_id, outcome)
-                done = sum(o in FINAL_OUTCOMES for o in latest.values())
-                if progress is not None and done != last:
-                    progress(min(done, total), total)
-                    last = done
-            report = future.result()
-        if progress is not None:
-            progress(total, total)
         return report
 
     def _note_outcome(self, lead_id: str, outcome: str) -> None:
@@ -556,68 +544,31 @@ class ConsoleModel:
 
     # ------------------------------------------------------------------ what the view shows
     def table(self) -> pd.DataFrame:
-        """One row per loaded lead (in load order, the order `select` counts rows in): who it
-        is, what Zoho offers, and the outcome of the last run that touched it."""
-        opts = {str(r["lead_id"]): r for r in _records(self.options)}
-        rows: list[dict[str, Any]] = []
-        for lead_id in self.lead_ids:
-            lead = self.records[lead_id]
-            rows.append(
-                {
-                    "lead_id": lead_id,
-                    "name": _text(lead.get("Full_Name")) or "",
-                    "company": _text(lead.get("Company")) or "",
-                    "email": _text(lead.get("Email")) or "",
-                    "zoho_says": _says(opts.get(lead_id, {})),
-                    "candidates": "; ".join(
-                        f"{c.module[:-1]} {c.name}"
-                        + (f" ({', '.join(c.fields)})" if c.fields else "")
-                        for c in self._candidates[lead_id]
-                    ),
-                    "result": self.outcomes.get(lead_id, ""),
-                }
-            )
-        frame = pd.DataFrame.from_records(rows, columns=list(TABLE_COLUMNS))
-        return frame.astype("string")
+        """One row per lead of the current page (the rows `select` counts): who it is, what Zoho
+        offers, and the outcome of the last run that touched it."""
+        ids = self.page_ids()
+        opts = {str(r["lead_id"]): r for r in records(self.options)}
+        return table(
+            ids,
+            self.records,
+            {i: says(opts.get(i, {})) for i in ids},
+            self._candidates,
+            {i: self.outcomes.get(i) or ("converted" if self.is_converted(i) else "") for i in ids},
+        )
 
     def statuses(self, messages: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
         """One line per selected lead: `ready`, `ready (N warnings)` or `refused: <first error>`."""
-        messages = self.messages() if messages is None else messages
-        out: dict[str, str] = {}
-        for lead_id in self.selected:
-            msgs = list(messages.get(lead_id, []))
-            errors = [m.removeprefix("error: ") for m in msgs if m.startswith("error")]
-            if errors:
-                out[lead_id] = "refused: " + errors[0]
-            elif msgs:
-                out[lead_id] = f"ready ({len(msgs)} warning{'s' if len(msgs) > 1 else ''})"
-            else:
-                out[lead_id] = "ready"
-        return out
+        return statuses(self.selected, self.messages() if messages is None else messages)
 
     def results_table(self) -> pd.DataFrame:
         """The last run's results with each lead's name (RESULTS_SCHEMA plus `name`)."""
-        names = pd.Series(
-            {i: _text(r.get("Full_Name")) or "" for i, r in self.records.items()}, dtype="string"
-        )
-        out = self.results.copy()
-        out.insert(1, "name", out["lead_id"].map(names).astype("string"))
-        return out
+        return results_table(self.results, self.records)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict("records")]
-
-
-def _says(opt: Mapping[str, Any]) -> str:
-    outcome = opt.get("outcome")
-    if outcome == "error":
-        return f"error {opt.get('error_code')}"
-    if outcome != "matched":
-        return "no match"
-    parts = []
-    for col, noun in (("n_contacts", "Contact"), ("n_accounts", "Account")):
-        n = opt.get(col)
-        if n is not None and n is not pd.NA and int(n) > 0:
-            parts.append(f"{int(n)} {noun}{'s' if int(n) > 1 else ''}")
-    return "matches " + ", ".join(parts) if parts else "matched"
+def _deal_required(client: ConsoleClient) -> list[str]:
+    """The Deal fields the default Leads layout's conversion requires (`convert_mapping.Deals`)."""
+    out: list[str] = []
+    for layout in client.layouts("Leads")[:1]:
+        deals = (layout.get("convert_mapping") or {}).get("Deals") or {}
+        out += [str(f.get("api_name")) for f in deals.get("fields") or [] if f.get("required")]
+    return out

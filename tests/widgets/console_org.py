@@ -14,6 +14,8 @@ from crmkit.api.limits import RetryPolicy
 from crmkit.sandbox import Sandbox
 
 USER = "1000000000000000901"
+USER_2 = "1000000000000000902"  # active: the records may be assigned to them
+USER_OFF = "1000000000000000903"  # inactive: never offered as an owner
 A_ACME = "2000000000000000001"
 A_INITECH = "2000000000000000003"
 C_PAT = "3000000000000000001"  # Email pat@acme.com, Account Acme
@@ -66,8 +68,8 @@ def org_records() -> dict[str, Any]:
             {"id": C_TWO_B, "Last_Name": "TwoB", "Email": "two@x.com"},
         ],
         "leads": [
-            _lead(L_PAT, "Pat", "Boyle", Company="Acme Corp", Email="pat@acme.com"),
-            _lead(L_FRESH, "Fay", "Fresh", Company="Newco", Email="fay@newco.com"),
+            _lead(L_PAT, "Pat", "Boyle", Company="Acme Corp", Email="pat@acme.com", Tag="vip"),
+            _lead(L_FRESH, "Fay", "Fresh", Company="Newco", Email="fay@newco.com", Tag="hot;expo"),
             _lead(L_INITECH, "Ian", "Ini", Company="Initech", Email="ian@initech.com"),
             _lead(L_AMBIGUOUS, "Tom", "Two", Company="Twoco", Email="two@x.com"),
             _lead(L_TO_LOCKED, "Lou", "Lock", Company="Lockco", Email="locked@x.com"),
@@ -77,7 +79,14 @@ def org_records() -> dict[str, Any]:
         ],
         "org": {
             "users": [
-                {"id": USER, "full_name": "Ava Active", "email": "ava@x.com", "status": "active"}
+                {"id": USER, "full_name": "Ava Active", "email": "ava@x.com", "status": "active"},
+                {"id": USER_2, "full_name": "Bea Busy", "email": "bea@x.com", "status": "active"},
+                {
+                    "id": USER_OFF,
+                    "full_name": "Ivo Inactive",
+                    "email": "ivo@x.com",
+                    "status": "inactive",
+                },
             ],
             "pipelines": PIPELINES,
             "edition": "enterprise",

@@ -112,16 +112,22 @@ def test_validation_messages_inline_per_lead(model: ConsoleModel) -> None:
     assert model.general_messages() == ["Select one or more leads in the table."]
     assert not model.can_convert
     model.select_ids([L_TO_LOCKED, L_PENDING, L_FRESH])
-    model.set_choice(L_TO_LOCKED, f"contact:{C_LOCKED}")
+    # Zoho refuses a merge into a locked Contact: it is not offered, and the console says why
+    assert model.choice(L_TO_LOCKED) == NEW
+    assert [k for _, k in model.choices(L_TO_LOCKED)] == [NEW]
+    [(cand, why)] = model.not_offered(L_TO_LOCKED)
+    assert cand.record_id == C_LOCKED and "locked" in why
+    with pytest.raises(ConsoleError, match="is locked: Zoho refuses a merge"):
+        model.set_choice(L_TO_LOCKED, f"contact:{C_LOCKED}")
     msgs = model.messages()
-    assert any("locked" in m and m.startswith("error") for m in msgs[L_TO_LOCKED])
     assert any("NOT_APPROVED" in m or "not approved" in m for m in msgs[L_PENDING])
     assert msgs[L_FRESH] == []
-    assert set(model.blocked()) == {L_TO_LOCKED, L_PENDING}
+    assert [m for m in msgs[L_TO_LOCKED] if m.startswith("error")] == []
+    assert set(model.blocked()) == {L_PENDING}
     assert not model.can_convert
     status = model.statuses()
     assert status[L_FRESH] == "ready"
-    assert status[L_TO_LOCKED].startswith("refused: ") and "locked" in status[L_TO_LOCKED]
+    assert status[L_PENDING].startswith("refused: ") and "not approved" in status[L_PENDING]
     assert list(status) == [L_FRESH, L_TO_LOCKED, L_PENDING]  # table order
     with pytest.raises(ConsoleError, match="validation refuses"):
         model.convert()

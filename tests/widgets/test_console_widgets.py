@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from console_org import (
     A_ACME,
-    C_LOCKED,
     C_PAT,
     L_FRESH,
     L_INITECH,
     L_PAT,
+    L_PENDING,
     L_TO_LOCKED,
     LEADS,
     converted,
@@ -56,17 +56,18 @@ def test_table_is_an_itable_with_row_selection_and_every_lead(
 def test_selecting_rows_shows_a_choice_per_lead_with_inline_messages(
     console: ConversionConsole,
 ) -> None:
-    console.table.selected_rows = [ROW[L_PAT], ROW[L_TO_LOCKED]]
-    assert list(console.dropdowns) == [L_PAT, L_TO_LOCKED]
+    console.table.selected_rows = [ROW[L_PAT], ROW[L_TO_LOCKED], ROW[L_PENDING]]
+    assert list(console.dropdowns) == [L_PAT, L_TO_LOCKED, L_PENDING]
     assert console.dropdowns[L_PAT].value == f"contact:{C_PAT}"
-    assert console.dropdowns[L_TO_LOCKED].value == f"contact:{C_LOCKED}"
-    assert "locked" in console.lead_messages[L_TO_LOCKED].value
+    # the locked Contact is not offered (Zoho refuses a merge into it); the row says why
+    assert console.dropdowns[L_TO_LOCKED].value == "new"
+    assert [k for _, k in console.dropdowns[L_TO_LOCKED].options] == ["new"]
+    assert "is locked: Zoho refuses a merge" in console.lead_messages[L_TO_LOCKED].value
+    assert "not approved" in console.lead_messages[L_PENDING].value
     assert "ready" in console.lead_messages[L_PAT].value
     assert console.convert_button.disabled  # a lead is refused
-    assert console.estimate.value.startswith("<b>Estimate:</b> 2 leads")
-    console.dropdowns[L_TO_LOCKED].value = "new"
-    assert console.model.choice(L_TO_LOCKED) == "new"
-    assert "locked" not in console.lead_messages[L_TO_LOCKED].value
+    assert console.estimate.value.startswith("<b>Estimate:</b> 3 leads")
+    console.table.selected_rows = [ROW[L_PAT], ROW[L_TO_LOCKED]]
     assert not console.convert_button.disabled
     console.dropdowns[L_PAT].value = f"account:{A_ACME}"
     assert console.model.plan().set_index("lead_id").loc[L_PAT, "account_id"] == A_ACME
@@ -127,12 +128,12 @@ def test_convert_converts_the_selected_leads_and_shows_results(
 def test_convert_refused_shows_why_and_changes_nothing(
     console: ConversionConsole, org_sb: Sandbox
 ) -> None:
-    console.table.selected_rows = [ROW[L_TO_LOCKED]]
+    console.table.selected_rows = [ROW[L_PENDING]]
     console.convert()  # as a queued click would, though the button is disabled
     assert "Not converted" in console.status.value
     assert "validation refuses" in console.status.value
     assert console.results_box.layout.display == "none"
-    assert not converted(org_sb, L_TO_LOCKED)
+    assert not converted(org_sb, L_PENDING)
     assert console.convert_button.disabled
 
 
