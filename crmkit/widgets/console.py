@@ -3,18 +3,20 @@
     console = ConversionConsole.load(client)   # or ConversionConsole(ConsoleModel.load(...))
     console                                     # displays in Jupyter / Voila
 
-Layout: the leads table (itables `ITable`, multi-row selection, `maxBytes=0`); for each selected
-lead a dropdown of what converting it does, with the validator's messages inline; an optional
-Deal form; the estimate; the Convert button (disabled while running or while validation refuses a
-lead); a progress bar; the results table. Each handler is one line calling a method here, and each
-method calls the model and redraws, so everything is exercised headless by setting widget values.
+Layout: the browse bar (search, filters, pages, counts: `console_browse_view`); the leads table
+(itables `ITable`, one page of the model, multi-row selection, `maxBytes=0`); for each selected
+lead a dropdown of what converting it does, its own Convert Lead options (`console_option_view`)
+and the validator's messages inline; the selection's default options; the Deal form from the
+Deals layout (`console_deal_view`); the estimate; the Convert button (disabled while running or
+while validation refuses a lead); a progress bar; the results table. Each handler is one line
+calling a method here, and each method calls the model and redraws, so everything is exercised
+headless by setting widget values.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -22,7 +24,10 @@ import pandas as pd
 from itables.widget import ITable
 
 from crmkit.api.errors import CRMError
+from crmkit.widgets.console_browse_view import BrowseBar
+from crmkit.widgets.console_deal_view import DealView
 from crmkit.widgets.console_model import ConsoleError, ConsoleModel
+from crmkit.widgets.console_option_view import OptionControls
 
 if TYPE_CHECKING:
     from crmkit.api.client import CRMClient
@@ -34,8 +39,7 @@ _TABLE_OPTIONS: dict[str, Any] = {
     "maxBytes": 0,
     "select": {"style": "multi"},
     "classes": "display compact",
-    "pageLength": 25,
-    "lengthMenu": [10, 25, 50, 100],
+    "paging": False,  # the model pages (through every open lead), the table shows one page
 }
 _RESULT_COLUMNS = ["lead_id", "name", "outcome", "contact_id", "account_id", "deal_id", "code"]
 
@@ -50,6 +54,7 @@ class ConversionConsole:
     def __init__(self, model: ConsoleModel) -> None:
         self.model = model
         self.header = w.HTML(self._header())
+        self.browse = BrowseBar(model, self.show_table)
         self.table = ITable(model.table(), selected_rows=[], **_TABLE_OPTIONS)
         self.table.observe(lambda change: self.select(change["new"]), names="selected_rows")
         self.general = w.HTML()
@@ -57,31 +62,19 @@ class ConversionConsole:
         self.choices.add_class("crmkit-choices")
         self.dropdowns: dict[str, w.Dropdown] = {}
         self.lead_messages: dict[str, w.HTML] = {}
+        self.lead_options: dict[str, OptionControls] = {}
+        self.defaults = OptionControls(model, None, self.refresh)
 
-        self.deal_enabled = w.Checkbox(value=False, description="Create a Deal with each lead")
-        self.deal_name = w.Text(value=model.deal.name, description="Deal name")
-        self.deal_closing = w.DatePicker(description="Closing date")
-        self.deal_pipeline = w.Dropdown(options=["", *model.pipelines()], description="Pipeline")
-        self.deal_stage = w.Dropdown(options=["", *model.stages()], description="Stage")
-        self.deal_amount = w.FloatText(value=0.0, description="Amount")
-        self.deal_fields = w.VBox(
-            [
-                self.deal_name,
-                self.deal_closing,
-                self.deal_pipeline,
-                self.deal_stage,
-                self.deal_amount,
-            ],
-            layout=w.Layout(display="none"),
-        )
-        for field in (
-            self.deal_enabled,
-            self.deal_name,
-            self.deal_closing,
-            self.deal_pipeline,
-            self.deal_stage,
-            self.deal_amount,
-        ):
+        self.deal = DealView(model)
+        self.deal_enabled = self.deal.enabled
+        self.deal_name = self.deal.name
+        self.deal_closing = self.deal.closing
+        self.deal_pipeline = self.deal.pipeline
+        self.deal_stage = self.deal.stage
+        self.deal_amount = self.deal.amount
+        self.deal_role = self.deal.role
+        self.deal_fields = self.deal.fields
+        for field in self.deal.controls():
             field.observe(lambda _change: self.edit_deal(), names="value")
 
         self.estimate = w.HTML()
@@ -103,10 +96,13 @@ class ConversionConsole:
         self.widget = w.VBox(
             [
                 self.header,
+                self.browse.widget,
                 self.table,
                 w.HTML("<h4>What converting each selected lead does</h4>"),
                 self.general,
                 self.choices,
+                w.HTML("<h4>Options for the selection (a lead's own options win)</h4>"),
+                self.defaults.widget,
                 self.deal_enabled,
                 self.deal_fields,
                 self.estimate,
@@ -136,9 +132,20 @@ class ConversionConsole:
         )
 
     # ------------------------------------------------------------------ actions (handlers call)
+    def show_table(self) -> None:
+        """The filter or page changed: show the model's page, the selection kept."""
+        page = self.model.page_ids()
+        rows = [page.index(i) for i in self.model.selected if i in page]
+        self.table.update(self.model.table(), selected_rows=rows)
+        self.browse.draw()
+        self.refresh()
+
     def select(self, rows: Sequence[int]) -> None:
-        """The table selection changed: one choice row per selected lead."""
-        self.model.select(rows)
+        """The table selection changed: leads picked on other pages stay selected."""
+        page = self.model.page_ids()
+        others = [i for i in self.model.selected if i not in page]
+        picked = [page[int(r)] for r in rows if 0 <= int(r) < len(page)]
+        self.model.select_ids(others + picked)
         self._build_choices()
         self.refresh()
 
@@ -149,21 +156,7 @@ class ConversionConsole:
 
     def edit_deal(self) -> None:
         """A field of the Deal form changed: copy the form into the model."""
-        closing = self.deal_closing.value
-        self.deal_fields.layout.display = "flex" if self.deal_enabled.value else "none"
-        stages = ["", *self.model.stages(self.deal_pipeline.value or None)]
-        if list(self.deal_stage.options) != stages:
-            keep = self.deal_stage.value if self.deal_stage.value in stages else ""
-            self.deal_stage.options = stages
-            self.deal_stage.value = keep
-        self.model.set_deal(
-            enabled=bool(self.deal_enabled.value),
-            name=str(self.deal_name.value),
-            closing_date=closing if isinstance(closing, date) else None,
-            pipeline=self.deal_pipeline.value or None,
-            stage=self.deal_stage.value or None,
-            amount=float(self.deal_amount.value) or None,
-        )
+        self.model.set_deal(**self.deal.read())
         self.refresh()
 
     def click_convert(self) -> None:
@@ -187,8 +180,8 @@ class ConversionConsole:
             self.status.value = _line(report.message, kind)
             self.results.update(self._results_frame())
             self.results_box.layout.display = "flex"
+            self.model.select_ids([])
             self.table.update(self.model.table(), selected_rows=[])
-            self.model.select([])
             self._build_choices()
         self.refresh()
 
@@ -205,6 +198,7 @@ class ConversionConsole:
         rows: list[w.Widget] = []
         self.dropdowns = {}
         self.lead_messages = {}
+        self.lead_options = {}
         for lead_id in self.model.selected:
             lead = self.model.records[lead_id]
             title = " · ".join(
@@ -214,34 +208,25 @@ class ConversionConsole:
                 options=self.model.choices(lead_id),
                 value=self.model.choice(lead_id),
                 layout=w.Layout(width="60%"),
+                disabled=self.model.is_converted(lead_id),
             )
             dropdown.observe(
                 lambda change, lead=lead_id: self.choose(lead, change["new"]), names="value"
             )
             messages = w.HTML()
             mates = w.HTML(_mates_html(self.model, lead_id))
+            options = OptionControls(self.model, lead_id, self.refresh)
+            more = w.Accordion(children=[options.widget], titles=("Options for this lead",))
+            more.selected_index = None
             self.dropdowns[lead_id] = dropdown
             self.lead_messages[lead_id] = messages
-            rows.append(
-                w.VBox(
-                    [
-                        w.HBox(
-                            [
-                                w.HTML(
-                                    f"<b>{html.escape(title)}</b>", layout=w.Layout(width="35%")
-                                ),
-                                dropdown,
-                            ]
-                        ),
-                        mates,
-                        messages,
-                    ]
-                )
-            )
+            self.lead_options[lead_id] = options
+            head = w.HTML(f"<b>{html.escape(title)}</b>", layout=w.Layout(width="35%"))
+            rows.append(w.VBox([w.HBox([head, dropdown]), mates, messages, more]))
         self.choices.children = tuple(rows)
 
     def refresh(self) -> None:
-        """Redraw messages, estimate and the button from the model."""
+        """Redraw messages, options, estimate and the button from the model."""
         m = self.model
         general = m.general_messages()
         self.general.value = "".join(_line(t, "warning") for t in general)
@@ -249,11 +234,17 @@ class ConversionConsole:
         statuses = m.statuses(messages)
         for lead_id, box in self.lead_messages.items():
             lines = messages.get(lead_id, [])
-            parts = [_line(f"Not offered: {why}", "warning") for _, why in m.not_offered(lead_id)]
+            parts = []
+            if m.is_converted(lead_id):
+                parts.append(_line("Converted: nothing more can be sent for this lead.", "ok"))
+            parts += [_line(f"Not offered: {why}", "warning") for _, why in m.not_offered(lead_id)]
             parts += [_line(t, "error" if t.startswith("error") else "warning") for t in lines]
             if not lines:
                 parts.append(_line(statuses.get(lead_id, ""), "ok"))
             box.value = "".join(parts)
+        self.defaults.draw()
+        for controls in self.lead_options.values():
+            controls.draw()
         estimate = ""
         if m.selected and not general:
             try:
@@ -265,7 +256,7 @@ class ConversionConsole:
 
 
 def _mates_html(model: ConsoleModel, lead_id: str) -> str:
-    """The lead's cluster mates among the loaded leads, and the chained choice proposed."""
+    """The lead's cluster mates among the listed leads, and the chained choice proposed."""
     mates = model.cluster_mates(lead_id)
     if not mates:
         return ""

@@ -95,6 +95,10 @@ class ConsoleOptionsMixin:
                 own[name] = value
         return self.lead_options(lead_id)
 
+    def own_options(self, lead_id: str) -> dict[str, Any]:
+        """The values set for this lead itself (the others follow the selection's default)."""
+        return dict(self._lead_options.get(str(lead_id), {}))
+
     def lead_options(self, lead_id: str) -> LeadOptions:
         """The lead's options: the defaults with its own values on top."""
         return self.defaults.merged(self._lead_options.get(str(lead_id), {}))
