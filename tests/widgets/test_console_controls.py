@@ -36,7 +36,7 @@ def test_pages_search_and_filters_drive_the_table(console: ConversionConsole) ->
     bar = console.browse
     assert _page(console) == order[:3]
     assert bar.counts.value == "Leads 1–3 of 8 · page 1 of 3"
-    assert [label for label, _ in bar.owner.options][0] == "All"
+    assert bar.owner.options[0] == ("All", "")
     assert [label for label, _ in bar.source.options] == ["All"]  # the leads have no source
     bar.matched.value = "matched"  # only the first page's options are asked
     assert "5 leads not shown" in bar.counts.value
