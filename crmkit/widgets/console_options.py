@@ -23,6 +23,9 @@ from crmkit.widgets.console_candidates import NEW, Candidate, text
 __all__ = ["OPTION_NAMES", "LeadOptions", "Offer", "lead_tags", "offer", "option_columns"]
 
 
+_UNWRITABLE = frozenset(":;|")  # the separators of a plan's carry_over_tags
+
+
 @dataclass(frozen=True)
 class LeadOptions:
     """One lead's Convert Lead options (None: Zoho's default).
@@ -123,8 +126,13 @@ def offer(
     have = _will_have(lead, choice, candidates, deal)
     why: dict[str, str] = {m: r for m, r in have.items() if r is not None}
     made = tuple(m for m in ATTACHMENT_TARGETS if have[m] is None)
-    tags = tuple(lead_tags(lead))
-    if not tags:
+    own = lead_tags(lead)
+    tags = tuple(t for t in own if not _UNWRITABLE.intersection(t))
+    if own and not tags:
+        why["tags"] = "the lead's tags hold ':', ';' or '|', which a plan cannot write"
+    elif len(tags) < len(own):
+        why["tags"] = "tags holding ':', ';' or '|' cannot be written in a plan: not offered"
+    elif not tags:
         why["tags"] = "the lead has no tags (only a lead's own tags carry over)"
     if users is None:
         why["assign_to"] = "the org's users could not be read: the lead's owner keeps the records"
@@ -159,7 +167,7 @@ def option_columns(opts: LeadOptions, own_tags: Sequence[str], offered: Offer) -
         if opts.move_attachments_to in offered.attachment_targets
         else None,
     }
-    tags = [t for t in (own_tags if opts.tags is None else opts.tags) if t in own_tags]
+    tags = [t for t in (own_tags if opts.tags is None else opts.tags) if t in offered.tags]
     modules = [m for m in opts.tag_modules if m in offered.tag_modules]
     row["carry_over_tags"] = (
         ";".join(f"{m}:{'|'.join(tags)}" for m in modules) if tags and modules else None

@@ -28,6 +28,7 @@ from crmkit.api import CRMClient
 from crmkit.conversion import converted_ids, validate
 from crmkit.sandbox import Sandbox
 from crmkit.widgets.console_model import ConsoleError, ConsoleModel, LeadOptions
+from crmkit.widgets.console_options import offer, option_columns
 
 A_OLD = "2000000000000000091"
 C_KIM = "3000000000000000091"
@@ -198,3 +199,12 @@ def test_a_leads_own_value_none_goes_back_to_the_default(model: ConsoleModel) ->
     assert model.lead_options(L_FRESH_2) == LeadOptions(notify_lead_owner=True)
     with pytest.raises(ConsoleError, match="not a console option"):
         model.set_defaults(colour="red")
+
+
+def test_a_tag_a_plan_cannot_write_is_not_offered() -> None:
+    lead = {"id": L_FRESH, "Company": "Newco", "Tag": [{"name": "ok"}, {"name": "a;b"}]}
+    offered = offer(lead, "new", [], deal=False, users={USER: "Ava"})
+    assert offered.tags == ("ok",)
+    assert "cannot be written" in offered.why_not["tags"]
+    row = option_columns(LeadOptions(tag_modules=("Contacts",)), ["ok", "a;b"], offered)
+    assert row["carry_over_tags"] == "Contacts:ok"
