@@ -64,6 +64,8 @@ class ConversionConsole:
         self.lead_messages: dict[str, w.HTML] = {}
         self.lead_options: dict[str, OptionControls] = {}
         self.defaults = OptionControls(model, None, self.refresh)
+        self.per_lead = w.Accordion()
+        self.per_lead.add_class("crmkit-lead-options")
 
         self.deal = DealView(model)
         self.deal_enabled = self.deal.enabled
@@ -103,6 +105,7 @@ class ConversionConsole:
                 self.choices,
                 w.HTML("<h4>Options for the selection (a lead's own options win)</h4>"),
                 self.defaults.widget,
+                self.per_lead,
                 self.deal_enabled,
                 self.deal_fields,
                 self.estimate,
@@ -200,10 +203,7 @@ class ConversionConsole:
         self.lead_messages = {}
         self.lead_options = {}
         for lead_id in self.model.selected:
-            lead = self.model.records[lead_id]
-            title = " · ".join(
-                str(v) for v in (lead.get("Full_Name"), lead.get("Company"), lead_id) if v
-            )
+            title = _title(self.model, lead_id)
             dropdown = w.Dropdown(
                 options=self.model.choices(lead_id),
                 value=self.model.choice(lead_id),
@@ -215,15 +215,19 @@ class ConversionConsole:
             )
             messages = w.HTML()
             mates = w.HTML(_mates_html(self.model, lead_id))
-            options = OptionControls(self.model, lead_id, self.refresh)
-            more = w.Accordion(children=[options.widget], titles=("Options for this lead",))
-            more.selected_index = None
             self.dropdowns[lead_id] = dropdown
             self.lead_messages[lead_id] = messages
-            self.lead_options[lead_id] = options
+            self.lead_options[lead_id] = OptionControls(self.model, lead_id, self.refresh)
             head = w.HTML(f"<b>{html.escape(title)}</b>", layout=w.Layout(width="35%"))
-            rows.append(w.VBox([w.HBox([head, dropdown]), mates, messages, more]))
+            rows.append(w.VBox([w.HBox([head, dropdown]), mates, messages]))
         self.choices.children = tuple(rows)
+        # Each lead's own options, folded (one panel per lead, titled by the lead), apart from
+        # the choices so the choice dropdowns stay the only selects of `.crmkit-choices`.
+        self.per_lead.children = tuple(c.widget for c in self.lead_options.values())
+        self.per_lead.titles = tuple(
+            f"Options for {_title(self.model, i)}" for i in self.lead_options
+        )
+        self.per_lead.selected_index = None
 
     def refresh(self) -> None:
         """Redraw messages, options, estimate and the button from the model."""
@@ -253,6 +257,11 @@ class ConversionConsole:
                 estimate = _line(f"No estimate: {exc}", "warning")
         self.estimate.value = estimate
         self.convert_button.disabled = not m.can_convert
+
+
+def _title(model: ConsoleModel, lead_id: str) -> str:
+    lead = model.records[lead_id]
+    return " · ".join(str(v) for v in (lead.get("Full_Name"), lead.get("Company"), lead_id) if v)
 
 
 def _mates_html(model: ConsoleModel, lead_id: str) -> str:

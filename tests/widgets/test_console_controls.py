@@ -84,6 +84,13 @@ def test_option_controls_offer_only_what_zoho_accepts_and_say_why(
     console: ConversionConsole,
 ) -> None:
     _select(console, L_NO_COMPANY, L_FRESH)
+    # one folded panel of own options per selected lead, apart from the choice dropdowns
+    assert len(console.per_lead.children) == 2
+    assert {t.split(" · ")[0] for t in console.per_lead.titles} == {
+        "Options for Nia Nocomp",
+        "Options for Fay Fresh",
+    }
+    assert all(len(row.children) == 3 for row in console.choices.children)
     own = console.lead_options[L_NO_COMPANY]
     assert [v for _, v in own.attachments.options] == ["", "Contacts"]
     assert "no Company" in own.why.value and "Deal form" in own.why.value
