@@ -49,8 +49,9 @@ class OptionControls:
             name: w.Dropdown(options=_flag_options(per_lead), description=label, style=style)
             for name, label in _FLAGS
         }
-        self.owner = w.Dropdown(description="Owner of the new records", style=style)
-        self.attachments = w.Dropdown(description="Attachments go to", style=style)
+        wide = w.Layout(width="360px")
+        self.owner = w.Dropdown(description="Owner of the new records", style=style, layout=wide)
+        self.attachments = w.Dropdown(description="Attachments go to", style=style, layout=wide)
         self.tag_modules = w.SelectMultiple(description="Carry tags to", rows=3, style=style)
         self.tags = w.SelectMultiple(description="Tags", rows=3, style=style)
         self.why = w.HTML()
