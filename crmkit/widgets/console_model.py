@@ -158,6 +158,7 @@ class ConsoleModel(ConsoleOptionsMixin):
         self.defaults = LeadOptions()
         self._lead_options: dict[str, dict[str, Any]] = {}
         self.filter = LeadFilter()
+        self._selected_by: tuple[tuple[LeadFilter, int], tuple[list[str], int]] | None = None
         self.page = 0
         self.page_size = page_size
         self.selected: list[str] = []
@@ -244,7 +245,7 @@ class ConsoleModel(ConsoleOptionsMixin):
     def unasked(self) -> list[str]:
         """Leads the current filter would look at whose options are not asked yet."""
         flt = replace(self.filter, matched="any", field=None, module=None)
-        ids, _ = self.index.select(flt, self.options)
+        ids, _ = self._select(flt)
         return [i for i in ids if i not in self._candidates]
 
     # ------------------------------------------------------------------ browsing
@@ -260,13 +261,21 @@ class ConsoleModel(ConsoleOptionsMixin):
         self.page = 0
         return self.filter
 
+    def _select(self, flt: LeadFilter) -> tuple[list[str], int]:
+        """`LeadIndex.select`, remembered until the filter or the options asked change (a redraw
+        asks it several times; on 100,000 leads each pass is a scan)."""
+        key = (flt, len(self.options))
+        if self._selected_by is None or self._selected_by[0] != key:
+            self._selected_by = (key, self.index.select(flt, self.options))
+        return self._selected_by[1]
+
     def filtered_ids(self) -> list[str]:
         """Every lead the filter keeps, in listing order."""
-        return self.index.select(self.filter, self.options)[0]
+        return self._select(self.filter)[0]
 
     def counts(self) -> BrowseCounts:
         """Total, filtered and unknown leads, and the page."""
-        ids, unknown = self.index.select(self.filter, self.options)
+        ids, unknown = self._select(self.filter)
         pages = -(-len(ids) // self.page_size)
         return BrowseCounts(len(self.lead_ids), len(ids), unknown, self.page, pages, self.page_size)
 
