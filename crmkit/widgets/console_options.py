@@ -17,12 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from crmkit.conversion.plan import ATTACHMENT_TARGETS, TAG_MODULES
+from crmkit.conversion.plan import ATTACHMENT_TARGETS
 from crmkit.widgets.console_candidates import NEW, Candidate, text
 
 __all__ = ["OPTION_NAMES", "LeadOptions", "Offer", "lead_tags", "offer", "option_columns"]
 
 
+# A plan's tags go to the modules its attachments may go to (the records a conversion makes).
+TAG_MODULES = ATTACHMENT_TARGETS
 _UNWRITABLE = frozenset(":;|")  # the separators of a plan's carry_over_tags
 
 
