@@ -24,7 +24,13 @@ class DealView:
 
     def __init__(self, model: ConsoleModel) -> None:
         self.model = model
-        self.enabled = w.Checkbox(value=False, description="Create a Deal with each lead")
+        why = model.deal_unavailable()
+        self.enabled = w.Checkbox(
+            value=False,
+            description="Create a Deal with each lead" + (f" ({why})" if why else ""),
+            disabled=why is not None,
+            tooltip=why or "",
+        )
         marks = {f.api_name: " *" if f.mandatory else "" for f in model.deal_layout}
         self.name = w.Text(
             value=model.deal.name, description="Deal name" + marks.get("Deal_Name", "")

@@ -210,7 +210,7 @@ class ConsoleModel(ConsoleOptionsMixin):
             kwargs["config"] = OrgConfig.from_client(client)
         org = org_facts(client)
         org = replace(org, contact_roles=role_map(client.contact_roles()))
-        if "deal_layout" not in kwargs:
+        if "deal_layout" not in kwargs and _has_deals(org):
             kwargs["deal_layout"] = deal_fields(
                 client.layouts("Deals"), _deal_required(client), org
             )
@@ -392,9 +392,15 @@ class ConsoleModel(ConsoleOptionsMixin):
         self._choices[lead_id] = key
 
     # ------------------------------------------------------------------ the Deal form
+    def deal_unavailable(self) -> str | None:
+        """Why no Deal can be made with the leads (the org has no Deals module), or None."""
+        return None if _has_deals(self.org) else "the org has no Deals module: no Deal is made"
+
     def set_deal(self, **values: Any) -> DealForm:
         """Change fields of the Deal form (`enabled`, `name`, `closing_date`, `pipeline`,
         `stage`, `amount`, `contact_role`)."""
+        if values.get("enabled") and self.deal_unavailable():
+            raise ConsoleError(str(self.deal_unavailable()))
         if values.get("amount") is not None and float(values["amount"]) < 0:
             raise ConsoleError("the Deal amount cannot be negative")
         role = values.get("contact_role")
@@ -572,6 +578,10 @@ class ConsoleModel(ConsoleOptionsMixin):
     def results_table(self) -> pd.DataFrame:
         """The last run's results with each lead's name (RESULTS_SCHEMA plus `name`)."""
         return results_table(self.results, self.records)
+
+
+def _has_deals(org: OrgFacts | None) -> bool:
+    return org is None or org.modules is None or "Deals" in org.modules
 
 
 def _deal_required(client: ConsoleClient) -> list[str]:

@@ -3,15 +3,17 @@ the Deal read back from the sandbox."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-from console_org import L_FRESH, LEADS
+from console_org import L_FRESH, LEADS, client_for, org_records
 
 from crmkit.api import CRMClient
 from crmkit.conversion import converted_ids
 from crmkit.sandbox import Sandbox
+from crmkit.widgets import ConversionConsole
 from crmkit.widgets.console_deal import DealField, deal_fields
 from crmkit.widgets.console_model import ConsoleError, ConsoleModel
 
@@ -86,3 +88,21 @@ def test_contact_role_by_name_reaches_the_deal(model: ConsoleModel, org_sb: Sand
     [relation] = deal["$contact_roles"]
     assert relation["Contact_Role"]["name"] == "Decision Maker"
     assert relation["id"] == ids["Contacts"]
+
+
+def test_an_org_without_deals_offers_no_deal_and_says_why(
+    small_sandbox: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    records = org_records()
+    records["org"]["removed_modules"] = ["Deals"]
+    sb = small_sandbox(**records)
+    with client_for(sb) as client:
+        m = ConsoleModel.load(client, lead_ids=[L_FRESH], journal=tmp_path / "j.sqlite")
+        assert m.deal_unavailable() == "the org has no Deals module: no Deal is made"
+        with pytest.raises(ConsoleError, match="no Deals module"):
+            m.set_deal(enabled=True)
+        console = ConversionConsole(m)
+        assert console.deal_enabled.disabled
+        assert "no Deals module" in console.deal_enabled.description
+        m.select_ids([L_FRESH])
+        assert "Deals" not in m.offer(L_FRESH).attachment_targets
