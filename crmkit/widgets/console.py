@@ -246,6 +246,8 @@ class ConversionConsole:
             if not lines:
                 parts.append(_line(statuses.get(lead_id, ""), "ok"))
             box.value = "".join(parts)
+        wanted = m.deal.enabled or any(m.wants_deal(i) for i in m.selected)
+        self.deal_fields.layout.display = "flex" if wanted else "none"
         self.defaults.draw()
         for controls in self.lead_options.values():
             controls.draw()

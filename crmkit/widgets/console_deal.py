@@ -19,7 +19,15 @@ from typing import Any
 from crmkit.conversion import OrgFacts
 from crmkit.widgets.console_candidates import text
 
-__all__ = ["PLAN_DEAL_FIELDS", "TEMPLATE_FIELDS", "DealField", "DealForm", "deal_fields"]
+__all__ = [
+    "PLAN_DEAL_FIELDS",
+    "TEMPLATE_FIELDS",
+    "DealField",
+    "DealForm",
+    "deal_fields",
+    "deal_required",
+    "has_deals",
+]
 
 TEMPLATE_FIELDS = ("Full_Name", "First_Name", "Last_Name", "Company", "Email")
 # Deals field -> the plan column that carries it (what reaches the Convert Lead request).
@@ -145,3 +153,17 @@ class DealForm:
                 "{" + k + "}" for k in TEMPLATE_FIELDS
             )
         return None
+
+
+def has_deals(org: OrgFacts | None) -> bool:
+    """Whether the org has the Deals module (unknown counts as yes: Zoho then says)."""
+    return org is None or org.modules is None or "Deals" in org.modules
+
+
+def deal_required(leads_layouts: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The Deal fields the default Leads layout's conversion requires (`convert_mapping.Deals`)."""
+    out: list[str] = []
+    for layout in leads_layouts[:1]:
+        deals = (layout.get("convert_mapping") or {}).get("Deals") or {}
+        out += [str(f.get("api_name")) for f in deals.get("fields") or [] if f.get("required")]
+    return out

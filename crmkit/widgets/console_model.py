@@ -53,7 +53,13 @@ from crmkit.widgets.console_candidates import (
     records,
     text,
 )
-from crmkit.widgets.console_deal import DealField, DealForm, deal_fields
+from crmkit.widgets.console_deal import (
+    DealField,
+    DealForm,
+    deal_fields,
+    deal_required,
+    has_deals,
+)
 from crmkit.widgets.console_model_options import ConsoleOptionsMixin
 from crmkit.widgets.console_options import LeadOptions
 from crmkit.widgets.console_run import run_plan
@@ -210,9 +216,9 @@ class ConsoleModel(ConsoleOptionsMixin):
             kwargs["config"] = OrgConfig.from_client(client)
         org = org_facts(client)
         org = replace(org, contact_roles=role_map(client.contact_roles()))
-        if "deal_layout" not in kwargs and _has_deals(org):
+        if "deal_layout" not in kwargs and has_deals(org):
             kwargs["deal_layout"] = deal_fields(
-                client.layouts("Deals"), _deal_required(client), org
+                client.layouts("Deals"), deal_required(client.layouts("Leads")), org
             )
         return cls(client, records, frames.options, frames.matches, org=org, **kwargs)
 
@@ -394,7 +400,7 @@ class ConsoleModel(ConsoleOptionsMixin):
     # ------------------------------------------------------------------ the Deal form
     def deal_unavailable(self) -> str | None:
         """Why no Deal can be made with the leads (the org has no Deals module), or None."""
-        return None if _has_deals(self.org) else "the org has no Deals module: no Deal is made"
+        return None if has_deals(self.org) else "the org has no Deals module: no Deal is made"
 
     def set_deal(self, **values: Any) -> DealForm:
         """Change fields of the Deal form (`enabled`, `name`, `closing_date`, `pipeline`,
@@ -408,6 +414,16 @@ class ConsoleModel(ConsoleOptionsMixin):
             raise ConsoleError(f"{role!r} is not a Contact Role of the org: {self.contact_roles()}")
         self.deal = replace(self.deal, **values)
         return self.deal
+
+    def wants_deal(self, lead_id: str) -> bool:
+        """Whether this lead's conversion makes a Deal: its own choice, else the form's box."""
+        own = self._lead_options.get(str(lead_id), {}).get("deal")
+        return self.deal.enabled if own is None else bool(own)
+
+    def deal_problem(self) -> str | None:
+        """Why the Deal form cannot make a Deal name, when some lead wants a Deal; else None."""
+        wanted = self.deal.enabled or any(self.wants_deal(i) for i in self.selected)
+        return replace(self.deal, enabled=True).problem() if wanted else None
 
     def pipelines(self) -> list[str]:
         """The org's Deal pipelines (empty when it has none)."""
@@ -443,14 +459,14 @@ class ConsoleModel(ConsoleOptionsMixin):
             row["note"] = f"console: {cand.label}"
         else:
             row.update(contact_action="create", account_action=new_account, note="console: new")
-        row.update(self.deal.row(lead))
+        row.update(replace(self.deal, enabled=self.wants_deal(lead_id)).row(lead))
         row.update(self.option_columns(lead_id))
         return row
 
     def plan(self) -> pd.DataFrame:
         """The plan (crmkit.conversion schema) for the selected leads and their choices."""
-        if self.deal.problem() is not None:
-            raise ConsoleError(str(self.deal.problem()))
+        if self.deal_problem() is not None:
+            raise ConsoleError(str(self.deal_problem()))
         return make_plan([self._row(i) for i in self.selected], source="console")
 
     def general_messages(self) -> list[str]:
@@ -458,14 +474,14 @@ class ConsoleModel(ConsoleOptionsMixin):
         out: list[str] = []
         if not self.selected:
             out.append("Select one or more leads in the table.")
-        problem = self.deal.problem()
+        problem = self.deal_problem()
         if problem is not None:
             out.append(problem)
         return out
 
     def problems(self) -> pd.DataFrame:
         """The plan validator's problems for the selected leads (from the loaded facts)."""
-        plan = self.plan() if self.deal.problem() is None else make_plan([])
+        plan = self.plan() if self.deal_problem() is None else make_plan([])
         return validate(
             plan,
             options=self.options,
@@ -477,7 +493,7 @@ class ConsoleModel(ConsoleOptionsMixin):
     def messages(self) -> dict[str, list[str]]:
         """Inline validation messages per selected lead (`error: …` blocks, `warning: …` not)."""
         out: dict[str, list[str]] = {i: [] for i in self.selected}
-        if self.deal.problem() is not None:
+        if self.deal_problem() is not None:
             return out
         for rec in self.problems().to_dict("records"):
             out.setdefault(str(rec["lead_id"]), []).append(f"{rec['severity']}: {rec['reason']}")
@@ -485,7 +501,7 @@ class ConsoleModel(ConsoleOptionsMixin):
 
     def blocked(self) -> list[str]:
         """Selected leads the validator refuses."""
-        if self.deal.problem() is not None:
+        if self.deal_problem() is not None:
             return list(self.selected)
         return blocked_leads(self.problems())
 
@@ -495,7 +511,7 @@ class ConsoleModel(ConsoleOptionsMixin):
         return (
             not self.running
             and bool(self.selected)
-            and self.deal.problem() is None
+            and self.deal_problem() is None
             and not self.blocked()
         )
 
@@ -578,16 +594,3 @@ class ConsoleModel(ConsoleOptionsMixin):
     def results_table(self) -> pd.DataFrame:
         """The last run's results with each lead's name (RESULTS_SCHEMA plus `name`)."""
         return results_table(self.results, self.records)
-
-
-def _has_deals(org: OrgFacts | None) -> bool:
-    return org is None or org.modules is None or "Deals" in org.modules
-
-
-def _deal_required(client: ConsoleClient) -> list[str]:
-    """The Deal fields the default Leads layout's conversion requires (`convert_mapping.Deals`)."""
-    out: list[str] = []
-    for layout in client.layouts("Leads")[:1]:
-        deals = (layout.get("convert_mapping") or {}).get("Deals") or {}
-        out += [str(f.get("api_name")) for f in deals.get("fields") or [] if f.get("required")]
-    return out

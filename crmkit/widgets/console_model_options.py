@@ -37,6 +37,9 @@ class ConsoleOptionsMixin:
     def _known(self, lead_id: str) -> str:
         raise NotImplementedError
 
+    def wants_deal(self, lead_id: str) -> bool:
+        raise NotImplementedError
+
     def _error(self, message: str) -> CrmkitError:
         raise NotImplementedError
 
@@ -63,7 +66,7 @@ class ConsoleOptionsMixin:
             self.records[lead_id],
             self._choices[lead_id],
             self._candidates[lead_id],
-            deal=self.deal.enabled,
+            deal=self.wants_deal(lead_id),
             users=users,
         )
 

@@ -45,10 +45,13 @@ class OptionControls:
         self._drawing = False
         per_lead = lead_id is not None
         style = {"description_width": "initial"}
+        flags = (*_FLAGS, ("deal", "Deal")) if per_lead else _FLAGS  # the form's box: defaults
         self.flags = {
             name: w.Dropdown(options=_flag_options(per_lead), description=label, style=style)
-            for name, label in _FLAGS
+            for name, label in flags
         }
+        if per_lead:
+            self.flags["deal"].tooltip = "yes: a Deal from the Deal form below; no: no Deal"
         wide = w.Layout(width="360px")
         self.owner = w.Dropdown(description="Owner of the new records", style=style, layout=wide)
         self.attachments = w.Dropdown(description="Attachments go to", style=style, layout=wide)
@@ -111,6 +114,8 @@ class OptionControls:
                 value = values.get(name)
                 control.value = DEFAULT if value is None else ("yes" if value else "no")
             self.flags["overwrite"].disabled = not offered.overwrite
+            if "deal" in self.flags:
+                self.flags["deal"].disabled = self.model.deal_unavailable() is not None
             self.flags["overwrite"].tooltip = offered.why_not.get("overwrite", "")
             first = (
                 "as the selection's default" if per_lead else "the lead's owner (Zoho's default)"

@@ -43,6 +43,7 @@ class LeadOptions:
     move_attachments_to: str | None = None
     tag_modules: tuple[str, ...] = ()
     tags: tuple[str, ...] | None = None
+    deal: bool | None = None  # this lead makes a Deal from the form (None: the form's checkbox)
 
     def merged(self, override: Mapping[str, Any]) -> LeadOptions:
         """These options with a lead's own values on top."""
@@ -67,7 +68,7 @@ def check_values(values: Mapping[str, Any]) -> dict[str, Any]:
             raise ValueError(
                 f"attachments cannot go to {value!r}; modules: {list(ATTACHMENT_TARGETS)}"
             )
-        if name in ("overwrite", "notify_lead_owner", "notify_new_entity_owner"):
+        if name in ("overwrite", "notify_lead_owner", "notify_new_entity_owner", "deal"):
             value = None if value is None else bool(value)
         if name == "assign_to":
             value = text(value)

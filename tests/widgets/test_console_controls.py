@@ -164,3 +164,31 @@ def test_deal_form_marks_mandatory_fields_and_disables_the_ones_no_plan_carries(
     assert "Probability" in labels
     assert all("no column" in x.tooltip for x in others)
     assert "Decision Maker" in [v for _, v in console.deal_role.options]
+
+
+def test_a_lead_can_have_a_deal_of_its_own_or_none(
+    console: ConversionConsole, org_sb: Sandbox
+) -> None:
+    _select(console, L_FRESH, L_NO_COMPANY)
+    assert console.deal_fields.layout.display == "none"
+    console.lead_options[L_FRESH].flags["deal"].value = "yes"  # the form's box stays off
+    assert console.deal_fields.layout.display == "flex"
+    assert "Deals" in [v for _, v in console.lead_options[L_FRESH].attachments.options]
+    console.deal_closing.value = date(2031, 6, 1)
+    console.deal_pipeline.value = "Standard"
+    console.deal_stage.value = "Proposal"
+    plan = console.model.plan().set_index("lead_id")
+    assert plan.loc[L_FRESH, "deal_name"] == "Newco"
+    assert plan[["deal_name", "stage"]].loc[L_NO_COMPANY].isna().all()
+    assert not console.convert_button.disabled, console.lead_messages[L_FRESH].value
+    console.convert()
+    fresh = org_sb.control.record("Leads", L_FRESH)
+    other = org_sb.control.record("Leads", L_NO_COMPANY)
+    assert fresh is not None and other is not None
+    assert converted_ids(fresh)["Deals"] is not None
+    assert converted_ids(other).get("Deals") is None
+    # and the other way round: the form on for the selection, one lead opting out
+    console.model.set_deal(enabled=True)
+    assert console.model.wants_deal(L_PAT)
+    console.model.set_lead_options(L_PAT, deal=False)
+    assert not console.model.wants_deal(L_PAT)
