@@ -26,6 +26,7 @@ from itables.widget import ITable
 from crmkit.api.errors import CRMError
 from crmkit.widgets.console_browse_view import BrowseBar
 from crmkit.widgets.console_deal_view import DealView
+from crmkit.widgets.console_merge import diff_html
 from crmkit.widgets.console_model import ConsoleError, ConsoleModel
 from crmkit.widgets.console_option_view import OptionControls
 
@@ -63,6 +64,7 @@ class ConversionConsole:
         self.dropdowns: dict[str, w.Dropdown] = {}
         self.lead_messages: dict[str, w.HTML] = {}
         self.lead_options: dict[str, OptionControls] = {}
+        self.diffs: dict[str, w.HTML] = {}  # per selected lead: what its merge does to fields
         self.defaults = OptionControls(model, None, self.refresh)
         self.per_lead = w.Accordion()
         self.per_lead.add_class("crmkit-lead-options")
@@ -202,6 +204,7 @@ class ConversionConsole:
         self.dropdowns = {}
         self.lead_messages = {}
         self.lead_options = {}
+        self.diffs = {}
         for lead_id in self.model.selected:
             title = _title(self.model, lead_id)
             dropdown = w.Dropdown(
@@ -215,11 +218,12 @@ class ConversionConsole:
             )
             messages = w.HTML()
             mates = w.HTML(_mates_html(self.model, lead_id))
+            self.diffs[lead_id] = w.HTML()
             self.dropdowns[lead_id] = dropdown
             self.lead_messages[lead_id] = messages
             self.lead_options[lead_id] = OptionControls(self.model, lead_id, self.refresh)
             head = w.HTML(f"<b>{html.escape(title)}</b>", layout=w.Layout(width="35%"))
-            rows.append(w.VBox([w.HBox([head, dropdown]), mates, messages]))
+            rows.append(w.VBox([w.HBox([head, dropdown]), mates, messages, self.diffs[lead_id]]))
         self.choices.children = tuple(rows)
         # Each lead's own options, folded (one panel per lead, titled by the lead), apart from
         # the choices so the choice dropdowns stay the only selects of `.crmkit-choices`.
@@ -251,6 +255,8 @@ class ConversionConsole:
         self.defaults.draw()
         for controls in self.lead_options.values():
             controls.draw()
+        for lead_id, box in self.diffs.items():
+            box.value = _diffs_html(m, lead_id)
         estimate = ""
         if m.selected and not general:
             try:
@@ -259,6 +265,16 @@ class ConversionConsole:
                 estimate = _line(f"No estimate: {exc}", "warning")
         self.estimate.value = estimate
         self.convert_button.disabled = not m.can_convert
+
+
+def _diffs_html(model: ConsoleModel, lead_id: str) -> str:
+    """The lead's field diffs (nothing for a converted lead or one that merges into nothing)."""
+    if model.is_converted(lead_id) or model.choice(lead_id) == "new":
+        return ""
+    try:
+        return diff_html(model.field_diffs(lead_id))
+    except (ConsoleError, CRMError) as exc:
+        return _line(f"No field diffs: {exc}", "warning")
 
 
 def _title(model: ConsoleModel, lead_id: str) -> str:

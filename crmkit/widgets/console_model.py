@@ -60,6 +60,7 @@ from crmkit.widgets.console_deal import (
     deal_required,
     has_deals,
 )
+from crmkit.widgets.console_merge import NOT_APPLIED, policies_applied
 from crmkit.widgets.console_model_options import ConsoleOptionsMixin
 from crmkit.widgets.console_options import LeadOptions
 from crmkit.widgets.console_run import run_plan
@@ -163,6 +164,7 @@ class ConsoleModel(ConsoleOptionsMixin):
         )
         self.defaults = LeadOptions()
         self._lead_options: dict[str, dict[str, Any]] = {}
+        self._diffs: dict[str, tuple[tuple[Any, ...], pd.DataFrame]] = {}
         self.filter = LeadFilter()
         self._selected_by: tuple[tuple[LeadFilter, int], tuple[list[str], int]] | None = None
         self.page = 0
@@ -477,6 +479,10 @@ class ConsoleModel(ConsoleOptionsMixin):
         problem = self.deal_problem()
         if problem is not None:
             out.append(problem)
+        if not policies_applied() and any(
+            self.option_columns(i)["merge_policy"] for i in self.selected
+        ):
+            out.append(f"Merge policy: {NOT_APPLIED}.")
         return out
 
     def problems(self) -> pd.DataFrame:
@@ -508,12 +514,7 @@ class ConsoleModel(ConsoleOptionsMixin):
     @property
     def can_convert(self) -> bool:
         """Something is selected, nothing is refused, and no run is going on."""
-        return (
-            not self.running
-            and bool(self.selected)
-            and self.deal_problem() is None
-            and not self.blocked()
-        )
+        return not self.running and not self.general_messages() and not self.blocked()
 
     def estimate(self) -> Estimate:
         """Calls, credits and time the conversion of the selection will take; refused when a

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from crmkit.conversion import OrgFacts
+import pandas as pd
+
+from crmkit.conversion import OrgFacts, field_diffs, make_plan
 from crmkit.errors import CrmkitError
 from crmkit.widgets.console_candidates import Candidate
 from crmkit.widgets.console_deal import DealForm
@@ -34,7 +36,13 @@ class ConsoleOptionsMixin:
     _choices: dict[str, str]
     _candidates: dict[str, list[Candidate]]
 
+    client: Any
+    _diffs: dict[str, tuple[tuple[Any, ...], pd.DataFrame]]
+
     def _known(self, lead_id: str) -> str:
+        raise NotImplementedError
+
+    def _row(self, lead_id: str) -> dict[str, Any]:
         raise NotImplementedError
 
     def wants_deal(self, lead_id: str) -> bool:
@@ -105,6 +113,20 @@ class ConsoleOptionsMixin:
     def lead_options(self, lead_id: str) -> LeadOptions:
         """The lead's options: the defaults with its own values on top."""
         return self.defaults.merged(self._lead_options.get(str(lead_id), {}))
+
+    def field_diffs(self, lead_id: str) -> pd.DataFrame:
+        """What merging this lead does to the existing records' fields, as it is chosen now
+        (`crmkit.conversion.field_diffs`: one record read per lead and target, remembered per
+        choice, overwrite and policy); empty when the lead merges into nothing."""
+        lead_id = self._known(lead_id)
+        row = self._row(lead_id)
+        key = tuple(row.get(c) for c in ("contact_id", "account_id", "overwrite", "merge_policy"))
+        cached = self._diffs.get(lead_id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        frame = field_diffs(make_plan([row]), client=self.client, lead_ids=[lead_id])
+        self._diffs[lead_id] = (key, frame)
+        return frame
 
     def option_columns(self, lead_id: str) -> dict[str, Any]:
         """The plan columns the lead's options give (what is not offered left out)."""

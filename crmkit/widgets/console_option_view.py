@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from crmkit.widgets.console_model import ConsoleModel
+from crmkit.widgets.console_model import ConsoleError, ConsoleModel
 from crmkit.widgets.console_options import Offer
 
 __all__ = ["DEFAULT", "OptionControls"]
@@ -57,14 +57,28 @@ class OptionControls:
         self.attachments = w.Dropdown(description="Attachments go to", style=style, layout=wide)
         self.tag_modules = w.SelectMultiple(description="Carry tags to", rows=3, style=style)
         self.tags = w.SelectMultiple(description="Tags", rows=3, style=style)
+        self.merge_policy = w.Text(
+            description="Merge policy",
+            placeholder="Contacts=fill_blanks;Accounts=keep;Contacts.Phone=prefer_lead",
+            continuous_update=False,
+            style=style,
+            layout=w.Layout(width="560px"),
+            tooltip="zoho (Zoho's mapping decides), keep, fill_blanks or prefer_lead, per module "
+            "(Contacts=…) or field (Contacts.Phone=…); empty: "
+            + ("the selection's" if per_lead else "Zoho's mapping"),
+        )
+        self.error = w.HTML()
         self.why = w.HTML()
-        for control in (*self.flags.values(), self.owner, self.attachments, self.tag_modules):
+        controls = (*self.flags.values(), self.owner, self.attachments, self.tag_modules)
+        for control in (*controls, self.merge_policy):
             control.observe(lambda _change: self.apply(), names="value")
         self.tags.observe(lambda _change: self.apply(), names="value")
         parts: list[w.Widget] = [
             w.HBox(list(self.flags.values())),
             w.HBox([self.owner, self.attachments]),
             w.HBox([self.tag_modules, self.tags] if per_lead else [self.tag_modules]),
+            self.merge_policy,
+            self.error,
             self.why,
         ]
         self.widget = w.VBox(parts)
@@ -142,6 +156,9 @@ class OptionControls:
             chosen = offered.tags if own_tags is None else own_tags
             self.tags.value = tuple(t for t in chosen if t in offered.tags)
             self.tags.disabled = not offered.tags
+            if not self.error.value:  # a text the model refused stays as typed, with why
+                self.merge_policy.value = values.get("merge_policy") or ""
+            self.merge_policy.disabled = "merge_policy" in offered.why_not
             self.why.value = "".join(
                 f'<div class="crmkit-why-not">{html.escape(k)}: {html.escape(v)}</div>'
                 for k, v in offered.why_not.items()
@@ -160,6 +177,16 @@ class OptionControls:
         values["assign_to"] = self.owner.value or None
         values["move_attachments_to"] = self.attachments.value or None
         values["tag_modules"] = tuple(self.tag_modules.value)
+        values["merge_policy"] = str(self.merge_policy.value).strip() or None
+        try:
+            self._set(values)
+        except ConsoleError as exc:
+            self.error.value = f'<div style="color:#b3261e">{html.escape(str(exc))}</div>'
+            return
+        self.error.value = ""
+        self.on_change()
+
+    def _set(self, values: dict[str, Any]) -> None:
         if self.lead_id is None:
             self.model.set_defaults(**values)
         else:
@@ -168,4 +195,3 @@ class OptionControls:
             # no module picked for this lead: the selection's default applies
             values["tag_modules"] = values["tag_modules"] or None
             self.model.set_lead_options(self.lead_id, **values)
-        self.on_change()

@@ -19,6 +19,7 @@ from typing import Any
 
 from crmkit.conversion.plan import ATTACHMENT_TARGETS
 from crmkit.widgets.console_candidates import NEW, Candidate, text
+from crmkit.widgets.console_merge import merge_policy_text
 
 __all__ = ["OPTION_NAMES", "LeadOptions", "Offer", "lead_tags", "offer", "option_columns"]
 
@@ -44,6 +45,7 @@ class LeadOptions:
     tag_modules: tuple[str, ...] = ()
     tags: tuple[str, ...] | None = None
     deal: bool | None = None  # this lead makes a Deal from the form (None: the form's checkbox)
+    merge_policy: str | None = None  # `Contacts=keep;Contacts.Phone=prefer_lead` (None: Zoho's)
 
     def merged(self, override: Mapping[str, Any]) -> LeadOptions:
         """These options with a lead's own values on top."""
@@ -72,6 +74,8 @@ def check_values(values: Mapping[str, Any]) -> dict[str, Any]:
             value = None if value is None else bool(value)
         if name == "assign_to":
             value = text(value)
+        if name == "merge_policy":
+            value = merge_policy_text(text(value))  # MergePolicyError (a ValueError) says why
         out[name] = value
     return out
 
@@ -144,6 +148,7 @@ def offer(
     merging = choice != NEW
     if not merging:
         why["overwrite"] = "nothing is merged: overwrite only changes existing records"
+        why["merge_policy"] = "nothing is merged: a merge policy only governs merged records"
     people = tuple(sorted(((n or i, i) for i, n in (users or {}).items()), key=lambda p: p[0]))
     return Offer(
         attachment_targets=made,
@@ -166,6 +171,7 @@ def option_columns(opts: LeadOptions, own_tags: Sequence[str], offered: Offer) -
         "notify_lead_owner": opts.notify_lead_owner,
         "notify_new_entity_owner": opts.notify_new_entity_owner,
         "assign_to": opts.assign_to,
+        "merge_policy": opts.merge_policy if offered.overwrite else None,
         "move_attachments_to": opts.move_attachments_to
         if opts.move_attachments_to in offered.attachment_targets
         else None,
