@@ -29,7 +29,7 @@ from crmkit.api.limits import RetryPolicy
 from crmkit.api.target import ZOHO_CRM, Target
 from crmkit.sandbox import Sandbox
 
-__all__ = ["EMBEDDED_SANDBOX", "connect"]
+__all__ = ["EMBEDDED_SANDBOX", "configured", "connect"]
 
 log = logging.getLogger("crmkit.connection")
 
@@ -111,6 +111,18 @@ def connect(
         for closer in closers:  # the client would have owned the sandbox: stop it here instead
             closer()
         raise
+
+
+def configured(*, config_file: str | Path | None = None) -> bool:
+    """Whether `connect()` (without arguments) would talk to a configured org, read from the
+    `ZOHO_*` environment and the config file; False means it would start the embedded sandbox.
+
+    For front ends that serve other processes (`crmkit console`): they start the one sandbox
+    every page shares, instead of each kernel starting its own. Incomplete settings raise
+    `ConfigurationError`, as `connect()` would.
+    """
+    path = Path(config_file) if config_file is not None else None
+    return resolve_settings({}, config_file=path).configured
 
 
 def _start_embedded_sandbox(edition: str | None) -> Sandbox:

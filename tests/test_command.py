@@ -10,7 +10,7 @@ from crmkit.cli import build_parser
 
 COMMANDS = {
     "sandbox", "sample-data", "auth", "fetch", "rates", "predict", "neardup", "plan", "convert",
-    "history", "report", "demo",
+    "history", "console", "report", "demo",
 }  # fmt: skip
 
 

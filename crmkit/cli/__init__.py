@@ -15,6 +15,7 @@ from types import ModuleType
 
 from crmkit.cli import (
     auth,
+    console,
     convert,
     demo,
     fetch,
@@ -38,6 +39,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     neardup,
     plan,
     convert,
+    console,
     report,
     demo,
 )

@@ -27,6 +27,7 @@ from crmkit.api.errors import CRMError
 from crmkit.errors import CrmkitError
 from crmkit.widgets.console_browse_view import BrowseBar
 from crmkit.widgets.console_deal_view import DealView
+from crmkit.widgets.console_header import OrgHeader
 from crmkit.widgets.console_merge import diff_html
 from crmkit.widgets.console_model import ConsoleError, ConsoleModel
 from crmkit.widgets.console_option_view import OptionControls
@@ -55,6 +56,7 @@ class ConversionConsole:
 
     def __init__(self, model: ConsoleModel) -> None:
         self.model = model
+        self.org_header = OrgHeader.for_client(model.client)  # the org, rehearsal or real
         self.header = w.HTML(self._header())
         self.browse = BrowseBar(model, self.show_table)
         self.table = ITable(model.table(), selected_rows=[], **_TABLE_OPTIONS)
@@ -100,6 +102,7 @@ class ConversionConsole:
         self.results_box.add_class("crmkit-results")
         self.widget = w.VBox(
             [
+                self.org_header.widget,
                 self.header,
                 self.browse.widget,
                 self.table,
