@@ -15,8 +15,6 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from crmkit.wording import plural
-
 __all__ = [
     "estimate_text",
     "is_sandbox",
@@ -63,14 +61,9 @@ def talking_to(client: Any) -> str:
 
 
 def estimate_text(est: Any) -> str:
-    """`crmkit.conversion.estimate.Estimate` in words, counts in the singular when they are 1."""
-    parts = ", ".join(f"{k} {v}" for k, v in sorted(est.calls.items()))
-    return (
-        f"{plural(est.leads, 'lead')} ({est.single} by Convert Lead, {est.mass} by Mass Convert "
-        f"in {plural(est.mass_jobs, 'job')}): {plural(est.total_calls, 'call')} ({parts}), "
-        f"{plural(est.total_credits, 'credit')}, about {est.seconds:.0f} s at "
-        f"{est.concurrency} in flight and {est.latency_s * 1000:.0f} ms per call"
-    )
+    """`crmkit.conversion.estimate.Estimate` in words (its own text: counts in the singular when
+    they are 1, so the console and the command line say the same)."""
+    return str(est)
 
 
 def plan_lines(path: Path, rows: int) -> list[int]:

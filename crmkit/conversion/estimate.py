@@ -21,6 +21,7 @@ from crmkit.conversion.execute_options import Mode, check_mode
 from crmkit.conversion.facts import merged_contact_accounts
 from crmkit.conversion.merge_apply import merge_targets
 from crmkit.conversion.plan import mass_key, rows_of
+from crmkit.wording import plural
 
 __all__ = ["CREDITS", "Estimate", "estimate", "mass_groups"]
 
@@ -56,9 +57,9 @@ class Estimate:
     def __str__(self) -> str:
         parts = ", ".join(f"{k} {v}" for k, v in sorted(self.calls.items()))
         return (
-            f"{self.leads} leads ({self.single} by Convert Lead, {self.mass} by Mass Convert in "
-            f"{self.mass_jobs} jobs): {self.total_calls} calls ({parts}), "
-            f"{self.total_credits} credits, about {self.seconds:.0f} s at "
+            f"{plural(self.leads, 'lead')} ({self.single} by Convert Lead, {self.mass} by Mass "
+            f"Convert in {plural(self.mass_jobs, 'job')}): {plural(self.total_calls, 'call')} "
+            f"({parts}), {plural(self.total_credits, 'credit')}, about {self.seconds:.0f} s at "
             f"{self.concurrency} in flight and {self.latency_s * 1000:.0f} ms per call"
         )
 

@@ -291,3 +291,11 @@ def test_redact_and_history_tables(tmp_path: Path) -> None:
         assert runs[["converted", "skipped", "open"]].iloc[0].tolist() == [1, 1, 0]
         assert jr.created(run.run_id)["contact_id"].tolist() == ["9"]
     assert b"secret" not in (tmp_path / "j.sqlite").read_bytes()
+
+
+def test_an_estimate_of_one_lead_says_so_in_the_singular() -> None:
+    """The console prints the estimate's own text: one lead, one job, one call read right."""
+    one = make_plan([{"lead_id": "1", "contact_action": "create", "account_action": "create"}])
+    text = str(estimate(one, mode="single", recheck=False, snapshots=False))
+    assert text.startswith("1 lead (1 by Convert Lead, 0 by Mass Convert in 0 jobs): 1 call ")
+    assert "5 credits" in text
