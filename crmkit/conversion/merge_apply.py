@@ -150,14 +150,12 @@ def _to_do(
         for w in earlier:
             if w.prior is None or w.prior.outcome not in FINAL_UPDATE_OUTCOMES:
                 uid = _row_of(updates, run_id, w)
-                updates.decide(
+                _nothing_written(
+                    updates,
                     uid,
-                    outcome="skipped",
-                    fields={},
-                    old={},
-                    record=None,
-                    code="MERGED_AGAIN",
-                    message=f"lead {final.lead_id} of this run merged into the record after this "
+                    "skipped",
+                    "MERGED_AGAIN",
+                    f"lead {final.lead_id} of this run merged into the record after this "
                     "one: its policy is applied instead",
                 )
         open_ = final.prior is None or final.prior.outcome not in {
@@ -175,18 +173,18 @@ def _row_of(updates: UpdateJournal, run_id: int, w: _Work) -> int:
     return updates.new(run_id, w.lead_id, w.attempt_id, w.module, w.record_id)
 
 
+def _nothing_written(
+    updates: UpdateJournal, uid: int, outcome: str, code: str, message: str
+) -> None:
+    """Settle a record's update row without a call: nothing sent, nothing changed."""
+    updates.decide(uid, outcome=outcome, fields={}, old={}, record=None, code=code, message=message)
+
+
 def _not_now(updates: UpdateJournal, run_id: int, items: Sequence[_Work], why: str) -> None:
     """Records whose update cannot be worked out now (metadata unread): open for a rerun."""
     for w in items:
-        updates.decide(
-            _row_of(updates, run_id, w),
-            outcome="not_sent",
-            fields={},
-            old={},
-            record=None,
-            code="READ_FAILED",
-            message=f"{why}; a rerun tries again",
-        )
+        uid = _row_of(updates, run_id, w)
+        _nothing_written(updates, uid, "not_sent", "READ_FAILED", f"{why}; a rerun tries again")
 
 
 def _apply(
@@ -211,14 +209,12 @@ def _apply(
         # the record as it was before the run's first convert into it
         before = updates.first_before(run_id, (*w.earlier, w.lead_id), module, w.record_id)
         if before is None:
-            updates.decide(
+            _nothing_written(
+                updates,
                 uid,
-                outcome="failed",
-                fields={},
-                old={},
-                record=None,
-                code="NO_BEFORE_COPY",
-                message="no copy of the record from before the convert: the policy cannot tell "
+                "failed",
+                "NO_BEFORE_COPY",
+                "no copy of the record from before the convert: the policy cannot tell "
                 "its existing values; nothing written",
             )
             continue
@@ -229,26 +225,21 @@ def _apply(
         try:
             current = ctx.client.get_record(module, w.record_id)
         except CRMError as exc:
-            updates.decide(
+            _nothing_written(
+                updates,
                 uid,
-                outcome="not_sent",
-                fields={},
-                old={},
-                record=None,
-                code="READ_FAILED",
-                message=f"the record could not be read before the update ({exc}); a rerun "
-                "tries again",
+                "not_sent",
+                "READ_FAILED",
+                f"the record could not be read before the update ({exc}); a rerun tries again",
             )
             continue
         if current is None:
-            updates.decide(
+            _nothing_written(
+                updates,
                 uid,
-                outcome="failed",
-                fields={},
-                old={},
-                record=None,
-                code="RECORD_GONE",
-                message="the record no longer exists",
+                "failed",
+                "RECORD_GONE",
+                "the record no longer exists",
             )
             continue
         reference = after if after is not None else current

@@ -128,7 +128,8 @@ def test_03_report(workdir: Path, clean_sandbox: Sandbox) -> None:
     assert "already exist" in printed
     snapshot = crmkit.load_snapshot(workdir.parent / "out" / "snapshot")
     codes = snapshot.options["error_code"].dropna().value_counts()
-    expected = ", ".join(f"{n:,} {code}" for code, n in codes.items())
+    ranked = sorted(codes.items(), key=lambda item: (-item[1], item[0]))  # ties by code
+    expected = ", ".join(f"{n:,} {code}" for code, n in ranked)
     assert f"Answered with an error: {expected}" in printed and len(codes) >= 2
     manifest = json.loads((NOTEBOOKS.parent / "sample_data" / "manifest.json").read_text("utf-8"))
     n = manifest["sizes"]["Leads"] - manifest["lead_states"]["converted"]
