@@ -94,20 +94,11 @@ def _frame(rows: Sequence[sqlite3.Row], columns: Sequence[str]) -> pd.DataFrame:
 def runs_frame(rows: Sequence[sqlite3.Row]) -> pd.DataFrame:
     """Runs with their counts of outcomes (RUN_COLUMNS)."""
     frame = _frame(rows, RUN_COLUMNS)
-    for col in ("run_id", "n_leads", "converted", "failed", "skipped", "open"):
-        frame[col] = frame[col].fillna(0).astype("Int64")
-    for col in (
-        "plan_name",
-        "plan_hash",
-        "target",
-        "org_id",
-        "org_name",
-        "api_domain",
-        "started_at",
-        "finished_at",
-        "status",
-    ):
-        frame[col] = frame[col].astype("string")
+    counts = ("run_id", "n_leads", "converted", "failed", "skipped", "open")
+    for col in RUN_COLUMNS:
+        frame[col] = (
+            frame[col].fillna(0).astype("Int64") if col in counts else frame[col].astype("string")
+        )
     return frame
 
 

@@ -76,45 +76,6 @@ class UpdateJournal:
         self.journal = journal
 
     # -- writing ---------------------------------------------------------------------------
-    def record(
-        self,
-        run_id: int,
-        lead_id: str,
-        attempt_id: int,
-        module: str,
-        record_id: str,
-        *,
-        outcome: str,
-        fields: Mapping[str, Any],
-        old: Mapping[str, Any],
-        record: Mapping[str, Any] | None,
-        code: str | None = None,
-        message: str | None = None,
-    ) -> int:
-        """A row decided without a call (`unchanged`, `conflict`, `not_sent`, `failed`)."""
-        with self.journal._tx() as db:
-            cur = db.execute(
-                "INSERT INTO record_updates (run_id, lead_id, attempt_id, module, record_id, "
-                "fields_json, old_json, record_json, state, outcome, code, message, created_at, "
-                "answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'answered', ?, ?, ?, ?, ?)",
-                (
-                    run_id,
-                    str(lead_id),
-                    attempt_id,
-                    module,
-                    str(record_id),
-                    dump(dict(fields)) or "{}",
-                    dump(dict(old)),
-                    dump(record),
-                    outcome,
-                    code,
-                    message,
-                    now(),
-                    now(),
-                ),
-            )
-            return int(cur.lastrowid or 0)
-
     def begin(
         self,
         items: Sequence[tuple[int, Mapping[str, Any], Mapping[str, Any], Mapping[str, Any] | None]],
@@ -133,18 +94,15 @@ class UpdateJournal:
 
     def new(self, run_id: int, lead_id: str, attempt_id: int, module: str, record_id: str) -> int:
         """An empty row for a record about to be corrected (filled by `decide` or `begin`)."""
-        return self.record(
-            run_id,
-            lead_id,
-            attempt_id,
-            module,
-            record_id,
-            outcome="not_sent",
-            fields={},
-            old={},
-            record=None,
-            code="NOT_SENT_YET",
-        )
+        with self.journal._tx() as db:
+            cur = db.execute(
+                "INSERT INTO record_updates (run_id, lead_id, attempt_id, module, record_id, "
+                "fields_json, old_json, record_json, state, outcome, code, message, created_at, "
+                "answered_at) VALUES (?, ?, ?, ?, ?, '{}', '{}', NULL, 'answered', 'not_sent', "
+                "'NOT_SENT_YET', NULL, ?, ?)",
+                (run_id, str(lead_id), attempt_id, module, str(record_id), now(), now()),
+            )
+            return int(cur.lastrowid or 0)
 
     def decide(
         self,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.neardup import blocking, keys
-from crmkit.neardup.compare import company_close, osa, strings, tf_of, token_slips, vocabulary
+from crmkit.neardup.compare import company_level, strings, tf_of, vocabulary
 from crmkit.neardup.phones import PhoneTable
 from crmkit.neardup.settings import NearDupSettings
 from crmkit.neardup.weights import NULL, Compared, Level
@@ -116,21 +116,13 @@ class AccountMatcher:
         return i, j, stats
 
     def compare(self, i: np.ndarray, j: np.ndarray) -> Compared:
-        cl, cr = self.code["company"][0][i], self.code["company"][1][j]
-        null = (cl == NULL) | (cr == NULL)
-        exact = (cl == cr) & ~null
-        typo = np.zeros(len(i), dtype=bool)
-        todo = np.flatnonzero(~null & ~exact)
-        if len(todo):
-            a, b = self.text["company"][0][i[todo]], self.text["company"][1][j[todo]]
-            d, sim = osa(a, b)
-            s = self.settings
-            close = np.flatnonzero(company_close(d, sim, s))
-            if len(close):
-                typo[todo[close]] = token_slips(
-                    pd.Series(a[close]), pd.Series(b[close]), self.vocab
-                )
-        company = np.select([null, exact, typo], [NULL, 0, 1], default=2).astype(np.int8)
+        company = company_level(
+            (self.code["company"][0][i], self.code["company"][1][j]),
+            (self.text["company"][0][i], self.text["company"][1][j]),
+            self.vocab,
+            self.settings,
+            NULL,
+        )
         dl, dr = self.code["domain"][0][i], self.code["domain"][1][j]
         dnull = (dl == NULL) | (dr == NULL)
         domain = np.select([dnull, dl == dr], [NULL, 0], default=1).astype(np.int8)

@@ -90,3 +90,28 @@ def company_close(dist: np.ndarray, sim: np.ndarray, settings: NearDupSettings) 
     two = (dist <= settings.company_max_slips) & (sim >= settings.company_two_slip_similarity)
     close: np.ndarray = one | two
     return close
+
+
+def company_level(
+    codes: tuple[np.ndarray, np.ndarray],
+    texts: tuple[np.ndarray, np.ndarray],
+    vocab: pd.Series,
+    settings: NearDupSettings,
+    null: int,
+) -> np.ndarray:
+    """Company agreement of aligned pairs: `null` (a side empty), 0 equal keys, 1 a typo apart
+    (close by OSA and each slip in a rare token), 2 different. `codes` are the pairs' integer key
+    codes, `texts` their key strings; one rule for the person and the company matcher."""
+    cl, cr = codes
+    missing = (cl == null) | (cr == null)
+    exact = (cl == cr) & ~missing
+    typo = np.zeros(len(cl), dtype=bool)
+    todo = np.flatnonzero(~missing & ~exact)
+    if len(todo):
+        a, b = texts[0][todo], texts[1][todo]
+        d, sim = osa(a, b)
+        close = np.flatnonzero(company_close(d, sim, settings))
+        if len(close):
+            typo[todo[close]] = token_slips(pd.Series(a[close]), pd.Series(b[close]), vocab)
+    level: np.ndarray = np.select([missing, exact, typo], [null, 0, 1], default=2).astype(np.int8)
+    return level

@@ -16,12 +16,11 @@ import pandas as pd
 from crmkit.neardup import blocking, keys
 from crmkit.neardup.blocking import BlockStat
 from crmkit.neardup.compare import (
-    company_close,
+    company_level,
     osa,
     rare_slip,
     strings,
     tf_of,
-    token_slips,
     vocabulary,
 )
 from crmkit.neardup.phones import PhoneTable
@@ -370,20 +369,13 @@ class PersonMatcher:
         return level, tf
 
     def _company(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        cl, cr = self._pair("company", i, j)
-        null = (cl == NULL) | (cr == NULL)
-        exact = (cl == cr) & ~null
-        typo = np.zeros(len(i), dtype=bool)
-        todo = np.flatnonzero(~null & ~exact)
-        if len(todo):
-            a, b = self.text["company"][0][i[todo]], self.text["company"][1][j[todo]]
-            d, sim = osa(a, b)
-            s = self.settings
-            close = np.flatnonzero(company_close(d, sim, s))
-            if len(close):
-                ok = token_slips(pd.Series(a[close]), pd.Series(b[close]), self.company_vocab)
-                typo[todo[close]] = ok
-        level = np.select([null, exact, typo], [NULL, 0, 1], default=2).astype(np.int8)
+        level = company_level(
+            self._pair("company", i, j),
+            (self.text["company"][0][i], self.text["company"][1][j]),
+            self.company_vocab,
+            self.settings,
+            NULL,
+        )
         return level, np.where(level == 0, self._tf("company", i), np.nan)
 
     def adjust(self, got: Compared, w: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
