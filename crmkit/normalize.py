@@ -15,9 +15,10 @@ from collections.abc import Callable
 
 import pandas as pd
 import phonenumbers
-from cleanco import basename
-from cleanco.clean import normalized, prepare_default_terms, strip_punct
+from cleanco.clean import normalized, strip_punct
 from nameparser import HumanName
+
+from crmkit.legal_forms import LAST_WORDS, strip_legal_suffix
 
 # ---------------------------------------------------------------------------------- common
 
@@ -183,21 +184,22 @@ _TRAILING_ORG_WORDS = re.compile(r"\s+(group|grp)$")
 # The last word of every legal form cleanco knows: a name ending in none of them has no suffix
 # to strip, and cleanco's basename would only trim its trailing punctuation — after comparing
 # the name with each of its hundreds of forms, the slowest step of near-duplicate finding.
-_LAST_WORDS = frozenset(parts[-1] for _, parts in prepare_default_terms())
+_LAST_WORDS = LAST_WORDS
 
 
 _TAIL = re.compile(r"[^\.\w]+$")  # cleanco's strip_tail, compiled once
 
 
 def _basename(text: str) -> str:
-    """cleanco's ``basename``, answering at once for names that end in no legal form."""
+    """cleanco's ``basename``, answering at once for names that end in no legal form (and by
+    lookup, ``crmkit.legal_forms``, for the others)."""
     tail = _TAIL.sub("", text, count=1).split()
     if tail:
         last = tail[-1]
         word = last.casefold() if last.isascii() else normalized(last)  # ASCII: NFKD is a no-op
         if strip_punct(word) not in _LAST_WORDS:
             return _TAIL.sub("", " ".join(tail), count=1)
-    return str(basename(text))
+    return strip_legal_suffix(text)
 
 
 @functools.lru_cache(maxsize=1 << 20)
