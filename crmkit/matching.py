@@ -40,7 +40,7 @@ from crmkit.frames import (
     conform,
     route_of,
 )
-from crmkit.frames.csvfile import read_csv_file
+from crmkit.frames.csvframe import read_csv_frame
 from crmkit.frames.errors import warn_data
 from crmkit.orgconfig import OrgConfig
 
@@ -536,7 +536,7 @@ def read_module_csv(path: Path) -> pd.DataFrame:
     Read by `crmkit.frames.csvfile` (encoding and `;` detected, ragged rows refused), so a file
     the sandbox and `read_leads_csv` accept is read here the same way.
     """
-    return read_csv_file(path).frame(strip=True)
+    return read_csv_frame(path, strip=True)
 
 
 def check_data_dir(path: str | Path) -> Path:
