@@ -24,6 +24,9 @@ from crmkit.neardup.weights import (
 )
 
 LOG = logging.getLogger("crmkit.neardup")
+# A phone or address held by more records than this is shared (a switchboard, a family line):
+# it cannot name the route of a pair on its own.
+SHARED_VALUE = 3
 
 
 class Matcher(Protocol):
@@ -91,10 +94,20 @@ def score(
     for k, f in enumerate(fields):
         if f in no_route:
             stack[k] = np.where(no_route[f][keep], -np.inf, stack[k])
-    # Names are the weakest identifier (namesakes): a contact channel that agrees is the route.
+    # Names are the weakest identifier (namesakes): a contact channel that agrees is the route
+    # — when its value identifies someone. A switchboard or a family phone that many records
+    # share agrees for all of them; what tells the pair apart is then the name.
     channel = np.array([f not in weak_routes for f in fields])[:, None]
-    has_channel = ((stack > 0) & channel).any(axis=0)
-    stack = np.where(~channel & has_channel[None, :], -np.inf, stack)
+    if weak_routes:
+        held_by = np.vstack([got.tf[f][keep] * matcher.total for f in fields])
+        identifies = channel & ~(held_by > SHARED_VALUE)  # NaN (a slip, not a value): identifies
+        for use in (identifies, channel):
+            has_channel = ((stack > 0) & use).any(axis=0)
+            stack = np.where(~use & has_channel[None, :], -np.inf, stack)
+            if use is identifies:
+                # Beside a name that agrees, a shared value is not the route either.
+                named = ((stack > 0) & ~channel).any(axis=0)
+                stack = np.where(channel & ~use & named[None, :], -np.inf, stack)
     best = np.argmax(stack, axis=0)
     best_field = np.array(fields, dtype=object)[best]
     ki, kj = i[keep], j[keep]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from crmkit.matching import predict, predict_data_dir, read_module_csv
-from crmkit.neardup import near_duplicates, quality, shadow
+from crmkit.neardup import NearDupSettings, near_duplicates, quality, shadow
 from crmkit.sampledata import bundled_path
 
 
@@ -202,3 +202,30 @@ def test_sample_quality_holds_what_it_reaches() -> None:
     # Every pair says why: each field's level and weight, and a score that discriminates.
     assert cand["explanation"].str.contains(r"[+-]\d", regex=True).all()
     assert cand["score"].nunique() > 20 and cand["score"].between(0.5, 1.0).all()
+
+
+def test_a_shared_switchboard_does_not_name_the_route_a_unique_phone_does() -> None:
+    """Twelve colleagues on one switchboard: the lead who shares it and the name of one of them
+    is found by the name (the phone agrees for all twelve); a lead whose phone is that contact's
+    own is found by the phone."""
+    switchboard = "+44 20 7946 0000"
+    firsts = ["Ann", "Ben", "Cal", "Dee", "Eli", "Fay", "Gus", "Hal", "Ivy", "Jon", "Kim", "Lou"]
+    contacts = frame(
+        id=[f"c{k}" for k in range(len(firsts))] + ["own"],
+        First_Name=[*firsts, "Nadia"],
+        Last_Name=["Okafor", *[f"Person{k}" for k in range(1, len(firsts))], "Petrova"],
+        Phone=[switchboard] * len(firsts) + ["+44 20 7946 0999"],
+        Account_Name__name=["Harbour Freight Ltd"] * len(firsts) + [None],
+    ).rename(columns={"Account_Name__name": "Account_Name.name"})
+    leads = frame(
+        id=["at_switchboard", "own_phone"],
+        First_Name=["Ann", "Nadja"],
+        Last_Name=["Okafor", "Petrova"],
+        Phone=["020 7946 0000", "020 7946 0999"],
+        Company=["Harbour Freight", None],
+    )
+    accounts = frame(id=["a1"], Account_Name=["Harbour Freight Ltd"])
+    c = near_duplicates(leads, contacts, accounts, settings=NearDupSettings(region="GB"))
+    people = c[c["module"] == "Contacts"]
+    assert pairs(people, "name") == {("at_switchboard", "c0")}
+    assert pairs(people, "phone") == {("own_phone", "own")}
