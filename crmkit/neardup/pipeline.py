@@ -102,11 +102,11 @@ def score(
         held_by = np.vstack([got.tf[f][keep] * matcher.total for f in fields])
         identifies = channel & ~(held_by > SHARED_VALUE)  # NaN (a slip, not a value): identifies
         for use in (identifies, channel):
-            has_channel: np.ndarray = ((stack > 0) & use).any(axis=0)
+            has_channel: np.ndarray = np.any((stack > 0) & use, axis=0)
             stack = np.where(~use & has_channel[None, :], -np.inf, stack)
             if use is identifies:
                 # Beside a name that agrees, a shared value is not the route either.
-                named: np.ndarray = ((stack > 0) & ~channel).any(axis=0)
+                named: np.ndarray = np.any((stack > 0) & ~channel, axis=0)
                 stack = np.where(channel & ~use & named[None, :], -np.inf, stack)
     best = np.argmax(stack, axis=0)
     best_field = np.array(fields, dtype=object)[best]
