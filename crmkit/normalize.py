@@ -174,6 +174,12 @@ _LONG_FORMS = (
 )
 # One search says whether any long form is there at all (most names have none).
 _ANY_LONG_FORM = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _LONG_FORMS), re.IGNORECASE)
+# "GmbH und Co. KG", "GmbH et Co. KG": the "&" of cleanco's form, written out.
+_CO_CONNECTOR = re.compile(r"\s+(?:und|and|et|\+)\s+(?=co\b)", re.IGNORECASE)
+# Turkey's limited company, which cleanco does not know: "Ltd. Şti." / "Limited Şirketi".
+_TURKISH_LIMITED = re.compile(
+    r",?\s+(?:ltd\.?\s*(?:ş|s)ti\.?|limited\s+(?:ş|s)irketi)\s*$", re.IGNORECASE
+)
 # "Barth und Preiss", "Rangel et Chávez", "Kowal y Wierzbicki": a connector between two names
 # is the "&" of another language.
 _CONNECTORS = re.compile(r"(?<=\w) (und|et|y|e|og|och|en|ve) (?=\w)")
@@ -212,16 +218,18 @@ def company_key(value: str) -> str | None:
     punctuation and returns ``"Acme (UK"`` for ``"Acme (UK) Ltd"`` (tests/matching pins this).
     """
     text = _BRACKET_CHARS.sub(" ", _BRACKETS.sub(" ", value))
-    text = text.replace("&", " and ")
     if _ANY_LONG_FORM.search(text):
         for pattern, short in _LONG_FORMS:
             text = pattern.sub(short, text)
+    text = _CO_CONNECTOR.sub(" & ", text)
+    text = _TURKISH_LIMITED.sub("", text)
     text = _SPACES.sub(" ", text).strip()
     if not text:
         return None
     stripped = _basename(text)
     stripped = _basename(stripped)  # "Acme Co Ltd": one form per pass
-    text = stripped or text
+    # "&" only now: cleanco's forms hold it ("GmbH & Co. KG"); in a name it is "and".
+    text = (stripped or text).replace("&", " and ")
     text = _NON_WORD.sub(" ", text.lower())
     text = _CONNECTORS.sub(" and ", text)
     text = _SPACES.sub(" ", text).strip()

@@ -92,6 +92,36 @@ def block(
     return i, j, BlockStat(rule, len(i), split, skipped, skipped_pairs)
 
 
+def join_codes(
+    left_pos: np.ndarray,
+    left_code: np.ndarray,
+    right_pos: np.ndarray,
+    right_code: np.ndarray,
+    max_pairs: int,
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Pairs of positions with equal codes (codes >= 0, shared by both sides), leaving out the
+    codes that would pair more than ``max_pairs``; answers the pairs, then how many codes were
+    left out and the pairs they held."""
+    if not len(left_code) or not len(right_code):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0, 0
+    n = int(max(left_code.max(), right_code.max())) + 1
+    size = np.bincount(left_code, minlength=n) * np.bincount(right_code, minlength=n)
+    big = size > max_pairs
+    ok_l, ok_r = ~big[left_code], ~big[right_code]
+    lp, lc = left_pos[ok_l], left_code[ok_l]
+    rp, rc = right_pos[ok_r], right_code[ok_r]
+    # Sort the right side by code; each left entry pairs with its code's run there.
+    order = np.argsort(rc, kind="stable")
+    rp, rc = rp[order], rc[order]
+    start = np.searchsorted(rc, lc, side="left")
+    stop = np.searchsorted(rc, lc, side="right")
+    count = stop - start
+    i = np.repeat(lp, count)
+    offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    j = rp[np.repeat(start, count) + offsets]
+    return i, j, int(big.sum()), int(size[big].sum())
+
+
 def _at(values: pd.Series, positions: pd.Series) -> pd.Series:
     """``values`` at the given positions, aligned to ``positions``' index (string dtype)."""
     taken = values.astype("string").reset_index(drop=True).take(positions.to_numpy())

@@ -13,6 +13,7 @@ from crmkit.neardup import blocking, keys
 from crmkit.neardup.compare import company_level, strings, tf_of, vocabulary
 from crmkit.neardup.phones import PhoneTable
 from crmkit.neardup.settings import NearDupSettings
+from crmkit.neardup.slips import one_slip
 from crmkit.neardup.weights import NULL, Compared, Level
 
 COMPARISONS = {
@@ -102,13 +103,11 @@ class AccountMatcher:
             i, j, st = blocking.sorted_neighbourhood(lk, rk, w)
             pairs.append((i, j))
             stats.append(blocking.BlockStat(f"{rule} {st.rule}", st.pairs, 0, 0, 0))
-        pre = [(flat_l.str[:k], flat_r.str[:k]) for k in (8, 10, 12)]
-        add(
-            "company prefix",
-            flat_l.str[:6].where(flat_l.str.len() >= 6),
-            flat_r.str[:6].where(flat_r.str.len() >= 6),
-            pre,
-        )
+        # One slip anywhere in the name, spaces ignored ("Sapphire Analytcs", "Sapphire
+        # Anlaytics", "SapphireAnalytics").
+        i, j, st = one_slip("company key, one slip", flat_l, flat_r, mx, min_length=5)
+        pairs.append((i, j))
+        stats.append(st)
         add("email domain = website", lf["domain"], rf["domain"], [])
         for a, lt in enumerate(self.phones.tails[0]):
             add(f"phone tail {a}", lt, self.phones.tails[1][0], [])

@@ -25,6 +25,7 @@ from crmkit.neardup.compare import (
 )
 from crmkit.neardup.phones import PhoneTable
 from crmkit.neardup.settings import NearDupSettings
+from crmkit.neardup.slips import one_slip
 from crmkit.neardup.weights import NULL, Compared, Level
 from crmkit.normalize import NICKNAMES
 
@@ -161,38 +162,55 @@ class PersonMatcher:
             pairs.append((i, j))
             stats.append(st)
 
+        def slip(rule: str, col: str, group: str, blank_is_group: bool = False) -> None:
+            gl, gr = self.code[group]
+            if blank_is_group:  # records without that value form a group of their own
+                blank = np.iinfo(np.int32).max
+                gl, gr = np.where(gl < 0, blank, gl), np.where(gr < 0, blank, gr)
+            i, j, st = one_slip(rule, lf[col], rf[col], mx, groups=(gl, gr))
+            pairs.append((i, j))
+            stats.append(st)
+
         by_name = [(lf["phon"], rf["phon"]), (lf["first"], rf["first"])]
         for a, lt in enumerate(self.phones.tails[0]):
             for b, rt in enumerate(self.phones.tails[1]):
                 add(f"phone tail {a}{b}", lt, rt, by_name)
         add("email", lf["email"], rf["email"], [])
-        for part, cut in (("start", slice(None, 3)), ("end", slice(-3, None))):
-            lk = lf["domain"] + "|" + lf["local"].str[cut].where(lf["local"].str.len() >= 3)
-            rk = rf["domain"] + "|" + rf["local"].str[cut].where(rf["local"].str.len() >= 3)
-            add(f"email domain + local {part}", lk, rk, [(lf["initial"], rf["initial"])])
+        # A slip in the address (one letter swapped, dropped, doubled, mistyped) on one domain.
+        slip("email local part, one slip, same domain", "local", "domain")
         add(
             "last name + first form",
             lf["last"] + "|" + lf["form"],
             rf["last"] + "|" + rf["form"],
             [(lf["company"], rf["company"])],
         )
-        ph_l = lf["phon"] + "|" + lf["initial"].fillna("")
-        ph_r = rf["phon"] + "|" + rf["initial"].fillna("")
+        slip("last name, one slip, same first form", "last", "form", blank_is_group=True)
+        slip("first name, one slip, same last name", "first", "last")
+        # Sounds alike, first and last (Steven/Stephen Meyer/Meier).
         add(
-            "phonetic last name + initial",
-            ph_l,
-            ph_r,
-            [(lf["form"].str[:2], rf["form"].str[:2]), (lf["company"], rf["company"])],
+            "phonetic first and last name",
+            lf["phon"] + "|" + lf["phon_first"],
+            rf["phon"] + "|" + rf["phon_first"],
+            [(lf["company"], rf["company"])],
         )
+        # "J. Smith": an initial on either side meets every first name with that letter.
+        for side in (0, 1):
+            initial_l = lf["last"] + "|" + lf["initial"]
+            initial_r = rf["last"] + "|" + rf["initial"]
+            only = pd.Series(self.single[side])
+            if side == 0:
+                initial_l = initial_l.where(only.to_numpy())
+            else:
+                initial_r = initial_r.where(only.to_numpy())
+            add(
+                f"last name + initial ({('lead', 'contact')[side]} gives an initial)",
+                initial_l,
+                initial_r,
+                [(lf["company"], rf["company"])],
+            )
         sw_l = _unordered(lf["first"], lf["last"])
         sw_r = _unordered(rf["first"], rf["last"])
         add("first and last in any order", sw_l, sw_r, [(lf["company"], rf["company"])])
-        add(
-            "first form + last initial",
-            lf["form"] + "|" + lf["last"].str[:1],
-            rf["form"] + "|" + rf["last"].str[:1],
-            [(lf["last"].str[:2], rf["last"].str[:2]), (lf["last"].str[:3], rf["last"].str[:3])],
-        )
         w = self.settings.window
         for rule, key in (("last first", _last_first), ("reversed name", _reversed)):
             i, j, st = blocking.sorted_neighbourhood(key(lf), key(rf), w)
