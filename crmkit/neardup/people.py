@@ -146,6 +146,18 @@ class PersonMatcher:
             keys.counts(lf["first"], rf["first"]),
             keys.counts(lf["last"], rf["last"]),
         )
+        # Per record: how many records use its first name, its last name (for rare_slip).
+        self.name_counts = tuple(
+            tuple(
+                pd.Series(self.text[c][k]).map(vocab).fillna(0).to_numpy(dtype=float)
+                for k in (0, 1)
+            )
+            for c, vocab in zip(("first", "last"), self.name_vocab, strict=True)
+        )
+        self.lengths = {
+            c: tuple(np.fromiter(map(len, t), np.int64, len(t)) for t in self.text[c])
+            for c in ("full", "formfull")
+        }
         self.company_vocab = vocabulary(lf["company"], rf["company"])
 
     # ------------------------------------------------------------------------------ blocking
@@ -242,7 +254,6 @@ class PersonMatcher:
         ol, orr = self._pair("form", i, j)
         ul, ur = self._pair("full", i, j)
         il, ir = self._pair("initial", i, j)
-        first_l, first_r = self.text["first"][0][i], self.text["first"][1][j]
         null = (ll == NULL) | (lr == NULL)
         both_first = (fl != NULL) & (fr != NULL)
         same_last = (ll == lr) & ~null
@@ -261,21 +272,19 @@ class PersonMatcher:
         todo = np.flatnonzero(~settled)
         if len(todo):
             ti, tj = i[todo], j[todo]
-            d1, _ = osa(self.text["full"][0][ti], self.text["full"][1][tj])
-            d2, _ = osa(self.text["formfull"][0][ti], self.text["formfull"][1][tj])
-            close = np.minimum(d1, d2) <= self.settings.name_max_slips
-            fv, lv = self.name_vocab
-            cf = (
-                pd.Series(first_l[todo]).map(fv).fillna(0).to_numpy(dtype=float),
-                pd.Series(first_r[todo]).map(fv).fillna(0).to_numpy(dtype=float),
+            (cfl, cfr), (cll, clr) = self.name_counts
+            ok_first = (
+                (fl[todo] == fr[todo]) | (ol[todo] == orr[todo]) | rare_slip(cfl[ti], cfr[tj])
             )
-            cl = (
-                pd.Series(self.text["last"][0][ti]).map(lv).fillna(0).to_numpy(dtype=float),
-                pd.Series(self.text["last"][1][tj]).map(lv).fillna(0).to_numpy(dtype=float),
-            )
-            ok_first = (fl[todo] == fr[todo]) | (ol[todo] == orr[todo]) | rare_slip(*cf)
-            ok_last = (ll[todo] == lr[todo]) | rare_slip(*cl)
-            typo[todo] = close & ok_first & ok_last & (ll[todo] != NULL)
+            ok_last = (ll[todo] == lr[todo]) | rare_slip(cll[ti], clr[tj])
+            # One slip apart needs lengths at most one apart: the distance is asked only there.
+            (nl, nr), (ml, mr) = self.lengths["full"], self.lengths["formfull"]
+            near_length = (np.abs(nl[ti] - nr[tj]) <= 1) | (np.abs(ml[ti] - mr[tj]) <= 1)
+            ask = np.flatnonzero(ok_first & ok_last & (ll[todo] != NULL) & near_length)
+            ai, aj = ti[ask], tj[ask]
+            d1, _ = osa(self.text["full"][0][ai], self.text["full"][1][aj])
+            d2, _ = osa(self.text["formfull"][0][ai], self.text["formfull"][1][aj])
+            typo[todo[ask]] = np.minimum(d1, d2) <= self.settings.name_max_slips
         same_first = both_first & ((fl == fr) | (ol == orr) | self._compatible(fl, fr))
         pl, pr = self._pair("phon", i, j)
         ql, qr = self._pair("phon_first", i, j)
@@ -356,7 +365,13 @@ class PersonMatcher:
     def _compatible(self, fl: np.ndarray, fr: np.ndarray) -> np.ndarray:
         """First names that can be the same person's: a nickname and any formal name it has."""
         k = np.int64(self.n_tokens + 1)
-        return np.isin(fl.astype(np.int64) * k + fr.astype(np.int64), self.compatible)
+        code = fl.astype(np.int64) * k + fr.astype(np.int64)
+        if not len(self.compatible):
+            return np.zeros(len(code), dtype=bool)
+        # A lookup in the sorted codes (np.isin would sort millions of pair codes first).
+        at = np.minimum(np.searchsorted(self.compatible, code), len(self.compatible) - 1)
+        found: np.ndarray = self.compatible[at] == code
+        return found
 
     def _email(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         el, er = self._pair("email", i, j)
