@@ -92,33 +92,32 @@ def block(
     return i, j, BlockStat(rule, len(i), split, skipped, skipped_pairs)
 
 
-def join_codes(
+def join_keys(
     left_pos: np.ndarray,
-    left_code: np.ndarray,
+    left_key: np.ndarray,
     right_pos: np.ndarray,
-    right_code: np.ndarray,
+    right_key: np.ndarray,
     max_pairs: int,
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Pairs of positions with equal codes (codes >= 0, shared by both sides), leaving out the
-    codes that would pair more than ``max_pairs``; answers the pairs, then how many codes were
-    left out and the pairs they held."""
-    if not len(left_code) or not len(right_code):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0, 0
-    n = int(max(left_code.max(), right_code.max())) + 1
-    size = np.bincount(left_code, minlength=n) * np.bincount(right_code, minlength=n)
+    """Pairs of positions with equal keys (any sortable dtype), leaving out the keys that
+    would pair more than ``max_pairs``; answers the pairs, then how many keys were left out
+    and the pairs they held. Sort-based: no hash table of millions of keys is built."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(left_key) or not len(right_key):
+        return empty, empty, 0, 0
+    order = np.argsort(right_key, kind="stable")
+    rk, rp = right_key[order], right_pos[order]
+    keys, inverse, left_count = np.unique(left_key, return_inverse=True, return_counts=True)
+    start = np.searchsorted(rk, keys, side="left")
+    right_count = np.searchsorted(rk, keys, side="right") - start
+    size = left_count.astype(np.int64) * right_count
     big = size > max_pairs
-    ok_l, ok_r = ~big[left_code], ~big[right_code]
-    lp, lc = left_pos[ok_l], left_code[ok_l]
-    rp, rc = right_pos[ok_r], right_code[ok_r]
-    # Sort the right side by code; each left entry pairs with its code's run there.
-    order = np.argsort(rc, kind="stable")
-    rp, rc = rp[order], rc[order]
-    start = np.searchsorted(rc, lc, side="left")
-    stop = np.searchsorted(rc, lc, side="right")
-    count = stop - start
+    inverse = inverse.reshape(-1)
+    take = ~big[inverse] & (right_count[inverse] > 0)
+    lp, first, count = left_pos[take], start[inverse][take], right_count[inverse][take]
     i = np.repeat(lp, count)
     offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    j = rp[np.repeat(start, count) + offsets]
+    j = rp[np.repeat(first, count) + offsets]
     return i, j, int(big.sum()), int(size[big].sum())
 
 

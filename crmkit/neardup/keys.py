@@ -147,8 +147,9 @@ def digits_of(values: pd.Series) -> pd.Series:
 
 def phone_keys(
     sides: list[list[pd.Series]], region: str
-) -> list[list[tuple[pd.Series, pd.Series]]]:
-    """(E.164, national digits) per phone column of each side, parsed only where needed.
+) -> tuple[list[list[tuple[pd.Series, pd.Series]]], list[list[pd.Series]]]:
+    """(E.164, national digits) per phone column of each side, parsed only where needed; and
+    every column's digits (``digits_of``), which the caller reuses rather than recomputes.
 
     A phone can agree with another only if their last seven digits are equal, so values whose
     last seven digits occur on one side only are never parsed (their keys stay NA).
@@ -169,7 +170,7 @@ def phone_keys(
                 e164[needed] = normalize_phones(col[needed], region).to_numpy()
             cols.append((e164.reset_index(drop=True), d.where(needed).reset_index(drop=True)))
         out.append(cols)
-    return out
+    return out, [[d.reset_index(drop=True) for d in side] for side in digits]
 
 
 def counts(*columns: pd.Series) -> pd.Series:

@@ -20,7 +20,7 @@ class PhoneTable:
     """Both sides' phone columns keyed; ``level(i, j)`` compares positional pairs."""
 
     def __init__(self, left: list[pd.Series], right: list[pd.Series], region: str, total: int):
-        keyed = keys.phone_keys([left, right], region)
+        keyed, all_digits_of = keys.phone_keys([left, right], region)
         self.n_left_cols = len(left)
         e164 = [e for side in keyed for e, _ in side]
         both = pd.concat(e164, ignore_index=True).astype("string")
@@ -37,14 +37,12 @@ class PhoneTable:
         self.e164 = [strings(e) for e in e164]
         self.has = [
             np.logical_or.reduce(
-                [keys.digits_of(c).notna().to_numpy(dtype=bool) for c in raw]
+                [d.notna().to_numpy(dtype=bool) for d in side]
                 + [np.zeros(len(raw[0]) if raw else 0, dtype=bool)]
             )
-            for raw in (left, right)
+            for side, raw in zip(all_digits_of, (left, right), strict=True)
         ]
-        self.tails = [
-            [keys.digits_of(c).str[-7:].astype("string") for c in raw] for raw in (left, right)
-        ]
+        self.tails = [[d.str[-7:].astype("string") for d in side] for side in all_digits_of]
 
     def level(
         self, i: np.ndarray, j: np.ndarray

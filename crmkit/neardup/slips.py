@@ -20,7 +20,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from crmkit.neardup.blocking import BlockStat, join_codes
+from crmkit.neardup.blocking import BlockStat, join_keys
 
 LOG = logging.getLogger("crmkit.neardup")
 
@@ -45,33 +45,33 @@ def slip_keys(
     at = np.flatnonzero(ok)
     if not len(at):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    encoded = [v.encode("utf-8")[:WIDTH] for v in text.iloc[at].tolist()]
+    # One byte past WIDTH: a value with a letter deleted early still has WIDTH bytes to key.
+    encoded = [v.encode("utf-8")[: WIDTH + 1] for v in text.iloc[at].tolist()]
     length = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    width = int(length.max()) if len(length) else 0
-    grid = np.zeros((len(encoded), max(width, 1)), dtype=np.uint8)
+    width = max(int(length.max()), 1)
+    grid = np.zeros((len(encoded), width), dtype=np.uint8)
     flat = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     rows = np.repeat(np.arange(len(encoded)), length)
     cols = np.arange(len(flat)) - np.repeat(np.cumsum(length) - length, length)
     grid[rows, cols] = flat
-    powers = _BASE ** np.arange(grid.shape[1], dtype=np.uint64)
+    powers = _BASE ** np.arange(width, dtype=np.uint64)
     with np.errstate(over="ignore"):
         weighted = grid.astype(np.uint64) * powers  # wraps modulo 2**64, as a hash should
-        prefix = np.zeros((len(grid), grid.shape[1] + 1), dtype=np.uint64)
+        prefix = np.zeros((len(grid), width + 1), dtype=np.uint64)
         np.cumsum(weighted, axis=1, out=prefix[:, 1:])
-        whole = prefix[:, -1]
         mix = (
             np.zeros(len(at), dtype=np.uint64)
             if group is None
             else (np.asarray(group)[at].astype(np.uint64) + np.uint64(1)) * _GROUP_MIX
         )
         positions = [at]
-        keys = [whole + mix]
-        for k in range(grid.shape[1]):
+        keys = [prefix[:, min(WIDTH, width)] + mix]  # the value's own first WIDTH bytes
+        for k in range(min(width, WIDTH)):
             has = np.flatnonzero((length > k) & (length >= min_length))
             if not len(has):
                 break
-            # Letter k deleted: the letters after it move one place down.
-            tail = (whole[has] - prefix[has, k + 1]) * _BASE_INVERSE
+            # Letter k deleted: the letters after it move one place down (to WIDTH bytes).
+            tail = (prefix[has, width] - prefix[has, k + 1]) * _BASE_INVERSE
             keys.append(prefix[has, k] + tail + mix[has])
             positions.append(at[has])
     return np.concatenate(positions), np.concatenate(keys)
@@ -92,8 +92,7 @@ def one_slip(
     gl, gr = groups if groups is not None else (None, None)
     pl, kl = slip_keys(left, gl, min_length)
     pr, kr = slip_keys(right, gr, min_length)
-    both = pd.factorize(np.concatenate([kl, kr]))[0]
-    i, j, skipped, skipped_pairs = join_codes(pl, both[: len(kl)], pr, both[len(kl) :], max_pairs)
+    i, j, skipped, skipped_pairs = join_keys(pl, kl, pr, kr, max_pairs)
     if skipped:
         LOG.warning(
             "near-duplicate blocking %s: %d keys of more than %d pairs left out (%d pairs)",
