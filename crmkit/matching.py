@@ -456,6 +456,28 @@ def _first_of(fields: pd.Series) -> pd.Series:
     return fields.str.split(";").str[0].astype("string")
 
 
+def _joined_fields(hits: pd.DataFrame) -> pd.Series:
+    """Per (lead, module): the matched fields in rank order, ";"-joined.
+
+    Column by column rather than a Python join per group: a million-contact org has a
+    hundred thousand groups.
+    """
+    ranked = hits.drop_duplicates(["lead_id", "module", "field"]).sort_values(
+        ["lead_id", "module", "field_rank"], kind="stable"
+    )
+    place = ranked.groupby(["lead_id", "module"], sort=False).cumcount()
+    wide = ranked.assign(place=place.to_numpy()).pivot(
+        index=["lead_id", "module"], columns="place", values="field"
+    )
+    if not len(wide.columns):
+        return pd.Series(dtype="string", index=wide.index)
+    joined = wide[0].astype("string")
+    for k in wide.columns[1:]:
+        more = wide[k].astype("string")
+        joined = joined.where(more.isna(), joined + ";" + more)
+    return joined
+
+
 def _options(
     lead_ids: pd.Series, errors: pd.Series, hits: pd.DataFrame, config: OrgConfig
 ) -> pd.DataFrame:
@@ -466,13 +488,7 @@ def _options(
         .size()
         .unstack("module")
     )
-    fields = (
-        hits.drop_duplicates(["lead_id", "module", "field"])
-        .sort_values(["lead_id", "module", "field_rank"], kind="stable")
-        .groupby(["lead_id", "module"], sort=False)["field"]
-        .agg(";".join)
-        .unstack("module")
-    )
+    fields = _joined_fields(hits).unstack("module")
     base = pd.DataFrame({"lead_id": lead_ids.to_numpy(), "error_code": errors.to_numpy()})
     base = base.set_index("lead_id")
 
