@@ -93,13 +93,13 @@ def normalize_emails(values: pd.Series) -> pd.Series:
     crmkit applies them to Gmail alone. A value without exactly one ``@`` gives NA.
     """
     s = _text(values).str.lower()
-    parts = s.str.split("@")
     valid = s.str.count("@") == 1
-    local = parts.str[0].where(valid)
-    domain = parts.str[1].where(valid)
+    # Regular expressions, not str.split: pyarrow runs them; a split falls back to Python.
+    local = s.str.replace(r"@.*$", "", regex=True).where(valid)
+    domain = s.str.replace(r"^[^@]*@", "", regex=True).where(valid)
     valid = valid & (local.str.len() > 0) & (domain.str.len() > 0)
     gmail = domain.isin(list(GMAIL_DOMAINS)).fillna(False).astype(bool)
-    g_local = local.str.split("+").str[0].str.replace(".", "", regex=False)
+    g_local = local.str.replace(r"\+.*$", "", regex=True).str.replace(".", "", regex=False)
     local = local.where(~gmail, g_local)
     domain = domain.where(~gmail, "gmail.com")
     out = (local + "@" + domain).astype("string")

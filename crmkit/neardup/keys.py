@@ -16,12 +16,13 @@ from dataclasses import dataclass
 import jellyfish
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crmkit.normalize import (
     FREE_MAIL_DOMAINS,
     NICKNAMES,
     ROLE_LOCAL_PARTS,
-    normalize_companies,
+    company_key,
     normalize_emails,
     normalize_phones,
 )
@@ -44,11 +45,7 @@ def fold(values: pd.Series) -> pd.Series:
 
     "José Müller" and "Jose Muller" are the same key; computed once per distinct value.
     """
-    s = values.astype("string")
-    uniq = s.dropna().unique()
-    table = {v: _fold_one(str(v)) for v in uniq}
-    out = s.map(table, na_action="ignore").astype("string")
-    return out.mask(out == "")
+    return per_distinct(values, _fold_one)
 
 
 # Letters NFKD does not split into a base letter and an accent.
@@ -62,12 +59,17 @@ def _fold_one(value: str) -> str:
     return " ".join(kept.replace("'", "").split())
 
 
-def per_distinct(values: pd.Series, fn: Callable[[str], str]) -> pd.Series:
-    """``fn`` once per distinct non-NA value, broadcast back."""
-    s = values.astype("string")
-    uniq = s.dropna().unique()
-    table = {v: fn(str(v)) for v in uniq}
-    return s.map(table, na_action="ignore").astype("string")
+def per_distinct(values: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:
+    """``fn`` once per distinct non-NA value, broadcast back; an empty answer is NA.
+
+    Broadcast by the values' codes (pyarrow ``take``): mapping a million values back through a
+    dict costs more than computing the few hundred thousand distinct answers.
+    """
+    s = values.astype("string").reset_index(drop=True)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    answers = pa.array([fn(str(v)) or None for v in uniques], type=pa.string())
+    taken = answers.take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), index=values.index)
 
 
 def _first_form(token: str) -> str:
@@ -92,19 +94,20 @@ def people(frame: pd.DataFrame, company_col: str) -> People:
     if "First_Name" in frame.columns or "Last_Name" in frame.columns:
         first, last = fold(text(frame, "First_Name")), fold(text(frame, "Last_Name"))
         # A multi-word first name ("Mary Ann") keeps its first word for comparisons.
-        first = first.str.split(" ").str[0].astype("string")
+        first = first_word(first)
     else:
         full = fold(text(frame, "Full_Name"))
-        first = full.str.split(" ").str[0].astype("string")
-        last = full.str.split(" ").str[-1].astype("string").where(full.str.contains(" "))
+        first = first_word(full)
+        last = full.str.replace(r"^.* ", "", regex=True).where(full.str.contains(" "))
         last = last.fillna(full)
     form = per_distinct(first, _first_form)
     full_name = (first.fillna("") + " " + last.fillna("")).str.strip().astype("string")
     raw = text(frame, "Email")
     email = normalize_emails(raw)
-    local = email.str.split("@").str[0].astype("string")
-    domain = email.str.split("@").str[1].astype("string")
-    role = local.str.split("+").str[0].isin(list(ROLE_LOCAL_PARTS)).fillna(False).astype(bool)
+    local = email.str.replace(r"@.*$", "", regex=True)  # normalised: exactly one "@"
+    domain = email.str.replace(r"^[^@]*@", "", regex=True)
+    box = local.str.replace(r"\+.*$", "", regex=True)
+    role = box.isin(list(ROLE_LOCAL_PARTS)).fillna(False).astype(bool)
     email = email.mask(role)
     local = local.mask(role)
     free = domain.isin(list(FREE_MAIL_DOMAINS)).fillna(False).astype(bool)
@@ -129,7 +132,18 @@ def people(frame: pd.DataFrame, company_col: str) -> People:
 
 def companies(values: pd.Series) -> pd.Series:
     """Company keys (``crmkit.normalize.company_key``) with accents folded: "Müller" = "Muller"."""
-    return fold(normalize_companies(values))
+    trimmed = values.astype("string").str.strip()
+    return per_distinct(trimmed.mask(trimmed == ""), _company_folded)
+
+
+def _company_folded(value: str) -> str | None:
+    key = company_key(value)
+    return _fold_one(key) if key else None
+
+
+def first_word(values: pd.Series) -> pd.Series:
+    """The first space-separated word ("Mary Ann" -> "Mary"), by pyarrow, not a Python split."""
+    return values.astype("string").str.replace(r" .*$", "", regex=True)
 
 
 def website_domain(values: pd.Series) -> pd.Series:
