@@ -19,8 +19,8 @@ import pandas as pd
 
 from crmkit.normalize import (
     FREE_MAIL_DOMAINS,
-    NICKNAMES,
     ROLE_LOCAL_PARTS,
+    first_name_links,
     normalize_companies,
     normalize_emails,
     normalize_phones,
@@ -71,8 +71,7 @@ def per_distinct(values: pd.Series, fn: Callable[[str], str]) -> pd.Series:
 
 
 def _first_form(token: str) -> str:
-    forms = NICKNAMES.get(token, ())
-    return forms[0] if forms else token
+    return first_name_links().first_form(token)
 
 
 def _phonetic(token: str) -> str:

@@ -27,7 +27,7 @@ from crmkit.neardup.phones import PhoneTable
 from crmkit.neardup.settings import NearDupSettings
 from crmkit.neardup.slips import one_slip
 from crmkit.neardup.weights import NULL, Compared, Level
-from crmkit.normalize import NICKNAMES
+from crmkit.normalize import first_name_links
 
 NAME_LEVELS = (
     Level("exact_key", 0.55, 1e-4, tf=True),
@@ -36,9 +36,10 @@ NAME_LEVELS = (
     Level("initial", 0.03, 1e-4, tf=True),
     Level("typo", 0.12, 1e-4, tf=True),
     Level("spelling", 0.06, 1e-4, tf=True),
+    Level("first_name_alike", 0.003, 5e-3, u_from_candidates=True),
     Level("first_name_similar", 0.003, 5e-3, u_from_candidates=True),
     Level("last_name", 0.05, 1e-3, tf=True),
-    Level("first_name_differs", 0.0005, 5e-3, u_from_candidates=True),
+    Level("first_name_differs", 0.05, 5e-3, u_from_candidates=True),
     Level("last_name_differs", 0.0005, 5e-3, u_from_candidates=True),
     Level("different", 0.0001, 0.99),
 )
@@ -264,6 +265,10 @@ class PersonMatcher:
         similar = np.zeros(len(i), dtype=bool)
         rest = np.flatnonzero(same_last & both_first & ~nick & (fl != fr))
         similar[rest] = self._pairwise(share_bigram, fl[rest], fr[rest])
+        # Alike: the same first three letters too (Dane/Daniel, Jonty/Jonathan), a short form
+        # more often than Eric/Jessica, who only share a bigram.
+        alike = np.zeros(len(i), dtype=bool)
+        alike[rest] = similar[rest] & self._pairwise(begin_alike, fl[rest], fr[rest])
         swap = both_first & (fl == lr) & (ll == fr) & (fl != ll)
         short = self.single[0][i] | self.single[1][j]
         initial = same_last & both_first & (il == ir) & short
@@ -301,6 +306,7 @@ class PersonMatcher:
                 initial,
                 typo,
                 spelling,
+                alike,
                 similar,
                 same_last & ~both_first,
                 same_last,
@@ -314,6 +320,7 @@ class PersonMatcher:
                 n["initial"],
                 n["typo"],
                 n["spelling"],
+                n["first_name_alike"],
                 n["first_name_similar"],
                 n["last_name"],
                 n["first_name_differs"],
@@ -420,15 +427,20 @@ class PersonMatcher:
         both = (got.levels["email"] == 2) & (got.levels["company"] == 0)
         w["email"] = np.where(both, 0.0, w["email"])
         # A switchboard is the workplace too: with the company agreeing, the larger counts
-        # (kept on the phone, which can name the route).
+        # (kept on the phone). A number more than the two records hold is the workplace's: it
+        # says where the person works, not who they are, so it may not name the route.
         shared = (got.levels["phone"] <= 1) & (got.levels["phone"] != NULL) & (w["company"] > 0)
+        held = np.nan_to_num(got.tf["phone"]) * self.total  # records holding the number
+        workplace = shared & (held > 2)
         w["phone"] = np.where(shared, np.maximum(w["phone"], w["company"]), w["phone"])
         w["company"] = np.where(shared, 0.0, w["company"])
         # A local part is made of the name ("thenry", "dhenry"): when the names contradict, a
-        # look-alike address on the same domain is the name pattern again, not a slip.
+        # look-alike address on the same domain is the name pattern again, not a slip. First
+        # names that only share two letters (Eric/Jessica: ehartman@, jhartman@) are unlike
+        # too; names that begin alike (Jonty/Jonathan, Dane/Daniel) are not: the slip weighs.
         unlike = np.isin(got.levels["name"], (*CONTRADICTIONS, NAME["first_name_similar"]))
         w["email"] = np.where(unlike & (got.levels["email"] == 1), 0.0, w["email"])
-        return {}
+        return {"phone": workplace}
 
     def refuse(self, got: Compared, w: dict[str, np.ndarray]) -> np.ndarray:
         """Pairs never proposed: names that contradict (a family on one phone, colleagues on
@@ -440,11 +452,21 @@ class PersonMatcher:
         """
         others = np.vstack([w[f] for f in COMPARISONS if f != "name"]).max(axis=0)
         # Two different first names (or surnames) on one phone, one company, one domain are
-        # a family or colleagues: whatever else they share, not one person.
-        contradict = np.isin(got.levels["name"], CONTRADICTIONS)
+        # a family or colleagues: whatever else they share, not one person. One personal
+        # address (role mailboxes are missing values) with the surname is one person going by
+        # a first name no list knows (Izzy/Isabella): the difference weighs, it does not veto.
+        held = np.nan_to_num(got.tf["email"]) * self.total  # records holding the address
+        own_address = (
+            (got.levels["name"] == NAME["first_name_differs"])
+            & (got.levels["email"] == 0)
+            & (held <= 2)  # a mailbox more people use is shared (vertrieb@, ventas@)
+        )
+        contradict = np.isin(got.levels["name"], CONTRADICTIONS) & ~own_address
         # Two first names alike but not known as one (Maria/Marta): a shared phone is a family's
         # as often as one person's; an email or the company must agree.
-        similar = got.levels["name"] == NAME["first_name_similar"]
+        similar = np.isin(
+            got.levels["name"], (NAME["first_name_alike"], NAME["first_name_similar"])
+        )
         company = got.levels["company"]
         by_phone_only = (w["email"] <= 0) & ~((company == 0) | (company == 1))
         name_only = others <= 0
@@ -485,6 +507,11 @@ def share_bigram(a: str, b: str) -> bool:
     return any(b[k : k + 2] in grams for k in range(len(b) - 1))
 
 
+def begin_alike(a: str, b: str) -> bool:
+    """Two first names with the same first three letters (Dane/Daniel)."""
+    return len(a) >= 3 and a[:3] == b[:3]
+
+
 def is_short_form(a: str, b: str) -> bool:
     """One first name is a short form of the other: the shorter, less a diminutive ending (and
     a doubled last letter), begins the longer ("kath", "benj(i)", "dan(ny)"), or the shorter
@@ -505,14 +532,20 @@ def is_short_form(a: str, b: str) -> bool:
 
 
 def _compatible_codes(tokens: pd.Index) -> np.ndarray:
-    """Encoded (a, b) token-code pairs of first names sharing a formal form (both orders)."""
-    k = np.int64(len(tokens) + 1)
+    """Encoded (a, b) token-code pairs of first names one person can go by (both orders): a
+    shared formal form (Kate/Kathy: Katherine) or a pair the nickname list names (Ned/Edward)."""
+    k = len(tokens) + 1  # Python ints: the codes are made exactly, then stored as int64
     pos = {str(t): n for n, t in enumerate(tokens)}
+    links = first_name_links()
     groups: dict[str, set[int]] = {}
+    out: list[int] = []
     for name, code in pos.items():
-        for form in (name, *NICKNAMES.get(name, ())):
+        for form in (name, *links.formal.get(name, ())):
             groups.setdefault(form, set()).add(code)
-    out = [
+        for other in links.direct.get(name, ()):
+            if other in pos:
+                out += [code * k + pos[other], pos[other] * k + code]
+    out += [
         a * k + b
         for members in groups.values()
         if len(members) > 1
