@@ -36,7 +36,6 @@ NAME_LEVELS = (
     Level("initial", 0.03, 1e-4, tf=True),
     Level("typo", 0.12, 1e-4, tf=True),
     Level("spelling", 0.06, 1e-4, tf=True),
-    Level("first_name_alike", 0.003, 5e-3, u_from_candidates=True),
     Level("first_name_similar", 0.003, 5e-3, u_from_candidates=True),
     Level("last_name", 0.05, 1e-3, tf=True),
     Level("first_name_differs", 0.05, 5e-3, u_from_candidates=True),
@@ -47,8 +46,12 @@ EMAIL_LEVELS = (
     Level("exact_key", 0.45, 1e-5, tf=True),
     Level("typo", 0.1, 1e-5),
     Level("domain", 0.1, 1e-3, tf=True, names_route=False),
+    # One domain, addresses a slip apart that each spell their owner's first name and not the
+    # other's (mmucha@ / bmucha@): two mailboxes of two people (``_own_names``).
+    Level("other_mailbox", 1e-4, 1e-3, names_route=False),
     Level("different", 0.35, 0.999),
 )
+EMAIL = {level.name: k for k, level in enumerate(EMAIL_LEVELS)}
 NAME = {level.name: k for k, level in enumerate(NAME_LEVELS)}
 CONTRADICTIONS = (NAME["first_name_differs"], NAME["last_name_differs"], NAME["different"])
 PHONE_LEVELS = (
@@ -265,10 +268,6 @@ class PersonMatcher:
         similar = np.zeros(len(i), dtype=bool)
         rest = np.flatnonzero(same_last & both_first & ~nick & (fl != fr))
         similar[rest] = self._pairwise(share_bigram, fl[rest], fr[rest])
-        # Alike: the same first three letters too (Dane/Daniel, Jonty/Jonathan), a short form
-        # more often than Eric/Jessica, who only share a bigram.
-        alike = np.zeros(len(i), dtype=bool)
-        alike[rest] = similar[rest] & self._pairwise(begin_alike, fl[rest], fr[rest])
         swap = both_first & (fl == lr) & (ll == fr) & (fl != ll)
         short = self.single[0][i] | self.single[1][j]
         initial = same_last & both_first & (il == ir) & short
@@ -306,7 +305,6 @@ class PersonMatcher:
                 initial,
                 typo,
                 spelling,
-                alike,
                 similar,
                 same_last & ~both_first,
                 same_last,
@@ -320,7 +318,6 @@ class PersonMatcher:
                 n["initial"],
                 n["typo"],
                 n["spelling"],
-                n["first_name_alike"],
                 n["first_name_similar"],
                 n["last_name"],
                 n["first_name_differs"],
@@ -389,20 +386,45 @@ class PersonMatcher:
         exact = (el == er) & ~null
         same_domain = (dl == dr) & ~null & ~exact
         typo = np.zeros(len(i), dtype=bool)
+        two = np.zeros(len(i), dtype=bool)
         todo = np.flatnonzero(same_domain)
         if len(todo):
             d, sim = osa(self.text["local"][0][i[todo]], self.text["local"][1][j[todo]])
             s = self.settings
             typo[todo] = (d <= s.email_max_slips) & (sim >= s.email_min_similarity)
             typo[todo] &= gl[todo] == gr[todo]  # "flores71" and "flores70" are two mailboxes
-        org = (ol == orr) & (ol != NULL) & ~exact & ~typo
-        level = np.select([null, exact, typo, org], [NULL, 0, 1, 2], default=3).astype(np.int8)
+            slip = todo[typo[todo]]
+            two[slip] = self._own_names(i[slip], j[slip])
+            typo &= ~two
+        org = (ol == orr) & (ol != NULL) & ~exact & ~typo & ~two
+        e = EMAIL
+        level = np.select(
+            [null, exact, typo, two, org],
+            [NULL, e["exact_key"], e["typo"], e["other_mailbox"], e["domain"]],
+            default=e["different"],
+        ).astype(np.int8)
         t = np.select(
             [level == 0, level == 2],
             [self._tf("email", i), self._tf("org_domain", i)],
             default=np.nan,
         )
         return level, t
+
+    def _own_names(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Two addresses that each spell their owner's first name (or its initial and the
+        surname) and not the other's: "patrick.garcia" / "patricia.garcia", "ehartman" /
+        "jhartman" differ because the names do, not by a slip of one mailbox ("jeffey.butler"
+        / "jeffrey.butler" is one: the second spells Jeff too)."""
+        first, last, local = self.text["first"], self.text["last"], self.text["local"]
+        out = [
+            _spells(la, fa, sa) and not _spells(la, fb, sb)
+            and _spells(lb, fb, sb) and not _spells(lb, fa, sa)
+            for fa, fb, sa, sb, la, lb in zip(
+                first[0][i], first[1][j], last[0][i], last[1][j], local[0][i], local[1][j],
+                strict=True,
+            )
+        ]  # fmt: skip
+        return np.array(out, dtype=bool)
 
     def _phone(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         level, tf, _, _ = self.phones.level(i, j)
@@ -436,11 +458,13 @@ class PersonMatcher:
         w["company"] = np.where(shared, 0.0, w["company"])
         # A local part is made of the name ("thenry", "dhenry"): when the names contradict, a
         # look-alike address on the same domain is the name pattern again, not a slip. First
-        # names that only share two letters (Eric/Jessica: ehartman@, jhartman@) are unlike
-        # too; names that begin alike (Jonty/Jonathan, Dane/Daniel) are not: the slip weighs.
-        unlike = np.isin(got.levels["name"], (*CONTRADICTIONS, NAME["first_name_similar"]))
+        # names merely similar (Jonty/Jonathan, Dane/Daniel) keep the slip's weight: addresses
+        # that spell two different own names are no slip but ``other_mailbox``.
+        unlike = np.isin(got.levels["name"], CONTRADICTIONS)
         w["email"] = np.where(unlike & (got.levels["email"] == 1), 0.0, w["email"])
-        return {"phone": workplace}
+        # A channel that disagrees is not why a pair was found: it never names the route.
+        apart = {f: got.levels[f] == len(COMPARISONS[f]) - 1 for f in ("email", "phone")}
+        return {"phone": workplace | apart["phone"], "email": apart["email"]}
 
     def refuse(self, got: Compared, w: dict[str, np.ndarray]) -> np.ndarray:
         """Pairs never proposed: names that contradict (a family on one phone, colleagues on
@@ -463,14 +487,15 @@ class PersonMatcher:
         )
         contradict = np.isin(got.levels["name"], CONTRADICTIONS) & ~own_address
         # Two first names alike but not known as one (Maria/Marta): a shared phone is a family's
-        # as often as one person's; an email or the company must agree.
-        similar = np.isin(
-            got.levels["name"], (NAME["first_name_alike"], NAME["first_name_similar"])
-        )
+        # as often as one person's; an email or the company must agree. Two mailboxes on one
+        # domain, each spelling its owner's name (mmucha@ Maurycy, bmucha@ Borys), are two
+        # colleagues, whatever else they share.
+        similar = got.levels["name"] == NAME["first_name_similar"]
         company = got.levels["company"]
         by_phone_only = (w["email"] <= 0) & ~((company == 0) | (company == 1))
+        two_mailboxes = got.levels["email"] == EMAIL["other_mailbox"]
         name_only = others <= 0
-        refused: np.ndarray = name_only | contradict | (similar & by_phone_only)
+        refused: np.ndarray = name_only | contradict | (similar & (by_phone_only | two_mailboxes))
         return refused
 
     # ------------------------------------------------------------------------------ keys shown
@@ -507,9 +532,11 @@ def share_bigram(a: str, b: str) -> bool:
     return any(b[k : k + 2] in grams for k in range(len(b) - 1))
 
 
-def begin_alike(a: str, b: str) -> bool:
-    """Two first names with the same first three letters (Dane/Daniel)."""
-    return len(a) >= 3 and a[:3] == b[:3]
+def _spells(local: str, first: str, last: str) -> bool:
+    """The local part holds the first name, or begins with its initial and the surname."""
+    plain = local.replace(".", "").replace("_", "").replace("-", "")
+    surname = last.replace(" ", "").replace("-", "")
+    return bool(first) and (first in local or plain.startswith(first[0] + surname))
 
 
 def is_short_form(a: str, b: str) -> bool:
