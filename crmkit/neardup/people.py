@@ -46,9 +46,9 @@ EMAIL_LEVELS = (
     Level("exact_key", 0.45, 1e-5, tf=True),
     Level("typo", 0.1, 1e-5),
     Level("domain", 0.1, 1e-3, tf=True, names_route=False),
-    # One domain, addresses a slip apart that each spell their owner's first name and not the
-    # other's (mmucha@ / bmucha@): two mailboxes of two people (``_own_names``).
-    Level("other_mailbox", 1e-4, 1e-3, names_route=False),
+    # One domain, addresses a slip apart or of one surname that each spell their owner's first
+    # name and not the other's (mmucha@ / bmucha@): two mailboxes of two people (``_own_names``).
+    Level("other_mailbox", 1e-4, 1e-3, u_from_candidates=True, names_route=False),
     Level("different", 0.35, 0.999),
 )
 EMAIL = {level.name: k for k, level in enumerate(EMAIL_LEVELS)}
@@ -393,8 +393,11 @@ class PersonMatcher:
             s = self.settings
             typo[todo] = (d <= s.email_max_slips) & (sim >= s.email_min_similarity)
             typo[todo] &= gl[todo] == gr[todo]  # "flores71" and "flores70" are two mailboxes
-            slip = todo[typo[todo]]
-            two[slip] = self._own_names(i[slip], j[slip])
+            # Slips, and any two addresses of one surname on the domain: each spelling its
+            # owner's own first name, they are two people's mailboxes (arey@ / orey@ too).
+            ll, lr = self._pair("last", i[todo], j[todo])
+            kin = np.union1d(todo[typo[todo]], todo[(ll == lr) & (ll != NULL)])
+            two[kin] = self._own_names(i[kin], j[kin])
             typo &= ~two
         org = (ol == orr) & (ol != NULL) & ~exact & ~typo & ~two
         e = EMAIL

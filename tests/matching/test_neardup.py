@@ -292,29 +292,26 @@ def background(prefix: str, firsts: list[str], lasts: list[str]) -> pd.DataFrame
 
 def test_an_email_slip_weighs_beside_similar_first_names_two_own_mailboxes_do_not() -> None:
     leads = frame(
-        id=["1", "2"],
-        First_Name=["Jonty", "Eric"],
-        Last_Name=["Long", "Hartman"],
-        Email=["jonathn.long@outlook.com", "ehartman@alturapharma.com"],
-        Company=[None, "Altura Pharma"],
+        id=["1", "2", "3"],
+        First_Name=["Jonty", "Eric", "Albina"],
+        Last_Name=["Long", "Hartman", "Rey"],
+        Email=["jonathn.long@outlook.com", "ehartman@alturapharma.com", "arey@sevillabouw.es"],
+        Company=[None, "Altura Pharma", "Sevilla Bouw S.L."],
     )
     contacts = frame(
-        id=["c1", "c2"],
-        First_Name=["Jonathan", "Jessica"],
-        Last_Name=["Long", "Hartman"],
-        Email=["jonathan.long@outlook.com", "jhartman@alturapharma.com"],
-        **{"Account_Name.name": ["Nova Systems PLC", "Altura Pharma"]},
+        id=["c1", "c2", "c3"],
+        First_Name=["Jonathan", "Jessica", "Olalla"],
+        Last_Name=["Long", "Hartman", "Rey"],
+        Email=["jonathan.long@outlook.com", "jhartman@alturapharma.com", "orey@sevillabouw.es"],
+        **{"Account_Name.name": ["Nova Systems PLC", "Altura Pharma", "Sevilla Bouw S.L."]},
     )
-    leads = pd.concat(
-        [leads, background("l", ["Amy", "Ben", "Cleo", "Dov"], ["Abbott", "Baird", "Cole"])]
-    )
-    contacts = pd.concat(
-        [contacts, background("b", ["Eli", "Fay", "Gus", "Hal"], ["Drake", "Ennis", "Frost"])]
-    )
+    firsts = ["Amy", "Ben", "Cleo", "Dov", "Eli", "Fay", "Gus", "Hal"]
+    leads = pd.concat([leads, background("l", firsts, ["Abbott", "Baird", "Cole"])])
+    contacts = pd.concat([contacts, background("b", firsts, ["Drake", "Ennis", "Frost"])])
     c = near_duplicates(leads, contacts, frame(id=[], Account_Name=[]))
     # Jonty/Jonathan: "jonathn.long" spells neither own name, a slip of Jonathan's mailbox.
-    # ehartman@ beside jhartman@ spell Eric's and Jessica's own initials: two colleagues'
-    # mailboxes at one company, not a slip, whatever the company says.
+    # ehartman@ beside jhartman@ (arey@ beside orey@, too short to be a slip) spell their
+    # owners' own initials: two colleagues' mailboxes at one company, whatever it says.
     assert pairs(c, "email") == {("1", "c1")}
     assert "name first_name_similar" in c.iloc[0]["explanation"]
     assert set(c["lead_id"]) == {"1"}
