@@ -12,11 +12,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import phonenumbers
 from cleanco.clean import normalized, strip_punct
 from nameparser import HumanName
+from nicknames import NickNamer
 
 from crmkit.legal_forms import LAST_WORDS, strip_legal_suffix
 
@@ -290,6 +292,51 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "molly": ("mary",), "ginny": ("virginia",), "connie": ("constance",), "dot": ("dorothy",),
     "dottie": ("dorothy",), "lou": ("louis",), "bernie": ("bernard",), "lori": ("lorraine",),
 }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FirstNameLinks:
+    """Which first names can be one person's: crmkit's ``NICKNAMES`` beside the ``nicknames``
+    package's names.csv (2,692 hand-curated US given-name/nickname pairs, Apache-2.0).
+
+    ``direct[name]``: the names the package lists with it, either way round (Ned/Edward,
+    Thom/Thomas). ``formal[name]``: the formal names it is a short form of, crmkit's first (in
+    its order), then the package's (the one with most nicknames first); two names sharing one
+    are one person's (Kate/Kathy: Katherine). A name the package gives nicknames of its own is a
+    formal name: it takes no formal forms from the package, whose rows also run the other way
+    (robert has_nickname bob, bob has_nickname robert; ann is listed as short for roseann) —
+    otherwise Robert and William would meet through "bill", Ann and Rosie through "roseann".
+    """
+
+    formal: dict[str, tuple[str, ...]]
+    direct: dict[str, frozenset[str]]
+
+    def first_form(self, token: str) -> str:
+        """One formal form, for blocking keys: the first of ``formal``, else the name itself."""
+        forms = self.formal.get(token, ())
+        return forms[0] if forms else token
+
+
+@functools.cache
+def first_name_links() -> FirstNameLinks:
+    """The links above, built once per process from the package's names.csv."""
+    namer = NickNamer()
+    canonicals = namer.canonical_lookup  # nickname -> the names it is a nickname of
+    nicknames = namer.nickname_lookup  # name -> its nicknames
+    size = {name: len(nicks) for name, nicks in nicknames.items()}
+    formal: dict[str, tuple[str, ...]] = {}
+    for name in set(NICKNAMES) | set(canonicals):
+        own = NICKNAMES.get(name, ())
+        theirs = set() if name in nicknames else canonicals.get(name, set()) - set(own)
+        ordered = sorted(theirs - {name}, key=lambda n: (-size.get(n, 0), n))
+        if own or ordered:
+            formal[name] = (*own, *ordered)
+    direct: dict[str, set[str]] = {}
+    for name, nicks in nicknames.items():
+        for nick in nicks - {name}:
+            direct.setdefault(name, set()).add(nick)
+            direct.setdefault(nick, set()).add(name)
+    return FirstNameLinks(formal, {k: frozenset(v) for k, v in direct.items()})
 
 
 def _clean_token(value: str) -> str:

@@ -20,9 +20,9 @@ import pyarrow as pa
 
 from crmkit.normalize import (
     FREE_MAIL_DOMAINS,
-    NICKNAMES,
     ROLE_LOCAL_PARTS,
     company_key,
+    first_name_links,
     normalize_emails,
     normalize_phones,
 )
@@ -73,8 +73,7 @@ def per_distinct(values: pd.Series, fn: Callable[[str], str | None]) -> pd.Serie
 
 
 def _first_form(token: str) -> str:
-    forms = NICKNAMES.get(token, ())
-    return forms[0] if forms else token
+    return first_name_links().first_form(token)
 
 
 def _phonetic(token: str) -> str:

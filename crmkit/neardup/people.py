@@ -27,7 +27,7 @@ from crmkit.neardup.phones import PhoneTable
 from crmkit.neardup.settings import NearDupSettings
 from crmkit.neardup.slips import one_slip
 from crmkit.neardup.weights import NULL, Compared, Level
-from crmkit.normalize import NICKNAMES
+from crmkit.normalize import first_name_links
 
 NAME_LEVELS = (
     Level("exact_key", 0.55, 1e-4, tf=True),
@@ -38,7 +38,7 @@ NAME_LEVELS = (
     Level("spelling", 0.06, 1e-4, tf=True),
     Level("first_name_similar", 0.003, 5e-3, u_from_candidates=True),
     Level("last_name", 0.05, 1e-3, tf=True),
-    Level("first_name_differs", 0.0005, 5e-3, u_from_candidates=True),
+    Level("first_name_differs", 0.05, 5e-3, u_from_candidates=True),
     Level("last_name_differs", 0.0005, 5e-3, u_from_candidates=True),
     Level("different", 0.0001, 0.99),
 )
@@ -46,8 +46,12 @@ EMAIL_LEVELS = (
     Level("exact_key", 0.45, 1e-5, tf=True),
     Level("typo", 0.1, 1e-5),
     Level("domain", 0.1, 1e-3, tf=True, names_route=False),
+    # One domain, addresses a slip apart or of one surname that each spell their owner's first
+    # name and not the other's (mmucha@ / bmucha@): two mailboxes of two people (``_own_names``).
+    Level("other_mailbox", 1e-4, 1e-3, u_from_candidates=True, names_route=False),
     Level("different", 0.35, 0.999),
 )
+EMAIL = {level.name: k for k, level in enumerate(EMAIL_LEVELS)}
 NAME = {level.name: k for k, level in enumerate(NAME_LEVELS)}
 CONTRADICTIONS = (NAME["first_name_differs"], NAME["last_name_differs"], NAME["different"])
 PHONE_LEVELS = (
@@ -382,20 +386,48 @@ class PersonMatcher:
         exact = (el == er) & ~null
         same_domain = (dl == dr) & ~null & ~exact
         typo = np.zeros(len(i), dtype=bool)
+        two = np.zeros(len(i), dtype=bool)
         todo = np.flatnonzero(same_domain)
         if len(todo):
             d, sim = osa(self.text["local"][0][i[todo]], self.text["local"][1][j[todo]])
             s = self.settings
             typo[todo] = (d <= s.email_max_slips) & (sim >= s.email_min_similarity)
             typo[todo] &= gl[todo] == gr[todo]  # "flores71" and "flores70" are two mailboxes
-        org = (ol == orr) & (ol != NULL) & ~exact & ~typo
-        level = np.select([null, exact, typo, org], [NULL, 0, 1, 2], default=3).astype(np.int8)
+            # Slips, and any two addresses of one surname on the domain: each spelling its
+            # owner's own first name, they are two people's mailboxes (arey@ / orey@ too).
+            ll, lr = self._pair("last", i[todo], j[todo])
+            kin = np.union1d(todo[typo[todo]], todo[(ll == lr) & (ll != NULL)])
+            two[kin] = self._own_names(i[kin], j[kin])
+            typo &= ~two
+        org = (ol == orr) & (ol != NULL) & ~exact & ~typo & ~two
+        e = EMAIL
+        level = np.select(
+            [null, exact, typo, two, org],
+            [NULL, e["exact_key"], e["typo"], e["other_mailbox"], e["domain"]],
+            default=e["different"],
+        ).astype(np.int8)
         t = np.select(
             [level == 0, level == 2],
             [self._tf("email", i), self._tf("org_domain", i)],
             default=np.nan,
         )
         return level, t
+
+    def _own_names(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Two addresses that each spell their owner's first name (or its initial and the
+        surname) and not the other's: "patrick.garcia" / "patricia.garcia", "ehartman" /
+        "jhartman" differ because the names do, not by a slip of one mailbox ("jeffey.butler"
+        / "jeffrey.butler" is one: the second spells Jeff too)."""
+        first, last, local = self.text["first"], self.text["last"], self.text["local"]
+        out = [
+            _spells(la, fa, sa) and not _spells(la, fb, sb)
+            and _spells(lb, fb, sb) and not _spells(lb, fa, sa)
+            for fa, fb, sa, sb, la, lb in zip(
+                first[0][i], first[1][j], last[0][i], last[1][j], local[0][i], local[1][j],
+                strict=True,
+            )
+        ]  # fmt: skip
+        return np.array(out, dtype=bool)
 
     def _phone(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         level, tf, _, _ = self.phones.level(i, j)
@@ -420,15 +452,22 @@ class PersonMatcher:
         both = (got.levels["email"] == 2) & (got.levels["company"] == 0)
         w["email"] = np.where(both, 0.0, w["email"])
         # A switchboard is the workplace too: with the company agreeing, the larger counts
-        # (kept on the phone, which can name the route).
+        # (kept on the phone). A number more than the two records hold is the workplace's: it
+        # says where the person works, not who they are, so it may not name the route.
         shared = (got.levels["phone"] <= 1) & (got.levels["phone"] != NULL) & (w["company"] > 0)
+        held = np.nan_to_num(got.tf["phone"]) * self.total  # records holding the number
+        workplace = shared & (held > 2)
         w["phone"] = np.where(shared, np.maximum(w["phone"], w["company"]), w["phone"])
         w["company"] = np.where(shared, 0.0, w["company"])
         # A local part is made of the name ("thenry", "dhenry"): when the names contradict, a
-        # look-alike address on the same domain is the name pattern again, not a slip.
-        unlike = np.isin(got.levels["name"], (*CONTRADICTIONS, NAME["first_name_similar"]))
+        # look-alike address on the same domain is the name pattern again, not a slip. First
+        # names merely similar (Jonty/Jonathan, Dane/Daniel) keep the slip's weight: addresses
+        # that spell two different own names are no slip but ``other_mailbox``.
+        unlike = np.isin(got.levels["name"], CONTRADICTIONS)
         w["email"] = np.where(unlike & (got.levels["email"] == 1), 0.0, w["email"])
-        return {}
+        # A channel that disagrees is not why a pair was found: it never names the route.
+        apart = {f: got.levels[f] == len(COMPARISONS[f]) - 1 for f in ("email", "phone")}
+        return {"phone": workplace | apart["phone"], "email": apart["email"]}
 
     def refuse(self, got: Compared, w: dict[str, np.ndarray]) -> np.ndarray:
         """Pairs never proposed: names that contradict (a family on one phone, colleagues on
@@ -440,15 +479,26 @@ class PersonMatcher:
         """
         others = np.vstack([w[f] for f in COMPARISONS if f != "name"]).max(axis=0)
         # Two different first names (or surnames) on one phone, one company, one domain are
-        # a family or colleagues: whatever else they share, not one person.
-        contradict = np.isin(got.levels["name"], CONTRADICTIONS)
+        # a family or colleagues: whatever else they share, not one person. One personal
+        # address (role mailboxes are missing values) with the surname is one person going by
+        # a first name no list knows (Izzy/Isabella): the difference weighs, it does not veto.
+        held = np.nan_to_num(got.tf["email"]) * self.total  # records holding the address
+        own_address = (
+            (got.levels["name"] == NAME["first_name_differs"])
+            & (got.levels["email"] == 0)
+            & (held <= 2)  # a mailbox more people use is shared (vertrieb@, ventas@)
+        )
+        contradict = np.isin(got.levels["name"], CONTRADICTIONS) & ~own_address
         # Two first names alike but not known as one (Maria/Marta): a shared phone is a family's
-        # as often as one person's; an email or the company must agree.
+        # as often as one person's; an email or the company must agree. Two mailboxes on one
+        # domain, each spelling its owner's name (mmucha@ Maurycy, bmucha@ Borys), are two
+        # colleagues, whatever else they share.
         similar = got.levels["name"] == NAME["first_name_similar"]
         company = got.levels["company"]
         by_phone_only = (w["email"] <= 0) & ~((company == 0) | (company == 1))
+        two_mailboxes = got.levels["email"] == EMAIL["other_mailbox"]
         name_only = others <= 0
-        refused: np.ndarray = name_only | contradict | (similar & by_phone_only)
+        refused: np.ndarray = name_only | contradict | (similar & (by_phone_only | two_mailboxes))
         return refused
 
     # ------------------------------------------------------------------------------ keys shown
@@ -485,6 +535,13 @@ def share_bigram(a: str, b: str) -> bool:
     return any(b[k : k + 2] in grams for k in range(len(b) - 1))
 
 
+def _spells(local: str, first: str, last: str) -> bool:
+    """The local part holds the first name, or begins with its initial and the surname."""
+    plain = local.replace(".", "").replace("_", "").replace("-", "")
+    surname = last.replace(" ", "").replace("-", "")
+    return bool(first) and (first in local or plain.startswith(first[0] + surname))
+
+
 def is_short_form(a: str, b: str) -> bool:
     """One first name is a short form of the other: the shorter, less a diminutive ending (and
     a doubled last letter), begins the longer ("kath", "benj(i)", "dan(ny)"), or the shorter
@@ -505,14 +562,20 @@ def is_short_form(a: str, b: str) -> bool:
 
 
 def _compatible_codes(tokens: pd.Index) -> np.ndarray:
-    """Encoded (a, b) token-code pairs of first names sharing a formal form (both orders)."""
-    k = np.int64(len(tokens) + 1)
+    """Encoded (a, b) token-code pairs of first names one person can go by (both orders): a
+    shared formal form (Kate/Kathy: Katherine) or a pair the nickname list names (Ned/Edward)."""
+    k = len(tokens) + 1  # Python ints: the codes are made exactly, then stored as int64
     pos = {str(t): n for n, t in enumerate(tokens)}
+    links = first_name_links()
     groups: dict[str, set[int]] = {}
+    out: list[int] = []
     for name, code in pos.items():
-        for form in (name, *NICKNAMES.get(name, ())):
+        for form in (name, *links.formal.get(name, ())):
             groups.setdefault(form, set()).add(code)
-    out = [
+        for other in links.direct.get(name, ()):
+            if other in pos:
+                out += [code * k + pos[other], pos[other] * k + code]
+    out += [
         a * k + b
         for members in groups.values()
         if len(members) > 1

@@ -82,6 +82,16 @@ def allocate(draft: OrgDraft) -> Allocation:
     left = np.concatenate([left[nickable], left[~nickable]])
     for k in ("nd_phone", "nd_email", "nd_name"):
         n_nick = int(counts[k] * 0.7)
+        if k == "nd_name":
+            # The targets name plants had before they were held to an account: their draws are
+            # replayed (near.plant_near_people) so the rest of the sample keeps its bytes.
+            blocks["nd_name_replayed"] = np.concatenate(
+                [left[:n_nick], left[len(left) - (counts[k] - n_nick) :]]
+            )
+            # A name alone names a person where they are met: at the contact's own account
+            # (one Zoho matches by name alone, not one of the case-variant duplicate accounts).
+            acc = draft.con_acc[left]
+            left = left[(acc >= 0) & ~np.isin(acc, draft.dup_accounts.ravel())]
         blocks[k] = np.concatenate([left[:n_nick], left[len(left) - (counts[k] - n_nick) :]])
         left = left[n_nick : len(left) - (counts[k] - n_nick)]
     _ensure_contact_fields(draft, blocks)

@@ -23,6 +23,7 @@ __all__ = [
     "ID_BASE",
     "LEAD_COLUMNS",
     "NEAR_COLUMNS",
+    "NEAR_NAME_SALT",
     "NEGATIVES_SALT",
     "NEGATIVE_SHARES",
     "ORG_ID",
@@ -193,6 +194,8 @@ SPECIAL_SHARES: dict[str, float] = {"converted": 0.05, "locked": 0.01, "unapprov
 # Hard negatives (``negatives``), planted on unplanted leads from their own generator's salt.
 NEGATIVE_SHARES: dict[str, float] = {"namesake": 0.01, "lookalike": 0.005, "similar_local": 0.005}
 NEGATIVES_SALT = 15
+# Name-only near-duplicates (``near.plant_near_people``) draw from their own generator too.
+NEAR_NAME_SALT = 16
 
 # Open leads planted as duplicates of one another (``batch``), appended on top of ``leads``: their
 # share of ``leads``, their own generator's salt, and each variant's weight among the groups.

@@ -14,6 +14,7 @@ import pandas as pd
 from crmkit.sampledata import names as W
 from crmkit.sampledata.allocate import Allocation
 from crmkit.sampledata.draft import OrgDraft
+from crmkit.sampledata.layout import NEAR_NAME_SALT
 from crmkit.sampledata.values import Arr, isin, lower, reformat_phone, typo
 
 __all__ = ["plant_near_companies", "plant_near_people"]
@@ -23,18 +24,33 @@ def plant_near_people(draft: OrgDraft, alloc: Allocation) -> None:
     """Leads naming a contact in a way Zoho does not match, each recorded as a positive pair.
 
     Another phone format, an email typo or Gmail dots/plus variant, a nickname or a name typo.
+    Each lead is one person someone could recognise as the contact: it gives the contact's
+    account as Company or none (never an unrelated one), and an email that is blank or the
+    person's own personal address. A name-only plant is always at the contact's account (as
+    people are met: the same name alone, elsewhere, is a namesake, see ``negatives``). Name
+    plants draw from their own generator (``NEAR_NAME_SALT``) so the rest keeps its bytes.
     """
     slots, blocks = alloc.slots, alloc.blocks
-    L, C, rng = draft.lead, draft.con, draft.rng
+    L, C = draft.lead, draft.con
     lid, cid = L["id"], C["id"]
     for kind in ("nd_phone", "nd_email", "nd_name"):
+        rng = draft.rng
+        if kind == "nd_name":
+            _replay_name_draws(draft, blocks["nd_name_replayed"])
+            rng = np.random.default_rng([draft.seed, NEAR_NAME_SALT])
         for lead_i, ci in zip(slots[kind], blocks[kind], strict=True):
-            first, last, name_variant = _near_name(draft, int(ci))
+            first, last, name_variant = _near_name(rng, C, int(ci))
             L["First_Name"][lead_i], L["Last_Name"][lead_i] = first, last
             L["Phone"][lead_i] = ""
-            L["Email"][lead_i] = draft.fresh_email[lead_i] if rng.random() < 0.5 else ""
+            own = _own_email(draft, int(lead_i), first, last)
+            L["Email"][lead_i] = own if rng.random() < 0.5 else ""
             acc = draft.con_acc[ci]
-            if acc >= 0 and acc not in draft.dup_accounts and rng.random() < 0.5:
+            L["Company"][lead_i] = ""
+            if (
+                acc >= 0
+                and acc not in draft.dup_accounts
+                and (rng.random() < 0.5 or kind == "nd_name")
+            ):
                 L["Company"][lead_i] = draft.acc["Account_Name"][acc]
                 draft.add_truth(
                     lid[lead_i], "Accounts", draft.acc["id"][acc], "Account_Name", "company"
@@ -60,9 +76,36 @@ def plant_near_people(draft: OrgDraft, alloc: Allocation) -> None:
                     local, domain = email.split("@")
                     L["Email"][lead_i] = typo(rng, local, frozenset()) + "@" + domain
                     variant = "typo"
+                    if not L["Company"][lead_i] and acc >= 0 and domain == draft.acc_domain[acc]:
+                        # No Company, a work address at the account's domain: the account too.
+                        aid = draft.acc["id"][acc]
+                        draft.add_near(
+                            lid[lead_i], "Accounts", aid, "company", "email_domain", True
+                        )
                 draft.add_near(lid[lead_i], "Contacts", cid[ci], "email", variant, True)
             else:
                 draft.add_near(lid[lead_i], "Contacts", cid[ci], "name", name_variant, True)
+
+
+def _replay_name_draws(draft: OrgDraft, targets: Arr) -> None:
+    """Take from the shared generator the draws the name plants took when they drew from it
+    (name variant, email coin, company coin), so every later plant keeps its values."""
+    rng = draft.rng
+    for ci in targets:
+        _near_name(rng, draft.con, int(ci))
+        rng.random()
+        acc = draft.con_acc[ci]
+        if acc >= 0 and acc not in draft.dup_accounts:
+            rng.random()
+
+
+def _own_email(draft: OrgDraft, lead_i: int, first: str, last: str) -> str:
+    """The lead's personal address from its own name as written: ``first_last<n>@`` the
+    free-mail domain of the lead's background address (leads use ``_``, contacts ``.``, and
+    ``<n>`` is the lead's row, so no record holds it)."""
+    domain = str(draft.fresh_email[lead_i]).split("@")[1]
+    local = f"{first}_{last}" if first else last
+    return f"{local}{lead_i}@{domain}".lower()
 
 
 def plant_near_companies(draft: OrgDraft, slots: dict[str, Arr]) -> None:
@@ -108,9 +151,8 @@ def plant_near_companies(draft: OrgDraft, slots: dict[str, Arr]) -> None:
         draft.add_near(lid[lead_i], "Accounts", aid[a], "company", "free_mail_domain", False)
 
 
-def _near_name(draft: OrgDraft, ci: int) -> tuple[str, str, str]:
+def _near_name(rng: np.random.Generator, C: dict[str, Arr], ci: int) -> tuple[str, str, str]:
     """A first/last name Zoho would not match to the contact's: nickname, else typo."""
-    C, rng = draft.con, draft.rng
     first, last = str(C["First_Name"][ci]), str(C["Last_Name"][ci])
     nicks = [x for x in W.NICKNAMES.get(first, ()) if x not in W.FIRST_SET]
     if nicks and rng.random() < 0.9:

@@ -2,7 +2,8 @@
 
 Near-duplicate quality measured on the bundled sample means something only if the generator
 plants variants from its own knowledge: it imports nothing from the matcher (`crmkit.normalize`,
-`crmkit.neardup`), and no word list of it is largely a copy of one of theirs. Read with `ast`.
+`crmkit.neardup`, nor the `nicknames` package the matcher reads), and no word list of it is
+largely a copy of one of theirs. Read with `ast`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ GENERATOR = sorted((PACKAGE / "sampledata").glob("*.py"))
 # The matcher's word lists (nicknames, free-mail domains, role mailboxes) live in normalize.py;
 # neardup.py's literals are column names and route names, a contract the generator shares.
 MATCHER = [PACKAGE / "normalize.py"]
-FORBIDDEN = ("crmkit.normalize", "crmkit.neardup")
+# The matcher's nickname knowledge includes the `nicknames` package: the generator's own list
+# must not come from it either.
+FORBIDDEN = ("crmkit.normalize", "crmkit.neardup", "nicknames")
 MIN_STRINGS = 5
 LARGELY = 0.8  # share of the smaller list found in the other
 
