@@ -33,7 +33,10 @@ def strip_legal_suffix(name: str) -> str:
     """
     name = strip_tail(name)
     parts = name.split()
-    folded = [strip_punct(p) for p in normalized(name).split()]
+    if name.isascii():  # normalising ASCII only lower-cases it, word by word
+        folded = [strip_punct(p.casefold()) for p in parts]
+    else:
+        folded = [strip_punct(p) for p in normalized(name).split()]
     after = 0
     while folded:
         found: tuple[int, int] | None = None

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.neardup import blocking, keys
-from crmkit.neardup.compare import company_level, strings, tf_of, vocabulary
+from crmkit.neardup.compare import company_level, pair_tf, strings, vocabulary
 from crmkit.neardup.phones import PhoneTable
 from crmkit.neardup.settings import NearDupSettings
 from crmkit.neardup.slips import one_slip
@@ -70,8 +70,7 @@ class AccountMatcher:
         self.text = {c: (strings(lf[c]), strings(rf[c])) for c in ("company", "domain")}
         self.tf = {}
         for c in ("company", "domain"):
-            cnt = keys.counts(lf[c], rf[c])
-            self.tf[c] = tf_of(lf[c], cnt, self.total)
+            self.tf[c] = pair_tf(lf[c], rf[c], self.total)[0]
         self.vocab = vocabulary(lf["company"], rf["company"])
         lead_phones = [p.mask(quiet) for p in lp.raw_phones]
         self.phones = PhoneTable(

@@ -27,10 +27,27 @@ def strings(s: pd.Series) -> np.ndarray:
     return s.astype("string").fillna("").to_numpy(dtype=object)
 
 
-def tf_of(values: pd.Series, counts: pd.Series, total: int) -> np.ndarray:
-    """Term frequency of each value (count / total); NaN where NA."""
-    got = values.map(counts).to_numpy(dtype=float, na_value=np.nan)
-    return got / max(total, 1)
+def code_tf(codes: np.ndarray, total: int) -> np.ndarray:
+    """Term frequency per record from shared integer codes (-1 for NA -> NaN): how many records
+    hold the value, over ``total``. A bincount, not a map of a million strings."""
+    counts = np.bincount(codes[codes >= 0], minlength=int(codes.max()) + 1 if len(codes) else 0)
+    out = np.full(len(codes), np.nan)
+    has = codes >= 0
+    out[has] = counts[codes[has]] / max(total, 1)
+    return out
+
+
+def pair_tf(left: pd.Series, right: pd.Series, total: int) -> tuple[np.ndarray, np.ndarray]:
+    """Term frequencies of two sides' values counted over both (``code_tf``)."""
+    lc, rc = _shared_codes(left, right)
+    tf = code_tf(np.concatenate([lc, rc]), total)
+    return tf[: len(lc)], tf[len(lc) :]
+
+
+def _shared_codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    both = pd.concat([left.astype("string"), right.astype("string")], ignore_index=True)
+    c, _ = pd.factorize(both, use_na_sentinel=True)
+    return c[: len(left)], c[len(left) :]
 
 
 def rare_slip(counts_a: np.ndarray, counts_b: np.ndarray) -> np.ndarray:

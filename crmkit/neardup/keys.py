@@ -9,6 +9,7 @@ million parses into the few thousand that matter).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,9 +136,23 @@ def companies(values: pd.Series) -> pd.Series:
     return per_distinct(trimmed.mask(trimmed == ""), _company_folded)
 
 
+@functools.lru_cache(maxsize=1 << 20)
 def _company_folded(value: str) -> str | None:
+    """Cached like company_key: contacts' account names come back as the accounts' names."""
     key = company_key(value)
     return _fold_one(key) if key else None
+
+
+# An organisation's domain is written from by its own accounts' contacts: one account, a few
+# for a group of companies. The contacts of more accounts than this share a mail provider.
+PROVIDER_ACCOUNTS = 5
+
+
+def provider_domains(domains: pd.Series, companies: pd.Series) -> list[str]:
+    """Domains the contacts of more than PROVIDER_ACCOUNTS different companies write from."""
+    known = pd.DataFrame({"domain": domains, "company": companies}).dropna()
+    spread = known.drop_duplicates().groupby("domain", sort=False).size()
+    return [str(d) for d in spread.index[spread > PROVIDER_ACCOUNTS]]
 
 
 def first_word(values: pd.Series) -> pd.Series:

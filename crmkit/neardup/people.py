@@ -18,9 +18,9 @@ from crmkit.neardup.blocking import BlockStat
 from crmkit.neardup.compare import (
     company_level,
     osa,
+    pair_tf,
     rare_slip,
     strings,
-    tf_of,
     vocabulary,
 )
 from crmkit.neardup.phones import PhoneTable
@@ -111,7 +111,12 @@ class PersonMatcher:
         self.settings = settings
         lp = lead_keys or keys.people(leads, "Company")
         rp = keys.people(contacts, "Account_Name.name")
-        frames = (lp.frame.copy(), rp.frame)
+        frames = (lp.frame.copy(), rp.frame)  # rp is this matcher's own
+        # A domain the contacts of many different accounts write from is a mail provider's
+        # (no list knows every ISP: telia.com, orange.fr, uol.com.br), not an organisation's.
+        shared = keys.provider_domains(rp.frame["org_domain"], rp.frame["company"])
+        for f in frames:
+            f["org_domain"] = f["org_domain"].mask(f["org_domain"].isin(shared))
         for f in frames:
             f["formfull"] = (f["form"].fillna("") + " " + f["last"].fillna("")).str.strip()
             f["initial"] = f["first"].str[0]
@@ -139,24 +144,11 @@ class PersonMatcher:
         self.compatible = _compatible_codes(pd.Index(uniques))
         self.tf = {}
         for c in TF:
-            cnt = keys.counts(lf[c], rf[c])
-            self.tf[c] = (
-                tf_of(lf[c], cnt, self.total),
-                tf_of(rf[c], cnt, self.total),
-                cnt,
-            )
+            self.tf[c] = pair_tf(lf[c], rf[c], self.total)
         self.phones = PhoneTable(lp.raw_phones, rp.raw_phones, settings.region, self.total)
-        self.name_vocab = (
-            keys.counts(lf["first"], rf["first"]),
-            keys.counts(lf["last"], rf["last"]),
-        )
         # Per record: how many records use its first name, its last name (for rare_slip).
         self.name_counts = tuple(
-            tuple(
-                pd.Series(self.text[c][k]).map(vocab).fillna(0).to_numpy(dtype=float)
-                for k in (0, 1)
-            )
-            for c, vocab in zip(("first", "last"), self.name_vocab, strict=True)
+            _use_counts(*self.code[c], self.n_tokens) for c in ("first", "last")
         )
         self.lengths = {
             c: tuple(np.fromiter(map(len, t), np.int64, len(t)) for t in self.text[c])
@@ -509,6 +501,15 @@ class PersonMatcher:
             return shown_l, shown_r
         col = {"name": "full", "email": "email", "company": "company"}[field]
         return self.text[col][0][i], self.text[col][1][j]
+
+
+def _use_counts(left: np.ndarray, right: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per record of each side: how many records (both sides) hold its code; 0 for NA (-1)."""
+    both = np.concatenate([left, right])
+    counts = np.bincount(both[both >= 0], minlength=n_codes).astype(float)
+    held_left = np.where(left >= 0, counts[np.maximum(left, 0)], 0.0)
+    held_right = np.where(right >= 0, counts[np.maximum(right, 0)], 0.0)
+    return held_left, held_right
 
 
 def _last_first(f: pd.DataFrame) -> pd.Series:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit.neardup import keys
-from crmkit.neardup.compare import strings
+from crmkit.neardup.compare import code_tf, strings
 from crmkit.neardup.weights import NULL
 
 
@@ -25,14 +25,13 @@ class PhoneTable:
         e164 = [e for side in keyed for e, _ in side]
         both = pd.concat(e164, ignore_index=True).astype("string")
         codes, _ = pd.factorize(both, use_na_sentinel=True)
-        tf = both.map(both.value_counts()).to_numpy(dtype=float, na_value=np.nan) / max(total, 1)
+        tf = code_tf(codes, total)
         cuts = np.cumsum([len(e) for e in e164])[:-1]
         self.code = np.split(codes, cuts)
         self.tf = np.split(tf, cuts)
         digits = [d for side in keyed for _, d in side]
         all_digits = pd.concat(digits, ignore_index=True).astype("string")
-        dtf = all_digits.map(all_digits.value_counts()).to_numpy(dtype=float, na_value=np.nan)
-        self.digits_tf = np.split(dtf / max(total, 1), cuts)
+        self.digits_tf = np.split(code_tf(pd.factorize(all_digits)[0], total), cuts)
         self.digits = [strings(d) for d in digits]
         self.e164 = [strings(e) for e in e164]
         self.has = [
