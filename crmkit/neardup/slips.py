@@ -19,6 +19,7 @@ import logging
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crmkit.neardup.blocking import BlockStat, join_keys
 
@@ -45,15 +46,8 @@ def slip_keys(
     at = np.flatnonzero(ok)
     if not len(at):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    # One byte past WIDTH: a value with a letter deleted early still has WIDTH bytes to key.
-    encoded = [v.encode("utf-8")[: WIDTH + 1] for v in text.iloc[at].tolist()]
-    length = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    width = max(int(length.max()), 1)
-    grid = np.zeros((len(encoded), width), dtype=np.uint8)
-    flat = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    rows = np.repeat(np.arange(len(encoded)), length)
-    cols = np.arange(len(flat)) - np.repeat(np.cumsum(length) - length, length)
-    grid[rows, cols] = flat
+    grid, length = _byte_grid(text.iloc[at], WIDTH + 1)
+    width = grid.shape[1]
     powers = _BASE ** np.arange(width, dtype=np.uint64)
     with np.errstate(over="ignore"):
         weighted = grid.astype(np.uint64) * powers  # wraps modulo 2**64, as a hash should
@@ -75,6 +69,26 @@ def slip_keys(
             keys.append(prefix[has, k] + tail + mix[has])
             positions.append(at[has])
     return np.concatenate(positions), np.concatenate(keys)
+
+
+def _byte_grid(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's first ``width`` UTF-8 bytes as a row of a zero-padded uint8 matrix, and
+    the row lengths; read from the Arrow buffers, not encoded value by value. One byte past
+    the keyed width: a value with a letter deleted early still has enough bytes to key."""
+    arrow = pa.array(values.astype("string"), type=pa.large_string())
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    arrow = arrow.cast(pa.large_binary())
+    offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset :][: len(arrow) + 1]
+    data = np.frombuffer(arrow.buffers()[2], dtype=np.uint8)
+    full = np.diff(offsets)
+    length = np.minimum(full, width)
+    cols = max(int(length.max()) if len(length) else 0, 1)
+    grid = np.zeros((len(arrow), cols), dtype=np.uint8)
+    rows = np.repeat(np.arange(len(arrow)), length)
+    within = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+    grid[rows, within] = data[np.repeat(offsets[:-1], length) + within]
+    return grid, length
 
 
 def one_slip(
