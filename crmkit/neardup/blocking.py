@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 LOG = logging.getLogger("crmkit.neardup")
 
@@ -148,7 +150,9 @@ def sorted_neighbourhood(
     side = np.r_[np.zeros(len(left), dtype=bool), np.ones(len(right), dtype=bool)]
     pos = np.r_[np.arange(len(left)), np.arange(len(right))]
     valid = keys_.notna().to_numpy(dtype=bool)
-    order = np.flatnonzero(valid)[np.argsort(keys_[valid].to_numpy(dtype=object), kind="stable")]
+    # pyarrow sorts the strings in C++ (numpy would compare Python objects); stable, as before.
+    ranked = pc.sort_indices(pa.array(keys_[valid].reset_index(drop=True), type=pa.string()))
+    order = np.flatnonzero(valid)[ranked.to_numpy()]
     s, p = side[order], pos[order]
     parts_i, parts_j = [], []
     for d in range(1, window + 1):

@@ -9,8 +9,6 @@ million parses into the few thousand that matter).
 
 from __future__ import annotations
 
-import functools
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,10 +17,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from crmkit.neardup import company_keys
+from crmkit.neardup.folding import fold_one
 from crmkit.normalize import (
     FREE_MAIL_DOMAINS,
     ROLE_LOCAL_PARTS,
-    company_key,
     first_name_links,
     normalize_emails,
     normalize_phones,
@@ -46,18 +45,7 @@ def fold(values: pd.Series) -> pd.Series:
 
     "José Müller" and "Jose Muller" are the same key; computed once per distinct value.
     """
-    return per_distinct(values, _fold_one)
-
-
-# Letters NFKD does not split into a base letter and an accent.
-_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th", "ı": "i"})
-
-
-def _fold_one(value: str) -> str:
-    text = value.casefold().translate(_LETTERS)  # casefold: ß -> ss
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    kept = "".join(c if c.isalnum() or c in " '-" else " " for c in plain.lower())
-    return " ".join(kept.replace("'", "").split())
+    return per_distinct(values, fold_one)
 
 
 def per_distinct(values: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:
@@ -131,16 +119,15 @@ def people(frame: pd.DataFrame, company_col: str) -> People:
 
 
 def companies(values: pd.Series) -> pd.Series:
-    """Company keys (``crmkit.normalize.company_key``) with accents folded: "Müller" = "Muller"."""
+    """Company keys (``crmkit.normalize.company_key``) with accents folded: "Müller" = "Muller".
+
+    Keyed once per distinct name and process (``company_keys.remember``), in two processes
+    when there are many.
+    """
     trimmed = values.astype("string").str.strip()
-    return per_distinct(trimmed.mask(trimmed == ""), _company_folded)
-
-
-@functools.lru_cache(maxsize=1 << 20)
-def _company_folded(value: str) -> str | None:
-    """Cached like company_key: contacts' account names come back as the accounts' names."""
-    key = company_key(value)
-    return _fold_one(key) if key else None
+    trimmed = trimmed.mask(trimmed == "")
+    known = company_keys.remember(str(v) for v in trimmed.dropna().unique())
+    return per_distinct(trimmed, known.__getitem__)
 
 
 # An organisation's domain is written from by its own accounts' contacts: one account, a few
