@@ -50,17 +50,21 @@ def _shared_codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.nda
     return c[: len(left)], c[len(left) :]
 
 
+SLIP_RATIO = 50  # a token this many times rarer than the one it resembles is a slip of it
+
+
 def rare_slip(counts_a: np.ndarray, counts_b: np.ndarray) -> np.ndarray:
     """True where the differing token on one side is rare (a slip), not an established word.
 
     "solar pharma" vs "polar pharma" differ by one letter, but both words are used by other
     records too: two companies. A typo makes a token hardly anybody else uses (two records at
     most) and far rarer than the word it misspells (a third as common at most), or both are
-    unique.
+    unique. In a large org one slip recurs ("Hlodings" three times beside 30,000 "Holdings"):
+    a token at most a fiftieth as common as the other is a slip too.
     """
     lo = np.minimum(counts_a, counts_b)
     hi = np.maximum(counts_a, counts_b)
-    slip: np.ndarray = (hi <= 1) | ((lo <= 2) & (hi >= 3 * lo))
+    slip: np.ndarray = (hi <= 1) | ((lo <= 2) & (hi >= 3 * lo)) | (hi >= SLIP_RATIO * lo)
     return slip
 
 
