@@ -433,8 +433,17 @@ def _decorate(
             }
         )
 
+    def hit(frame: pd.DataFrame, ids: pd.Series, module: str) -> tuple[pd.DataFrame, pd.Series]:
+        # Only the records some lead matched: a million contacts, a few hundred thousand hits.
+        wanted = hits.loc[hits["module"] == module, "record_id"].astype("string").unique()
+        keep = ids.isin(wanted).to_numpy(dtype=bool)
+        return frame[keep], ids[keep]
+
     table = pd.concat(
-        [attrs(contacts, contact_ids, "Contacts"), attrs(accounts, account_ids, "Accounts")],
+        [
+            attrs(*hit(contacts, contact_ids, "Contacts"), "Contacts"),
+            attrs(*hit(accounts, account_ids, "Accounts"), "Accounts"),
+        ],
         ignore_index=True,
     )
     out = hits.merge(table, on=["module", "record_id"], how="left", sort=False)
