@@ -38,13 +38,32 @@ def keys_of(names: list[str]) -> list[str | None]:
     return [folded_company_key(n) for n in names]
 
 
+_PENDING: list[tuple[list[str], subprocess.Popen[bytes] | None]] = []
+
+
+def prefetch(names: Iterable[str]) -> None:
+    """Start keying ``names`` in the helper now, while this process does other work (the
+    command line predicts Zoho's matches meanwhile); ``remember`` collects the answers."""
+    todo = [n for n in dict.fromkeys(names) if n not in _KNOWN]
+    if len(todo) >= PARALLEL_FROM:
+        _PENDING.append((todo, _start_helper(todo)))
+
+
+def _collect() -> None:
+    while _PENDING:
+        todo, helper = _PENDING.pop()
+        _KNOWN.update(zip(todo, _answers_of(helper, todo), strict=True))
+
+
 def remember(names: Iterable[str]) -> dict[str, str | None]:
     """The folded key of every name, computed once per process; in two processes when many."""
+    _collect()
     todo = [n for n in dict.fromkeys(names) if n not in _KNOWN]
     if len(_KNOWN) + len(todo) > _KNOWN_LIMIT:
         _KNOWN.clear()
     if len(todo) >= PARALLEL_FROM:
-        half = len(todo) // 2
+        # The helper takes a little less: it must start Python and import crmkit first.
+        half = len(todo) * 11 // 20
         helper = _start_helper(todo[half:])
         answers = keys_of(todo[:half]) + _answers_of(helper, todo[half:])
     else:

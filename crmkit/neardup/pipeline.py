@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from crmkit.neardup import companies, keys, people
+from crmkit.neardup import companies, company_keys, keys, people
 from crmkit.neardup.blocking import BlockStat
 from crmkit.neardup.settings import CANDIDATE_COLUMNS, ROUTES, NearDupSettings
 from crmkit.neardup.weights import (
@@ -168,6 +168,17 @@ def near_duplicates(
         linked = exact.loc[contact & ~by_name.to_numpy(), "lead_id"].astype("string")
     stats: list[BlockStat] = []
     parts = []
+    # Every company name of the three modules keyed in one batch (two processes when many):
+    # the lead, contact and account matchers then find them all known.
+    company_keys.remember(
+        str(v)
+        for frame, col in (
+            (leads, "Company"),
+            (contacts, "Account_Name.name"),
+            (accounts, "Account_Name"),
+        )
+        for v in keys.text(frame, col).dropna().unique()
+    )
     lead_keys = keys.people(leads, "Company")
     if set(routes) & {"phone", "email", "name"} and len(leads) and len(contacts):
         pm = people.PersonMatcher(leads, contacts, settings, lead_keys)

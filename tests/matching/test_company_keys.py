@@ -70,3 +70,12 @@ def test_the_helper_speaks_json_on_its_pipes() -> None:
         cwd=Path(__file__).resolve().parents[2],
     )
     assert json.loads(done.stdout) == company_keys.keys_of(names) == ["acme", "zoe", "plain"]
+
+
+def test_keys_started_early_are_collected_when_asked(fresh: None) -> None:
+    names = _names()
+    company_keys.prefetch(names)
+    assert company_keys._PENDING and not company_keys._KNOWN  # keyed in the helper meanwhile
+    known = company_keys.remember(names[:3])
+    assert not company_keys._PENDING
+    assert [known[n] for n in names] == company_keys.keys_of(names)
