@@ -25,6 +25,7 @@ def _names() -> list[str]:
 @pytest.fixture()
 def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(company_keys, "_KNOWN", {})
+    monkeypatch.setattr(company_keys, "_PENDING", [])
     monkeypatch.setattr(company_keys, "PARALLEL_FROM", 10)
 
 
