@@ -15,7 +15,7 @@ def osa(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(a):
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     la, lb = a.tolist(), b.tolist()  # str objects already (see strings())
-    dist = np.asarray(process.cpdist(la, lb, scorer=OSA.distance), dtype=np.int64)
+    dist = np.asarray(process.cpdist(la, lb, scorer=OSA.distance, workers=-1), dtype=np.int64)
     longest = np.maximum(
         np.fromiter(map(len, la), np.int64, len(la)), np.fromiter(map(len, lb), np.int64, len(lb))
     )

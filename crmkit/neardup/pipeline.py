@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 import numpy as np
@@ -180,44 +181,57 @@ def near_duplicates(
         for v in keys.text(frame, col).dropna().unique()
     )
     lead_keys = keys.people(leads, "Company")
-    if set(routes) & {"phone", "email", "name"} and len(leads) and len(contacts):
-        pm = people.PersonMatcher(leads, contacts, settings, lead_keys)
-        person = score(
-            pm,
-            people.COMPARISONS,
-            {"phone": "phone", "email": "email", "name": "name"},
-            pm.frames[0]["id"],
-            pm.frames[1]["id"],
-            "Contacts",
-            settings,
-            stats,
-            weak_routes=("name",),
-        )
-        if exact is not None and linked is not None and len(person):
-            # A lead Zoho already links to a contact is that person: a namesake elsewhere is
-            # someone else, so a pair that only the name carries is dropped for such leads
-            # (unless it is the contact Zoho links).
-            zoho = exact[["lead_id", "record_id"]].astype("string").drop_duplicates()
-            own = person[["lead_id", "record_id"]].merge(zoho.assign(own=True), how="left")
-            is_own = own["own"].notna().to_numpy(dtype=bool)
-            named = (person["route"] == "name").to_numpy(dtype=bool)
-            namesake = named & person["lead_id"].isin(linked).to_numpy(dtype=bool)
-            person = person[~(namesake & ~is_own)]
-        parts.append(person)
-    if "company" in routes and len(leads) and len(accounts):
+    account_stats: list[BlockStat] = []
+
+    def account_part() -> pd.DataFrame:
         am = companies.AccountMatcher(leads, accounts, settings, linked, lead_keys)
-        parts.append(
-            score(
-                am,
-                companies.COMPARISONS,
-                {"company": "company", "domain": "company", "phone": "company"},
-                am.ids[0],
-                am.ids[1],
-                "Accounts",
+        return score(
+            am,
+            companies.COMPARISONS,
+            {"company": "company", "domain": "company", "phone": "company"},
+            am.ids[0],
+            am.ids[1],
+            "Accounts",
+            settings,
+            account_stats,
+        )
+
+    # The account side runs on a thread beside the person side: much of both is numpy, Arrow
+    # and rapidfuzz, which let go of the GIL, so the two cores share the work. Each side reads
+    # the lead keys only; their results are joined in a fixed order.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        account_future = (
+            pool.submit(account_part)
+            if "company" in routes and len(leads) and len(accounts)
+            else None
+        )
+        if set(routes) & {"phone", "email", "name"} and len(leads) and len(contacts):
+            pm = people.PersonMatcher(leads, contacts, settings, lead_keys)
+            person = score(
+                pm,
+                people.COMPARISONS,
+                {"phone": "phone", "email": "email", "name": "name"},
+                pm.frames[0]["id"],
+                pm.frames[1]["id"],
+                "Contacts",
                 settings,
                 stats,
+                weak_routes=("name",),
             )
-        )
+            if exact is not None and linked is not None and len(person):
+                # A lead Zoho already links to a contact is that person: a namesake elsewhere
+                # is someone else, so a pair that only the name carries is dropped for such
+                # leads (unless it is the contact Zoho links).
+                zoho = exact[["lead_id", "record_id"]].astype("string").drop_duplicates()
+                own = person[["lead_id", "record_id"]].merge(zoho.assign(own=True), how="left")
+                is_own = own["own"].notna().to_numpy(dtype=bool)
+                named = (person["route"] == "name").to_numpy(dtype=bool)
+                namesake = named & person["lead_id"].isin(linked).to_numpy(dtype=bool)
+                person = person[~(namesake & ~is_own)]
+            parts.append(person)
+        if account_future is not None:
+            parts.append(account_future.result())
+    stats.extend(account_stats)
     parts = [p for p in parts if len(p)]
     out = pd.concat(parts, ignore_index=True) if parts else _empty()
     out = out[out["route"].isin(list(routes))]
