@@ -29,10 +29,17 @@ def strip_legal_suffix(name: str) -> str:
 
     cleanco walks its terms once, in order, removing each that ends the name as it is at that
     moment ("Acme GmbH & Co KG" loses the four-word form); here the next term in that order that
-    ends the current name is found by lookup, removed, and the walk goes on after it.
+    ends the current name is found by lookup, removed, and the walk goes on after it. A name
+    whose last word ends no form is answered at once (most names: no lookup, no normalising).
     """
     name = strip_tail(name)
     parts = name.split()
+    if not parts:
+        return name
+    last = parts[-1]
+    last_word = last.casefold() if last.isascii() else normalized(last)
+    if strip_punct(last_word) not in LAST_WORDS:
+        return str(strip_tail(" ".join(parts)))  # no form ends the name: nothing to walk
     if name.isascii():  # normalising ASCII only lower-cases it, word by word
         folded = [strip_punct(p.casefold()) for p in parts]
     else:

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 import phonenumbers
-from cleanco.clean import normalized, strip_punct
 from nameparser import HumanName
 from nicknames import NickNamer
 
-from crmkit.legal_forms import LAST_WORDS, strip_legal_suffix
+from crmkit.legal_forms import strip_legal_suffix
 
 # ---------------------------------------------------------------------------------- common
 
@@ -189,27 +188,6 @@ _CONNECTORS = re.compile(r"(?<=\w) (und|et|y|e|og|och|en|ve) (?=\w)")
 _TRAILING_ORG_WORDS = re.compile(r"\s+(group|grp)$")
 
 
-# The last word of every legal form cleanco knows: a name ending in none of them has no suffix
-# to strip, and cleanco's basename would only trim its trailing punctuation — after comparing
-# the name with each of its hundreds of forms, the slowest step of near-duplicate finding.
-_LAST_WORDS = LAST_WORDS
-
-
-_TAIL = re.compile(r"[^\.\w]+$")  # cleanco's strip_tail, compiled once
-
-
-def _basename(text: str) -> str:
-    """cleanco's ``basename``, answering at once for names that end in no legal form (and by
-    lookup, ``crmkit.legal_forms``, for the others)."""
-    tail = _TAIL.sub("", text, count=1).split()
-    if tail:
-        last = tail[-1]
-        word = last.casefold() if last.isascii() else normalized(last)  # ASCII: NFKD is a no-op
-        if strip_punct(word) not in _LAST_WORDS:
-            return _TAIL.sub("", " ".join(tail), count=1)
-    return strip_legal_suffix(text)
-
-
 @functools.lru_cache(maxsize=1 << 20)
 def company_key(value: str) -> str | None:
     """Comparison key for one company name: no legal suffix, brackets, punctuation or leading The.
@@ -228,8 +206,8 @@ def company_key(value: str) -> str | None:
     text = _SPACES.sub(" ", text).strip()
     if not text:
         return None
-    stripped = _basename(text)
-    stripped = _basename(stripped)  # "Acme Co Ltd": one form per pass
+    stripped = strip_legal_suffix(text)
+    stripped = strip_legal_suffix(stripped)  # "Acme Co Ltd": one form per pass
     # "&" only now: cleanco's forms hold it ("GmbH & Co. KG"); in a name it is "and".
     text = (stripped or text).replace("&", " and ")
     text = _NON_WORD.sub(" ", text.lower())

@@ -22,7 +22,7 @@ import pandas as pd
 from crmkit.cli.guard import UsageError, check_output_file
 from crmkit.frames.safe_csv import write_csv
 from crmkit.matching import check_data_dir, predict, read_module_csv
-from crmkit.neardup import ROUTES, company_keys, near_duplicates
+from crmkit.neardup import ROUTES, company_keys, keys, near_duplicates
 from crmkit.orgconfig import OrgConfig
 
 PAIR_COLUMNS = ("lead_id", "module", "record_id", "route", "score", "method", "zoho_exact")
@@ -120,17 +120,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         contacts, accounts = _module(root, "Contacts"), _module(root, "Accounts")
         # The company names are keyed in a helper process while Zoho's matches are predicted.
-        company_keys.prefetch(
-            str(v)
-            for frame, col in (
-                (leads, "Company"),
-                (contacts, "Account_Name.name"),
-                (accounts, "Account_Name"),
-            )
-            if col in frame.columns
-            for v in frame[col].astype("string").str.strip().dropna().unique()
-            if v
-        )
+        company_keys.prefetch(keys.company_names(leads, contacts, accounts))
         _say(
             f"{len(leads):,} open leads, {len(contacts):,} contacts, {len(accounts):,} accounts "
             f"from {root}"

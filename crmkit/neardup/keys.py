@@ -142,6 +142,13 @@ def provider_domains(domains: pd.Series, companies: pd.Series) -> list[str]:
     return [str(d) for d in spread.index[spread > PROVIDER_ACCOUNTS]]
 
 
+def company_names(leads: pd.DataFrame, contacts: pd.DataFrame, accounts: pd.DataFrame) -> list[str]:
+    """Every distinct company name the three modules hold (trimmed), for one batch of keys."""
+    cols = ((leads, "Company"), (contacts, "Account_Name.name"), (accounts, "Account_Name"))
+    names = (str(v) for frame, col in cols for v in text(frame, col).dropna().unique())
+    return list(dict.fromkeys(names))
+
+
 def first_word(values: pd.Series) -> pd.Series:
     """The first space-separated word ("Mary Ann" -> "Mary"), by pyarrow, not a Python split."""
     return values.astype("string").str.replace(r" .*$", "", regex=True)
@@ -186,12 +193,6 @@ def phone_keys(
             cols.append((e164.reset_index(drop=True), d.where(needed).reset_index(drop=True)))
         out.append(cols)
     return out, [[d.reset_index(drop=True) for d in side] for side in digits]
-
-
-def counts(*columns: pd.Series) -> pd.Series:
-    """Value -> number of records holding it, over the given columns (for term frequencies)."""
-    both = pd.concat([c.dropna() for c in columns], ignore_index=True)
-    return both.value_counts()
 
 
 def codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -171,15 +171,7 @@ def near_duplicates(
     parts = []
     # Every company name of the three modules keyed in one batch (two processes when many):
     # the lead, contact and account matchers then find them all known.
-    company_keys.remember(
-        str(v)
-        for frame, col in (
-            (leads, "Company"),
-            (contacts, "Account_Name.name"),
-            (accounts, "Account_Name"),
-        )
-        for v in keys.text(frame, col).dropna().unique()
-    )
+    company_keys.remember(keys.company_names(leads, contacts, accounts))
     lead_keys = keys.people(leads, "Company")
     account_stats: list[BlockStat] = []
 
